@@ -1,0 +1,1 @@
+//! Deterministic demo data: patients, encounters and clinical notes from templates in `assets/demo`.

@@ -1,0 +1,8 @@
+//! chartdesk: a keyboard-first terminal coding workstation for hospital HIM.
+//!
+//! Layering (see README, Architecture): `tui` and `cli` call `service`, the one door; `service` checks
+//! roles, runs work in SQLite transactions through `store` and writes the audit row in the same
+//! transaction; `search` holds the derived tantivy indexes.
+pub mod codeset;
+pub mod demo;
+pub mod domain;
