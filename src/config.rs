@@ -1,0 +1,169 @@
+//! Configuration: embedded defaults, overlaid by the user's TOML file. Unknown keys are errors that
+//! name the key and the file.
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The defaults, documented key by key in `config.example.toml` (kept identical by a test).
+pub const EXAMPLE: &str = include_str!("../config.example.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Data directory; empty means the platform default. `--data-dir` and CHARTDESK_DATA_DIR win.
+    pub data_dir: Option<PathBuf>,
+    pub ui: UiConfig,
+    pub search: SearchConfig,
+    pub demo: DemoConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorMode {
+    /// Colour unless NO_COLOR is set.
+    Auto,
+    /// Always colour, even with NO_COLOR.
+    Always,
+    /// Never colour: attributes (bold, reverse) only.
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    pub color: ColorMode,
+    /// Milliseconds between screen refreshes while idle (picks up other coders' changes).
+    pub refresh_ms: u64,
+    /// Show the worklist filtered to "mine" at start instead of all.
+    pub start_with_mine: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchConfig {
+    /// How many code search results to fetch per query.
+    pub code_limit: usize,
+    /// Only offer billable codes in the search panel (header codes still open their detail).
+    pub billable_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoConfig {
+    /// How many demo encounters a first start generates.
+    pub encounters: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: None,
+            ui: UiConfig::default(),
+            search: SearchConfig::default(),
+            demo: DemoConfig::default(),
+        }
+    }
+}
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            color: ColorMode::Auto,
+            refresh_ms: 2000,
+            start_with_mine: false,
+        }
+    }
+}
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            code_limit: 50,
+            billable_only: false,
+        }
+    }
+}
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self { encounters: 300 }
+    }
+}
+
+impl Config {
+    /// Parses TOML text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            anyhow::anyhow!(
+                "{origin}: {}: fix the key or value (every key is documented in config.example.toml)",
+                e.to_string().trim()
+            )
+        })?;
+        cfg.validate(origin)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, origin: &str) -> Result<()> {
+        if self.search.code_limit == 0 || self.search.code_limit > 1000 {
+            anyhow::bail!("{origin}: search.code_limit must be between 1 and 1000");
+        }
+        if self.ui.refresh_ms < 100 {
+            anyhow::bail!("{origin}: ui.refresh_ms must be at least 100");
+        }
+        if self.demo.encounters == 0 || self.demo.encounters > 1_000_000 {
+            anyhow::bail!("{origin}: demo.encounters must be between 1 and 1000000");
+        }
+        Ok(())
+    }
+
+    /// Loads `path` if given (it must exist), else the default config file if it exists, else defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let (file, required) = match path {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (default_path(), false),
+        };
+        let Some(file) = file else {
+            return Ok(Config::default());
+        };
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Config::parse(&text, &file.display().to_string()),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(e).with_context(|| format!("reading the config file {}", file.display())),
+        }
+    }
+
+    /// Whether the UI may use colour, from the setting and NO_COLOR.
+    pub fn use_color(&self) -> bool {
+        match self.ui.color {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// `<config dir>/config.toml`, e.g. ~/.config/chartdesk/config.toml on Linux.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "chartdesk", "chartdesk")
+        .map(|d| d.config_dir().join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_is_the_defaults() {
+        assert_eq!(Config::parse(EXAMPLE, "config.example.toml").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::parse("[ui]\ncolour = \"never\"\n", "my.toml").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("my.toml") && msg.contains("colour"), "{msg}");
+    }
+
+    #[test]
+    fn bad_value_is_refused() {
+        assert!(Config::parse("[search]\ncode_limit = 0\n", "x.toml").is_err());
+        assert!(Config::parse("[ui]\ncolor = \"purple\"\n", "x.toml").is_err());
+    }
+}

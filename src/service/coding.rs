@@ -1,0 +1,538 @@
+//! Coding an encounter: open and claim, read notes, assign and sequence codes, POA, complete, reopen.
+use super::{Offer, Service, ServiceError};
+use crate::domain::code::display_code;
+use crate::domain::{
+    Assignment, CodeEntry, CodeSystem, EncounterStatus, EncounterType, EntryKind, Permission, Poa,
+};
+use crate::store::encounters::{EncounterRow, WorklistFilter};
+use crate::store::notes::NoteHeader;
+use crate::store::users::UserRow;
+use crate::store::{self, assignments, audit, encounters};
+use anyhow::Result;
+use rusqlite::Connection;
+
+/// An open encounter as the encounter screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncounterView {
+    pub encounter: EncounterRow,
+    pub notes: Vec<NoteHeader>,
+    pub assignments: Vec<Assignment>,
+    /// Why the acting user cannot change this encounter now (None: editable).
+    pub read_only: Option<String>,
+}
+
+/// A code with its place in the tabular list, for the detail panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDetail {
+    pub entry: CodeEntry,
+    /// Parent first, up to the chapter.
+    pub ancestors: Vec<CodeEntry>,
+    pub children: Vec<CodeEntry>,
+    /// The 7th characters that apply here and the entry that defines them.
+    pub seventh: Vec<(char, String)>,
+    pub seventh_from: Option<String>,
+}
+
+fn read_only_reason(e: &EncounterRow, me: &UserRow) -> Option<String> {
+    if !me.role.allows(Permission::Code) {
+        return Some(format!("your role ({}) does not code", me.role));
+    }
+    if e.status == EncounterStatus::Coded {
+        return Some("marked coded: press o to reopen".into());
+    }
+    match &e.claimed_by {
+        Some(h) if h != &me.login => Some(format!("being coded by {h}")),
+        _ => None,
+    }
+}
+
+fn load_view(conn: &Connection, e: EncounterRow, me: &UserRow) -> Result<EncounterView> {
+    Ok(EncounterView {
+        notes: store::notes::for_encounter(conn, e.id)?,
+        assignments: assignments::list(conn, e.id)?,
+        read_only: read_only_reason(&e, me),
+        encounter: e,
+    })
+}
+
+fn get_encounter(conn: &Connection, id: i64) -> Result<EncounterRow> {
+    encounters::by_id(conn, id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("no encounter with id {id}")).into())
+}
+
+/// Inside a write transaction: the encounter, if `me` may change its codes now. Claims it for `me`
+/// when nobody holds it.
+fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Result<EncounterRow> {
+    let e = get_encounter(conn, id)?;
+    if e.status == EncounterStatus::Coded {
+        return Err(ServiceError::Invalid(format!(
+            "encounter {} is marked coded: reopen it first",
+            e.account
+        ))
+        .into());
+    }
+    if !encounters::try_claim(conn, id, &me.login, at)? {
+        let holder = get_encounter(conn, id)?.claimed_by.unwrap_or_default();
+        return Err(ServiceError::ClaimedBy {
+            account: e.account,
+            holder,
+        }
+        .into());
+    }
+    if e.status == EncounterStatus::Uncoded {
+        encounters::set_status(conn, id, EncounterStatus::InProgress, None)?;
+    }
+    Ok(e)
+}
+
+fn seq_group(conn: &Connection, enc: i64, system: CodeSystem) -> Result<Vec<Assignment>> {
+    Ok(assignments::list(conn, enc)?
+        .into_iter()
+        .filter(|a| a.system.is_diagnosis() == system.is_diagnosis())
+        .collect())
+}
+
+/// Writes 1..n as the sequence of `group` in its current order.
+fn renumber(conn: &Connection, group: &[Assignment]) -> Result<()> {
+    for (i, a) in group.iter().enumerate() {
+        let seq = i as i64 + 1;
+        if a.seq != seq {
+            assignments::set_seq(conn, a.id, seq)?;
+        }
+    }
+    Ok(())
+}
+
+fn find_assignment(conn: &Connection, enc: i64, id: i64) -> Result<Assignment> {
+    assignments::list(conn, enc)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("assignment {id} is not on this encounter")).into()
+        })
+}
+
+/// The 7th-character table that applies to `entry` (its own or its nearest ancestor's).
+fn applicable_seventh(
+    conn: &Connection,
+    entry: &CodeEntry,
+) -> Result<(Vec<(char, String)>, Option<String>)> {
+    let mut cur = Some(entry.clone());
+    let mut guard = 0;
+    while let Some(e) = cur {
+        if !e.notes.seventh_characters.is_empty() {
+            return Ok((e.notes.seventh_characters.clone(), Some(e.code.clone())));
+        }
+        guard += 1;
+        if e.kind != EntryKind::Code || guard > 10 {
+            break;
+        }
+        cur = match &e.parent {
+            Some(p) => store::codes::get(conn, e.system, p)?,
+            None => None,
+        };
+    }
+    Ok((Vec::new(), None))
+}
+
+fn offers(entries: Vec<CodeEntry>) -> Vec<Offer> {
+    entries
+        .into_iter()
+        .map(|e| Offer {
+            code: e.code,
+            title: e.title,
+        })
+        .collect()
+}
+
+/// Resolves what the user typed to an assignable code of `system`, or says why not.
+fn resolve_billable(conn: &Connection, system: CodeSystem, input: &str) -> Result<CodeEntry> {
+    let code = display_code(system, input);
+    if let Some(entry) = store::codes::get(conn, system, &code)?.filter(|e| e.kind == EntryKind::Code)
+    {
+        if entry.billable {
+            return Ok(entry);
+        }
+        let (seventh, _) = applicable_seventh(conn, &entry)?;
+        let reason = if seventh.is_empty() {
+            format!("{code} ({}) is a header code, not valid for billing", entry.title)
+        } else {
+            format!("{code} needs a 7th character ({})", seventh_hint(&seventh))
+        };
+        let valid = offers(store::codes::billable_descendants(conn, system, &code, 200)?);
+        return Err(ServiceError::NotBillable {
+            code,
+            reason,
+            valid,
+        }
+        .into());
+    }
+    // Unknown: offer what lies beneath the longest known prefix, if any.
+    let raw = crate::domain::code::undotted(input);
+    for len in (3..raw.len()).rev() {
+        let prefix = display_code(system, &raw[..len]);
+        if let Some(p) = store::codes::get(conn, system, &prefix)?.filter(|e| e.kind == EntryKind::Code)
+        {
+            let valid = offers(store::codes::billable_descendants(conn, system, &p.code, 200)?);
+            return Err(ServiceError::NotBillable {
+                code: code.clone(),
+                reason: format!("{code} is not a {system} code; {} is ({})", p.code, p.title),
+                valid,
+            }
+            .into());
+        }
+    }
+    Err(ServiceError::NotFound(format!(
+        "{code} is not a {system} code in the loaded code set: search by words or check the code"
+    ))
+    .into())
+}
+
+fn seventh_hint(s: &[(char, String)]) -> String {
+    let parts: Vec<String> = s.iter().take(3).map(|(c, m)| format!("{c} {m}")).collect();
+    let more = if s.len() > 3 { ", ..." } else { "" };
+    format!("{}{more}", parts.join(", "))
+}
+
+impl Service {
+    /// The worklist; the listing itself is audited (it shows patient names).
+    pub fn worklist(&mut self, filter: &WorklistFilter) -> Result<Vec<EncounterRow>> {
+        self.write(Permission::ViewCharts, "view the worklist", |tx, me| {
+            let rows = encounters::worklist(tx, filter)?;
+            audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "list_encounters",
+                None,
+                None,
+                "worklist",
+                &format!("{} rows", rows.len()),
+            )?;
+            Ok(rows)
+        })
+    }
+
+    /// Opens an encounter: audited, and claimed for the acting coder when nobody holds it.
+    pub fn open_encounter(&mut self, account: &str) -> Result<EncounterView> {
+        self.write(Permission::ViewCharts, "open encounters", |tx, me| {
+            let at = store::now();
+            let e = encounters::by_account(tx, account)?.ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "no encounter with account '{account}': check the number on the worklist"
+                ))
+            })?;
+            let mut claimed = "";
+            if me.role.allows(Permission::Code)
+                && e.status != EncounterStatus::Coded
+                && e.claimed_by.is_none()
+                && encounters::try_claim(tx, e.id, &me.login, &at)?
+            {
+                claimed = "claimed";
+            }
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "open_encounter",
+                Some(e.patient_id),
+                Some(e.id),
+                &e.account,
+                claimed,
+            )?;
+            let e = get_encounter(tx, e.id)?;
+            load_view(tx, e, me)
+        })
+    }
+
+    /// Re-reads an encounter the user already has open (after a change, or to see others' work).
+    pub fn encounter_view(&self, id: i64) -> Result<EncounterView> {
+        self.require(Permission::ViewCharts, "view encounters")?;
+        load_view(&self.conn, get_encounter(&self.conn, id)?, &self.user)
+    }
+
+    /// Leaving an encounter without any code on it gives the claim back.
+    pub fn leave_encounter(&mut self, id: i64) -> Result<()> {
+        let e = get_encounter(&self.conn, id)?;
+        if e.claimed_by.as_deref() != Some(self.user.login.as_str()) || e.code_count > 0 {
+            return Ok(());
+        }
+        self.write(Permission::ViewCharts, "leave encounters", |tx, me| {
+            let e = get_encounter(tx, id)?;
+            if e.claimed_by.as_deref() == Some(me.login.as_str()) && e.code_count == 0 {
+                let at = store::now();
+                encounters::set_claim(tx, id, None, &at)?;
+                if e.status == EncounterStatus::InProgress {
+                    encounters::set_status(tx, id, EncounterStatus::Uncoded, None)?;
+                }
+                audit::append(tx, &at, &me.login, "release", Some(e.patient_id), Some(id), &e.account, "left without codes")?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Reads one note: an audited view.
+    pub fn read_note(&mut self, note_row_id: i64) -> Result<(NoteHeader, String)> {
+        self.write(Permission::ViewCharts, "read notes", |tx, me| {
+            let (h, body) = store::notes::get(tx, note_row_id)?
+                .ok_or_else(|| ServiceError::NotFound(format!("no note with id {note_row_id}")))?;
+            let e = get_encounter(tx, h.encounter_id)?;
+            audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "view_note",
+                Some(e.patient_id),
+                Some(e.id),
+                &h.note_id,
+                &h.note_type,
+            )?;
+            Ok((h, body))
+        })
+    }
+
+    /// Assigns a code at the end of its sequence (diagnoses and procedures are sequenced apart).
+    pub fn assign(&mut self, enc: i64, system: CodeSystem, code: &str) -> Result<Assignment> {
+        self.write(Permission::Code, "assign codes", |tx, me| {
+            let at = store::now();
+            let e = editable(tx, enc, me, &at)?;
+            let entry = resolve_billable(tx, system, code)?;
+            let group = seq_group(tx, enc, system)?;
+            if let Some(dup) = group.iter().find(|a| a.code == entry.code && a.system == system) {
+                return Err(ServiceError::Invalid(format!(
+                    "{} is already assigned (sequence {})",
+                    dup.code, dup.seq
+                ))
+                .into());
+            }
+            let seq = group.len() as i64 + 1;
+            let id = assignments::insert(tx, enc, system, &entry.code, &entry.title, seq, None, &me.login, &at)?;
+            assignments::record(tx, enc, system, &entry.code, "assign", &format!("seq {seq}"), &me.login, &at)?;
+            audit::append(tx, &at, &me.login, "assign_code", Some(e.patient_id), Some(enc), &format!("{system} {}", entry.code), &format!("seq {seq}"))?;
+            find_assignment(tx, enc, id)
+        })
+    }
+
+    pub fn remove_assignment(&mut self, enc: i64, id: i64) -> Result<()> {
+        self.write(Permission::Code, "remove codes", |tx, me| {
+            let at = store::now();
+            let e = editable(tx, enc, me, &at)?;
+            let a = find_assignment(tx, enc, id)?;
+            assignments::delete(tx, id)?;
+            renumber(tx, &seq_group(tx, enc, a.system)?)?;
+            assignments::record(tx, enc, a.system, &a.code, "remove", &format!("was seq {}", a.seq), &me.login, &at)?;
+            audit::append(tx, &at, &me.login, "remove_code", Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), "")?;
+            Ok(())
+        })
+    }
+
+    /// Moves a code up (negative) or down (positive) within its sequence.
+    pub fn move_assignment(&mut self, enc: i64, id: i64, delta: i64) -> Result<()> {
+        self.resequence(enc, id, |cur, len| (cur as i64 + delta).clamp(0, len as i64 - 1) as usize, "resequence")
+    }
+
+    /// Makes a code the principal (first-listed) diagnosis, or the principal procedure.
+    pub fn set_principal(&mut self, enc: i64, id: i64) -> Result<()> {
+        self.resequence(enc, id, |_, _| 0, "set_principal")
+    }
+
+    fn resequence(
+        &mut self,
+        enc: i64,
+        id: i64,
+        target: impl FnOnce(usize, usize) -> usize,
+        action: &str,
+    ) -> Result<()> {
+        self.write(Permission::Code, "sequence codes", |tx, me| {
+            let at = store::now();
+            let e = editable(tx, enc, me, &at)?;
+            let a = find_assignment(tx, enc, id)?;
+            let mut group = seq_group(tx, enc, a.system)?;
+            let Some(cur) = group.iter().position(|x| x.id == id) else {
+                return Ok(());
+            };
+            let to = target(cur, group.len());
+            if to == cur {
+                return Ok(());
+            }
+            let item = group.remove(cur);
+            group.insert(to, item);
+            renumber(tx, &group)?;
+            let detail = format!("seq {} -> {}", cur + 1, to + 1);
+            assignments::record(tx, enc, a.system, &a.code, action, &detail, &me.login, &at)?;
+            audit::append(tx, &at, &me.login, action, Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), &detail)?;
+            Ok(())
+        })
+    }
+
+    /// Sets (or clears) the present-on-admission indicator of a diagnosis.
+    pub fn set_poa(&mut self, enc: i64, id: i64, poa: Option<Poa>) -> Result<()> {
+        self.write(Permission::Code, "set POA", |tx, me| {
+            let at = store::now();
+            let e = editable(tx, enc, me, &at)?;
+            let a = find_assignment(tx, enc, id)?;
+            if !a.system.is_diagnosis() {
+                return Err(ServiceError::Invalid(format!(
+                    "{} is a procedure: POA applies to diagnoses only",
+                    a.code
+                ))
+                .into());
+            }
+            assignments::set_poa(tx, id, poa)?;
+            let detail = format!(
+                "{} -> {}",
+                a.poa.map(|p| p.as_str()).unwrap_or("blank"),
+                poa.map(|p| p.as_str()).unwrap_or("blank")
+            );
+            assignments::record(tx, enc, a.system, &a.code, "set_poa", &detail, &me.login, &at)?;
+            audit::append(tx, &at, &me.login, "set_poa", Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), &detail)?;
+            Ok(())
+        })
+    }
+
+    /// Marks the encounter coded and gives up the claim. Needs a principal diagnosis, and POA on
+    /// every inpatient diagnosis.
+    pub fn mark_coded(&mut self, enc: i64) -> Result<()> {
+        self.write(Permission::Code, "mark encounters coded", |tx, me| {
+            let at = store::now();
+            let e = editable(tx, enc, me, &at)?;
+            let codes = assignments::list(tx, enc)?;
+            if !codes.iter().any(|a| a.system.is_diagnosis()) {
+                return Err(ServiceError::Invalid(format!(
+                    "encounter {} has no diagnosis code: assign at least the principal diagnosis",
+                    e.account
+                ))
+                .into());
+            }
+            if e.enc_type == EncounterType::Inpatient {
+                let missing: Vec<&str> = codes
+                    .iter()
+                    .filter(|a| a.system.is_diagnosis() && a.poa.is_none())
+                    .map(|a| a.code.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(ServiceError::Invalid(format!(
+                        "inpatient diagnoses need a POA indicator (Y, N, U, W or 1): missing on {}",
+                        missing.join(", ")
+                    ))
+                    .into());
+                }
+            }
+            encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
+            encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
+            encounters::set_claim(tx, enc, None, &at)?;
+            audit::append(tx, &at, &me.login, "mark_coded", Some(e.patient_id), Some(enc), &e.account, &format!("{} codes", codes.len()))?;
+            Ok(())
+        })
+    }
+
+    /// Reopens a coded encounter for changes and claims it.
+    pub fn reopen(&mut self, enc: i64) -> Result<()> {
+        self.write(Permission::Code, "reopen encounters", |tx, me| {
+            let at = store::now();
+            let e = get_encounter(tx, enc)?;
+            if e.status != EncounterStatus::Coded {
+                return Err(ServiceError::Invalid(format!("encounter {} is not coded", e.account)).into());
+            }
+            if !encounters::try_claim(tx, enc, &me.login, &at)? {
+                return Err(ServiceError::ClaimedBy { account: e.account, holder: e.claimed_by.unwrap_or_default() }.into());
+            }
+            encounters::set_status(tx, enc, EncounterStatus::InProgress, None)?;
+            encounters::set_coded(tx, enc, None, None)?;
+            audit::append(tx, &at, &me.login, "reopen", Some(e.patient_id), Some(enc), &e.account, "")?;
+            Ok(())
+        })
+    }
+
+    /// Gives up a claim: the holder may always; others need the reassign permission.
+    pub fn release(&mut self, enc: i64) -> Result<()> {
+        self.reassign_to(enc, None)
+    }
+
+    /// Hands an encounter to another user, or releases it (`to` None). Supervisors and admins, or
+    /// the holder releasing their own claim.
+    pub fn reassign_to(&mut self, enc: i64, to: Option<&str>) -> Result<()> {
+        let perm = {
+            let e = get_encounter(&self.conn, enc)?;
+            if to.is_none() && e.claimed_by.as_deref() == Some(self.user.login.as_str()) {
+                Permission::ViewCharts
+            } else {
+                Permission::Reassign
+            }
+        };
+        self.write(perm, "reassign encounters", |tx, me| {
+            let at = store::now();
+            let e = get_encounter(tx, enc)?;
+            if perm == Permission::ViewCharts && e.claimed_by.as_deref() != Some(me.login.as_str()) {
+                return Err(ServiceError::Invalid(format!("you no longer hold encounter {}", e.account)).into());
+            }
+            if let Some(login) = to {
+                let target = store::users::get(tx, login)?.ok_or_else(|| ServiceError::UnknownUser { login: login.to_string() })?;
+                if !target.role.allows(Permission::Code) {
+                    return Err(ServiceError::Invalid(format!("{login} has role {}, which does not code", target.role)).into());
+                }
+            }
+            encounters::set_claim(tx, enc, to, &at)?;
+            let action = if to.is_some() { "reassign" } else { "release" };
+            let detail = format!("{} -> {}", e.claimed_by.as_deref().unwrap_or("nobody"), to.unwrap_or("nobody"));
+            audit::append(tx, &at, &me.login, action, Some(e.patient_id), Some(enc), &e.account, &detail)?;
+            Ok(())
+        })
+    }
+
+    /// A code with its tabular context (code sets hold no patient data: not audited).
+    pub fn code_detail(&self, system: CodeSystem, code: &str) -> Result<CodeDetail> {
+        let code = display_code(system, code);
+        let entry = store::codes::get(&self.conn, system, &code)?
+            .ok_or_else(|| ServiceError::NotFound(format!("{code} is not a {system} code")))?;
+        let mut ancestors = Vec::new();
+        let mut parent = entry.parent.clone();
+        while let Some(p) = parent {
+            match store::codes::get(&self.conn, system, &p)? {
+                Some(a) if ancestors.len() < 12 => {
+                    parent = a.parent.clone();
+                    ancestors.push(a);
+                }
+                _ => break,
+            }
+        }
+        let children = store::codes::children(&self.conn, system, &code)?;
+        let (seventh, seventh_from) = applicable_seventh(&self.conn, &entry)?;
+        Ok(CodeDetail {
+            entry,
+            ancestors,
+            children,
+            seventh,
+            seventh_from,
+        })
+    }
+
+    /// Searches the code sets (no patient data: not audited).
+    pub fn search_codes(
+        &self,
+        query: &str,
+        q: &crate::search::CodeQuery,
+    ) -> Result<Vec<crate::search::CodeHit>> {
+        self.codes.search(query, q)
+    }
+
+    /// Coded encounters' codes (or one encounter's), for billing systems and checks. Audited.
+    pub fn export_codes(&mut self, account: Option<&str>) -> Result<Vec<assignments::ExportRow>> {
+        self.write(Permission::ViewCharts, "export codes", |tx, me| {
+            let rows = assignments::export(tx, account)?;
+            if let Some(a) = account {
+                if encounters::by_account(tx, a)?.is_none() {
+                    return Err(ServiceError::NotFound(format!("no encounter with account '{a}'")).into());
+                }
+            }
+            audit::append(tx, &store::now(), &me.login, "export_codes", None, None, account.unwrap_or("all coded"), &format!("{} rows", rows.len()))?;
+            Ok(rows)
+        })
+    }
+
+    /// The history of code changes on an encounter.
+    pub fn code_history(&self, enc: i64) -> Result<Vec<assignments::HistoryRow>> {
+        self.require(Permission::ViewCharts, "view code history")?;
+        assignments::history(&self.conn, enc)
+    }
+}

@@ -1,0 +1,205 @@
+//! The one door: every workstation operation, for the TUI and the CLI alike. A call knows the acting
+//! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
+//! same transaction.
+mod coding;
+mod error;
+mod setup;
+
+pub use coding::{CodeDetail, EncounterView};
+pub use error::{Offer, ServiceError};
+pub use setup::{InitReport, SetupProgress, initialize};
+
+use crate::domain::{Permission, Role};
+use crate::search::CodeIndex;
+use crate::store::{self, users::UserRow};
+use anyhow::{Context, Result};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// Where one chartdesk installation keeps its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("chartdesk.db")
+    }
+    pub fn code_index_dir(&self) -> PathBuf {
+        self.root.join("index").join("codes")
+    }
+    pub fn log_dir(&self) -> PathBuf {
+        self.root.join("logs")
+    }
+    /// True once a database exists here.
+    pub fn is_initialized(&self) -> bool {
+        self.db_path().exists()
+    }
+}
+
+/// An open session of one user against one data directory.
+pub struct Service {
+    conn: Connection,
+    user: UserRow,
+    data: DataDir,
+    codes: CodeIndex,
+}
+
+impl Service {
+    /// Opens the data directory as `login`. The code index is rebuilt first if missing or stale.
+    pub fn open(data: &DataDir, login: &str, progress: &mut SetupProgress<'_>) -> Result<Service> {
+        if !data.is_initialized() {
+            anyhow::bail!(
+                "no chartdesk database in {}: run 'chartdesk init --demo' (or plain 'chartdesk' to \
+                 set up the demo workstation)",
+                data.root.display()
+            );
+        }
+        let conn = store::open(&data.db_path())?;
+        let user = store::users::get(&conn, login)?
+            .filter(|u| u.active)
+            .ok_or_else(|| ServiceError::UnknownUser {
+                login: login.to_string(),
+            })?;
+        let codes = setup::ensure_code_index(&conn, data, progress)?;
+        Ok(Service {
+            conn,
+            user,
+            data: data.clone(),
+            codes,
+        })
+    }
+
+    pub fn user(&self) -> &UserRow {
+        &self.user
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data
+    }
+
+    /// A handle for searching codes from a background thread (code sets hold no patient data).
+    pub fn code_index(&self) -> CodeIndex {
+        self.codes.clone()
+    }
+
+    /// Fails unless the acting user may do `p`.
+    fn require(&self, p: Permission, action: &str) -> Result<()> {
+        require(&self.user, p, action)
+    }
+
+    /// Runs `f` in a write (IMMEDIATE) transaction after re-reading the acting user inside it, so a
+    /// role changed by an admin in another process takes effect at once.
+    fn write<T>(
+        &mut self,
+        p: Permission,
+        action: &str,
+        f: impl FnOnce(&Transaction<'_>, &UserRow) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .context("waiting for the database write lock")?;
+        let user = store::users::get(&tx, &self.user.login)?
+            .filter(|u| u.active)
+            .ok_or_else(|| ServiceError::UnknownUser {
+                login: self.user.login.clone(),
+            })?;
+        require(&user, p, action)?;
+        let out = f(&tx, &user)?;
+        tx.commit().context("committing to the database")?;
+        self.user = user;
+        Ok(out)
+    }
+
+    /// Adds a user or changes their role (admins only).
+    pub fn add_user(&mut self, login: &str, role: Role) -> Result<bool> {
+        let login = login.trim().to_string();
+        if login.is_empty() || login.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ServiceError::Invalid(format!(
+                "'{login}' is not a valid login: use the user's operating-system login name"
+            ))
+            .into());
+        }
+        self.write(Permission::Administer, "add users", |tx, me| {
+            let at = store::now();
+            let new = store::users::upsert(tx, &login, role, "", Some(&me.login), &at)?;
+            let action = if new { "add_user" } else { "change_role" };
+            store::audit::append(tx, &at, &me.login, action, None, None, &login, role.as_str())?;
+            Ok(new)
+        })
+    }
+
+    pub fn users(&self) -> Result<Vec<UserRow>> {
+        self.require(Permission::ViewCharts, "list users")?;
+        store::users::list(&self.conn)
+    }
+
+    /// The audit trail, newest first (supervisors and admins; one encounter's for anyone who can view it).
+    pub fn audit_log(
+        &mut self,
+        encounter_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<store::audit::AuditRow>> {
+        let p = if encounter_id.is_some() {
+            Permission::ViewCharts
+        } else {
+            Permission::Reports
+        };
+        self.write(p, "read the audit log", |tx, me| {
+            store::audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "view_audit",
+                None,
+                encounter_id,
+                "",
+                "",
+            )?;
+            store::audit::list(tx, encounter_id, limit)
+        })
+    }
+
+    /// Read access for tests and tools that inspect the database directly.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn require(user: &UserRow, p: Permission, action: &str) -> Result<()> {
+    if user.role.allows(p) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden {
+            login: user.login.clone(),
+            role: user.role.to_string(),
+            action: action.to_string(),
+        }
+        .into())
+    }
+}
+
+/// The operating-system login running this process: the acting user of every call.
+pub fn os_login() -> Result<String> {
+    let name = whoami::username().context("reading the operating-system login name")?;
+    Ok(name)
+}
+
+/// Resolves the data directory: explicit path, else the platform's data directory for chartdesk.
+pub fn default_data_dir() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("org", "chartdesk", "chartdesk").context(
+        "cannot find a home directory for the default data directory: pass --data-dir DIR or set \
+         CHARTDESK_DATA_DIR",
+    )?;
+    Ok(dirs.data_dir().to_path_buf())
+}
+
+/// Creates a directory and its parents, with an error that names it.
+pub(crate) fn make_dir(p: &Path) -> Result<()> {
+    std::fs::create_dir_all(p).with_context(|| format!("creating directory {}", p.display()))
+}

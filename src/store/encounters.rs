@@ -1,0 +1,221 @@
+//! Patients and encounters: the worklist, encounter headers and claims.
+use crate::domain::{Encounter, EncounterStatus, EncounterType, Patient, Sex};
+use anyhow::{Context, Result, anyhow};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// What the worklist and the encounter header show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EncounterRow {
+    pub id: i64,
+    pub account: String,
+    pub patient_id: i64,
+    pub mrn: String,
+    pub patient_name: String,
+    pub birth_date: String,
+    pub sex: Sex,
+    pub enc_type: EncounterType,
+    pub admit_date: String,
+    pub discharge_date: Option<String>,
+    pub attending: String,
+    pub total_charges_cents: i64,
+    pub status: EncounterStatus,
+    pub pending_reason: Option<String>,
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<String>,
+    pub coded_by: Option<String>,
+    pub coded_at: Option<String>,
+    pub code_count: i64,
+}
+
+/// Which encounters a worklist shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorklistFilter {
+    /// Only encounters claimed by this login.
+    pub claimed_by: Option<String>,
+    /// Only encounters nobody has claimed.
+    pub unclaimed: bool,
+    /// Only these statuses (empty: all).
+    pub statuses: Vec<EncounterStatus>,
+    /// Case-insensitive match on account, MRN, patient name, type, attending or status.
+    pub text: Option<String>,
+    pub limit: Option<usize>,
+}
+
+const SELECT: &str = "SELECT e.id, e.account, e.patient_id, p.mrn, p.name, p.birth_date, p.sex, e.enc_type,
+        e.admit_date, e.discharge_date, e.attending, e.total_charges_cents, e.status, e.pending_reason,
+        e.claimed_by, e.claimed_at, e.coded_by, e.coded_at,
+        (SELECT COUNT(*) FROM assignments a WHERE a.encounter_id = e.id)
+   FROM encounters e JOIN patients p ON p.id = e.patient_id";
+
+fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<EncounterRow>> {
+    let sex: String = r.get(6)?;
+    let enc_type: String = r.get(7)?;
+    let status: String = r.get(12)?;
+    let account: String = r.get(1)?;
+    let parsed = (|| -> Result<EncounterRow> {
+        Ok(EncounterRow {
+            id: r.get(0)?,
+            account: account.clone(),
+            patient_id: r.get(2)?,
+            mrn: r.get(3)?,
+            patient_name: r.get(4)?,
+            birth_date: r.get(5)?,
+            sex: sex.parse().map_err(anyhow::Error::msg)?,
+            enc_type: enc_type.parse().map_err(anyhow::Error::msg)?,
+            admit_date: r.get(8)?,
+            discharge_date: r.get(9)?,
+            attending: r.get(10)?,
+            total_charges_cents: r.get(11)?,
+            status: status.parse().map_err(anyhow::Error::msg)?,
+            pending_reason: r.get(13)?,
+            claimed_by: r.get(14)?,
+            claimed_at: r.get(15)?,
+            coded_by: r.get(16)?,
+            coded_at: r.get(17)?,
+            code_count: r.get(18)?,
+        })
+    })()
+    .with_context(|| format!("encounter {account} in the database"));
+    Ok(parsed)
+}
+
+pub fn worklist(conn: &Connection, f: &WorklistFilter) -> Result<Vec<EncounterRow>> {
+    let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+    let status_list = statuses.join(",");
+    let text = f
+        .text
+        .as_deref()
+        .map(|t| format!("%{}%", t.trim().to_lowercase()));
+    let sql = format!(
+        "{SELECT}
+         WHERE (?1 IS NULL OR e.claimed_by = ?1)
+           AND (?2 = 0 OR e.claimed_by IS NULL)
+           AND (?3 = '' OR instr(',' || ?3 || ',', ',' || e.status || ',') > 0)
+           AND (?4 IS NULL OR lower(e.account || ' ' || p.mrn || ' ' || p.name || ' ' || e.enc_type
+                || ' ' || e.attending || ' ' || e.status) LIKE ?4)
+         ORDER BY CASE e.status WHEN 'coded' THEN 1 ELSE 0 END,
+                  COALESCE(e.discharge_date, e.admit_date), e.account
+         LIMIT ?5"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(
+        params![
+            f.claimed_by,
+            f.unclaimed,
+            status_list,
+            text,
+            f.limit.map(|l| l as i64).unwrap_or(-1)
+        ],
+        map_row,
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r??);
+    }
+    Ok(out)
+}
+
+pub fn by_account(conn: &Connection, account: &str) -> Result<Option<EncounterRow>> {
+    let sql = format!("{SELECT} WHERE e.account = ?1");
+    conn.query_row(&sql, [account.trim()], map_row)
+        .optional()?
+        .transpose()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<EncounterRow>> {
+    let sql = format!("{SELECT} WHERE e.id = ?1");
+    conn.query_row(&sql, [id], map_row).optional()?.transpose()
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM encounters", [], |r| r.get(0))?)
+}
+
+/// Inserts or updates a patient by MRN; returns the patient id.
+pub fn upsert_patient(conn: &Connection, p: &Patient) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(mrn) DO UPDATE SET name = excluded.name, birth_date = excluded.birth_date,
+           sex = excluded.sex",
+        params![p.mrn, p.name, p.birth_date, p.sex.as_str()],
+    )?;
+    patient_id(conn, &p.mrn)?.ok_or_else(|| anyhow!("patient {} vanished after insert", p.mrn))
+}
+
+pub fn patient_id(conn: &Connection, mrn: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| r.get(0))
+        .optional()?)
+}
+
+/// Inserts an encounter for an existing patient; returns its id. A duplicate account is an error.
+pub fn insert(conn: &Connection, e: &Encounter) -> Result<i64> {
+    let pid = patient_id(conn, &e.mrn)?
+        .ok_or_else(|| anyhow!("encounter {}: no patient with MRN {}", e.account, e.mrn))?;
+    conn.execute(
+        "INSERT INTO encounters (account, patient_id, enc_type, admit_date, discharge_date, attending,
+           total_charges_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            e.account,
+            pid,
+            e.enc_type.as_str(),
+            e.admit_date,
+            e.discharge_date,
+            e.attending,
+            e.total_charges_cents
+        ],
+    )
+    .with_context(|| format!("inserting encounter {}", e.account))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Claims an encounter for `login` unless someone else holds it. Returns true if `login` now holds it.
+/// Run inside a write (IMMEDIATE) transaction so two processes cannot both win.
+pub fn try_claim(conn: &Connection, id: i64, login: &str, at: &str) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE encounters SET claimed_by = ?2, claimed_at = ?3
+         WHERE id = ?1 AND claimed_by IS NULL",
+        params![id, login, at],
+    )?;
+    if n == 1 {
+        return Ok(true);
+    }
+    let holder: Option<String> = conn
+        .query_row("SELECT claimed_by FROM encounters WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    Ok(holder.as_deref() == Some(login))
+}
+
+/// Sets or clears the claim regardless of who holds it (supervisor reassign, release).
+pub fn set_claim(conn: &Connection, id: i64, login: Option<&str>, at: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE encounters SET claimed_by = ?2, claimed_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END
+         WHERE id = ?1",
+        params![id, login, at],
+    )?;
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: EncounterStatus,
+    pending_reason: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE encounters SET status = ?2, pending_reason = ?3 WHERE id = ?1",
+        params![id, status.as_str(), pending_reason],
+    )?;
+    Ok(())
+}
+
+pub fn set_coded(conn: &Connection, id: i64, by: Option<&str>, at: Option<&str>) -> Result<()> {
+    conn.execute(
+        "UPDATE encounters SET coded_by = ?2, coded_at = ?3 WHERE id = ?1",
+        params![id, by, at],
+    )?;
+    Ok(())
+}

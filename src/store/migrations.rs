@@ -1,0 +1,141 @@
+//! Append-only schema migrations keyed on `PRAGMA user_version`. Never edit a shipped step: add one.
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    r#"
+CREATE TABLE users (
+    login        TEXT PRIMARY KEY,
+    role         TEXT NOT NULL CHECK (role IN ('coder','cdi','supervisor','admin')),
+    display_name TEXT NOT NULL DEFAULT '',
+    active       INTEGER NOT NULL DEFAULT 1,
+    created_at   TEXT NOT NULL,
+    created_by   TEXT
+);
+CREATE TABLE patients (
+    id         INTEGER PRIMARY KEY,
+    mrn        TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    sex        TEXT NOT NULL CHECK (sex IN ('F','M','U'))
+);
+CREATE TABLE encounters (
+    id                  INTEGER PRIMARY KEY,
+    account             TEXT NOT NULL UNIQUE,
+    patient_id          INTEGER NOT NULL REFERENCES patients(id),
+    enc_type            TEXT NOT NULL CHECK (enc_type IN ('inpatient','outpatient','emergency','observation','professional')),
+    admit_date          TEXT NOT NULL,
+    discharge_date      TEXT,
+    attending           TEXT NOT NULL DEFAULT '',
+    total_charges_cents INTEGER NOT NULL DEFAULT 0,
+    status              TEXT NOT NULL DEFAULT 'uncoded' CHECK (status IN ('uncoded','in_progress','hold','coded')),
+    pending_reason      TEXT,
+    claimed_by          TEXT REFERENCES users(login),
+    claimed_at          TEXT,
+    coded_by            TEXT,
+    coded_at            TEXT
+);
+CREATE INDEX encounters_patient ON encounters(patient_id);
+CREATE INDEX encounters_status ON encounters(status, discharge_date);
+CREATE TABLE notes (
+    id           INTEGER PRIMARY KEY,
+    note_id      TEXT NOT NULL UNIQUE,
+    encounter_id INTEGER NOT NULL REFERENCES encounters(id),
+    note_type    TEXT NOT NULL,
+    author       TEXT NOT NULL,
+    written_at   TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX notes_encounter ON notes(encounter_id, written_at);
+CREATE TABLE code_sets (
+    system     TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    loaded_at  TEXT NOT NULL,
+    loaded_by  TEXT NOT NULL,
+    entries    INTEGER NOT NULL,
+    billable   INTEGER NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (system, version)
+);
+CREATE TABLE codes (
+    system   TEXT NOT NULL,
+    version  TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    kind     TEXT NOT NULL CHECK (kind IN ('chapter','section','code')),
+    title    TEXT NOT NULL,
+    billable INTEGER NOT NULL,
+    parent   TEXT,
+    notes    TEXT,
+    PRIMARY KEY (system, version, code),
+    FOREIGN KEY (system, version) REFERENCES code_sets(system, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX codes_parent ON codes(system, version, parent);
+CREATE TABLE assignments (
+    id           INTEGER PRIMARY KEY,
+    encounter_id INTEGER NOT NULL REFERENCES encounters(id),
+    system       TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    poa          TEXT CHECK (poa IS NULL OR poa IN ('Y','N','U','W','1')),
+    assigned_by  TEXT NOT NULL,
+    assigned_at  TEXT NOT NULL,
+    UNIQUE (encounter_id, system, code)
+);
+CREATE INDEX assignments_encounter ON assignments(encounter_id, seq);
+CREATE TABLE assignment_history (
+    id           INTEGER PRIMARY KEY,
+    encounter_id INTEGER NOT NULL REFERENCES encounters(id),
+    system       TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    detail       TEXT NOT NULL DEFAULT '',
+    login        TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
+CREATE INDEX assignment_history_encounter ON assignment_history(encounter_id, id);
+CREATE TABLE audit (
+    id           INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    login        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    patient_id   INTEGER,
+    encounter_id INTEGER,
+    object       TEXT NOT NULL DEFAULT '',
+    detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_encounter ON audit(encounter_id, id);
+CREATE INDEX audit_login ON audit(login, at);
+"#,
+];
+
+/// The schema version this build writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the database to the latest schema inside one exclusive transaction.
+/// Running it again is a no-op; a database newer than this build is refused.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .context("locking the database to migrate it")?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > latest() {
+        bail!(
+            "the database is at schema version {current}, newer than this chartdesk ({}): \
+             upgrade chartdesk or use another --data-dir",
+            latest()
+        );
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)
+            .with_context(|| format!("applying schema migration {}", i + 1))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit().context("committing schema migrations")?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Users and their roles.
+use crate::domain::Role;
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserRow {
+    pub login: String,
+    pub role: Role,
+    pub display_name: String,
+    pub active: bool,
+}
+
+fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_user((login, role, display_name, active): (String, String, String, bool)) -> Result<UserRow> {
+    let role = role
+        .parse::<Role>()
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("user '{login}' in the database"))?;
+    Ok(UserRow {
+        login,
+        role,
+        display_name,
+        active,
+    })
+}
+
+pub fn get(conn: &Connection, login: &str) -> Result<Option<UserRow>> {
+    let raw = conn
+        .query_row(
+            "SELECT login, role, display_name, active FROM users WHERE login = ?1",
+            [login],
+            row_to_user,
+        )
+        .optional()?;
+    raw.map(to_user).transpose()
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
+    let mut st = conn.prepare("SELECT login, role, display_name, active FROM users ORDER BY login")?;
+    let rows = st.query_map([], row_to_user)?;
+    rows.map(|r| to_user(r?)).collect()
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
+}
+
+/// Adds a user, or changes the role of an existing one. Returns true if the user was new.
+pub fn upsert(
+    conn: &Connection,
+    login: &str,
+    role: Role,
+    display_name: &str,
+    by: Option<&str>,
+    at: &str,
+) -> Result<bool> {
+    let existed = get(conn, login)?.is_some();
+    conn.execute(
+        "INSERT INTO users (login, role, display_name, active, created_at, created_by)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5)
+         ON CONFLICT(login) DO UPDATE SET role = excluded.role, active = 1,
+           display_name = CASE WHEN excluded.display_name = '' THEN users.display_name
+                               ELSE excluded.display_name END",
+        params![login, role.as_str(), display_name, at, by],
+    )?;
+    Ok(!existed)
+}
