@@ -1,5 +1,6 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
+mod notes;
 mod output;
 mod progress;
 
@@ -139,6 +140,9 @@ pub enum SearchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search clinical notes: words, "phrases", OR, -exclusion, prefix*, type: author: after:
+    /// before: enc: filters. Every search is audited.
+    Notes(notes::SearchNotesArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -385,7 +389,10 @@ fn run_command(
             svc.reindex_codes(&mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             writeln!(out, "code index rebuilt in {}", data.code_index_dir().display())?;
+            let info = notes::with_progress(progress, |p| svc.reindex_notes(p))?;
+            notes::reindexed(&mut out, &info)?;
         }
+        Command::Search(SearchCommand::Notes(a)) => notes::search(svc, &a, &mut out)?,
         Command::Audit {
             encounter,
             limit,

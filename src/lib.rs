@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod notes;
 pub mod search;
 pub mod service;
 pub mod store;

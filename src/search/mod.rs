@@ -49,6 +49,7 @@ impl CodeIndex {
             .take(q.limit).map(|e| CodeHit { system: e.system, code: e.code.clone(), title: e.title.clone(), billable: e.billable, score: 1.0, matched: None }).collect())
     }
 }
+pub mod notes;
 pub mod eval {
     use super::CodeIndex;
     use crate::domain::CodeEntry;
