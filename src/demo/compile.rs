@@ -423,6 +423,22 @@ pub(crate) fn compile_scenario(
         }
         None => (0, 0),
     };
+    let consult_day = match s.consult_day {
+        Some([a, b]) => {
+            ensure!(
+                !notes[NoteKind::Consultation as usize].is_empty(),
+                "{}",
+                ctx("consult_day is given but the scenario has no Consultation note")
+            );
+            ensure!(
+                a <= b && (!inpatient || b <= los.0),
+                "{}",
+                ctx("consult_day must be [min, max] with max within the shortest stay")
+            );
+            (a, b)
+        }
+        None => (0, 1),
+    };
     let mut queries = Vec::new();
     for (i, q) in s.query_opportunity.to_vec().iter().enumerate() {
         queries.push(c.compile(q, &ctx(&format!("query_opportunity[{i}]")), false)?);
@@ -466,6 +482,7 @@ pub(crate) fn compile_scenario(
         surgeon: s.surgeon.clone(),
         los,
         procedure_day,
+        consult_day,
         charges_dollars: s.charges.map(|[a, b]| (a, b)),
         variants: variants
             .into_iter()

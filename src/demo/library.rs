@@ -42,6 +42,7 @@ pub(crate) struct Scenario {
     pub surgeon: Option<String>,
     pub los: (u32, u32),
     pub procedure_day: (u32, u32),
+    pub consult_day: (u32, u32),
     pub charges_dollars: Option<(u32, u32)>,
     pub variants: Vec<Variant>,
     pub templates: Vec<Vec<Seg>>,

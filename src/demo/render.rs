@@ -136,6 +136,12 @@ impl Renderer<'_> {
             Builtin::Last => out.push_str(&e.last),
             Builtin::Title => out.push_str(if f { "Ms." } else { "Mr." }),
             Builtin::Age => push_u32(out, e.age),
+            Builtin::AAge => {
+                // "an 88-year-old", "an 18-year-old", "a 72-year-old"
+                let an = matches!(e.age, 8 | 11 | 18 | 80..=89);
+                out.push_str(if an { "an " } else { "a " });
+                push_u32(out, e.age);
+            }
             Builtin::Sex => out.push_str(if f { "female" } else { "male" }),
             Builtin::Man => out.push_str(if f { "woman" } else { "man" }),
             Builtin::He => out.push_str(if f { "she" } else { "he" }),

@@ -12,6 +12,27 @@ impl Generator<'_> {
         (self.rng.random_range(hours), self.rng.random_range(0..60))
     }
 
+    /// A time on `day` in `hours`, but at least `gap` hours after the previous note if that was
+    /// written the same day (capped at 23:xx).
+    fn after(
+        &mut self,
+        prev: Option<(NaiveDate, u32)>,
+        day: NaiveDate,
+        hours: std::ops::RangeInclusive<u32>,
+        gap: u32,
+    ) -> (u32, u32) {
+        match prev {
+            Some((d, h)) if d == day => {
+                let lo = (h + gap).min(23);
+                (
+                    self.rng.random_range(lo..=(lo + 2).min(23)),
+                    self.rng.random_range(0..60),
+                )
+            }
+            _ => self.time(hours),
+        }
+    }
+
     /// Which notes the encounter gets, on which day and at what time, in writing order.
     pub(crate) fn note_slots(&mut self, sc: &Scenario, plan: &Plan) -> Vec<Slot> {
         let mut out = Vec::with_capacity(8);
@@ -25,33 +46,20 @@ impl Generator<'_> {
                     self.time(9..=22)
                 };
                 out.push(Slot::new(NoteKind::HistoryAndPhysical, admit, h, m));
+                // Later notes of the same day come after earlier ones: H&P, consult, procedure.
+                let mut last_on: Option<(NaiveDate, u32)> = Some((admit, h));
                 if sc.has(NoteKind::Consultation) && self.rng.random_bool(0.7) {
-                    let day = if discharge > admit && self.rng.random_bool(0.5) {
-                        admit + Days::new(1)
-                    } else {
-                        admit
-                    };
-                    let (ch, cm) = if day == admit {
-                        (
-                            self.rng.random_range(h.max(8)..=h.max(8) + 1),
-                            self.rng.random_range(0..60),
-                        )
-                    } else {
-                        self.time(8..=17)
-                    };
+                    let offset = self.rng.random_range(sc.consult_day.0..=sc.consult_day.1);
+                    let day = (admit + Days::new(u64::from(offset))).min(discharge);
+                    let (ch, cm) = self.after(last_on, day, 8..=17, 1);
                     out.push(Slot::new(NoteKind::Consultation, day, ch, cm));
+                    last_on = Some((day, ch));
                 }
                 for kind in [NoteKind::Operative, NoteKind::Procedure] {
                     if sc.has(kind) {
-                        let (ph, pm) = if proc_date == admit {
-                            (
-                                self.rng.random_range(h + 2..=h + 4),
-                                self.rng.random_range(0..60),
-                            )
-                        } else {
-                            self.time(7..=14)
-                        };
+                        let (ph, pm) = self.after(last_on, proc_date, 7..=14, 2);
                         out.push(Slot::new(kind, proc_date, ph, pm));
+                        last_on = Some((proc_date, ph));
                     }
                 }
                 let start = if sc.is_procedural() {
@@ -64,16 +72,33 @@ impl Generator<'_> {
                 if days.is_empty() {
                     days.push(discharge);
                 }
-                let k = self.rng.random_range(1..=3usize).min(days.len());
-                while days.len() > k {
-                    let drop = self.rng.random_range(0..days.len());
-                    days.remove(drop);
-                }
+                // One progress note per written stage at most (1-3); the first stage is written on
+                // the first eligible day and the last stage on the day before discharge, so
+                // "discharge tomorrow" lands where it should.
                 let stages = sc.stages.len().max(1);
-                for (i, d) in days.iter().enumerate() {
+                let k = self
+                    .rng
+                    .random_range(1..=3usize)
+                    .min(days.len())
+                    .min(stages);
+                let mut chosen = vec![days[0]];
+                if k >= 2 {
+                    let mut middle: Vec<NaiveDate> = days[1..days.len() - 1].to_vec();
+                    while middle.len() > k - 2 {
+                        let drop = self.rng.random_range(0..middle.len());
+                        middle.remove(drop);
+                    }
+                    chosen.extend(middle);
+                    chosen.push(days[days.len() - 1]);
+                }
+                for (i, d) in chosen.iter().enumerate() {
                     let (ph, pm) = self.time(6..=9);
                     let mut s = Slot::new(NoteKind::Progress, *d, ph, pm);
-                    s.stage = Some((i * stages / k).min(stages - 1));
+                    s.stage = Some(if k == 1 {
+                        0
+                    } else {
+                        i * (stages - 1) / (k - 1)
+                    });
                     out.push(s);
                 }
                 let late = self.rng.random_bool(0.1);

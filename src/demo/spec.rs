@@ -173,6 +173,9 @@ pub(crate) struct ScenarioSpec {
     /// Day of the procedure counted from admission (0 = day of admission).
     #[serde(default)]
     pub procedure_day: Option<[u32; 2]>,
+    /// Day of the consultation counted from admission (default [0, 1]).
+    #[serde(default)]
+    pub consult_day: Option<[u32; 2]>,
     /// Total charges in whole dollars; defaults by encounter type.
     #[serde(default)]
     pub charges: Option<[u32; 2]>,

@@ -153,6 +153,14 @@ fn placeholders_fully_substituted_and_notes_name_their_patient() {
             "{} lacks its account",
             n.note_id
         );
+        for age in [8, 11, 18, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89] {
+            let bad = format!(" a {age}-year-old");
+            assert!(
+                !n.body.contains(&bad),
+                "{}: 'a' before a vowel sound",
+                n.note_id
+            );
+        }
         let wrong_title = if p.sex == Sex::Female { "Mr. " } else { "Ms. " };
         assert!(!n.body.contains(wrong_title), "{}: title vs sex", n.note_id);
     }
@@ -215,6 +223,26 @@ fn dates_are_consistent() {
             admit <= written && written <= discharge.succ_opt().unwrap(),
             "{} written {written} outside {admit}..{discharge}+1",
             n.note_id
+        );
+    }
+}
+
+#[test]
+fn notes_of_an_encounter_are_in_writing_order() {
+    let d = default_data();
+    let mut last: HashMap<&str, (String, String)> = HashMap::new();
+    for n in &d.notes {
+        if let Some((at, id)) = last.get(n.account.as_str()) {
+            assert!(
+                *at <= n.written_at,
+                "{} ({}) written before the previous note {id}",
+                n.note_id,
+                n.note_type
+            );
+        }
+        last.insert(
+            n.account.as_str(),
+            (n.written_at.clone(), n.note_id.clone()),
         );
     }
 }
