@@ -497,12 +497,14 @@ pub(crate) fn compile_scenario(
     })
 }
 
-fn compile_stage(c: &mut Compiler<'_>, st: &StageSpec, origin: &str) -> Result<[TplId; 4]> {
+fn compile_stage(c: &mut Compiler<'_>, st: &StageSpec, origin: &str) -> Result<[TplId; 5]> {
     let exam = st.exam.as_deref().unwrap_or("{{pn_exam_default}}");
+    let vitals = st.vitals.as_deref().unwrap_or("{{vitals_today}}");
     Ok([
         c.compile(&st.subjective, &format!("{origin}.subjective"), false)?,
         c.compile(exam, &format!("{origin}.exam"), false)?,
         c.compile(&st.labs, &format!("{origin}.labs"), false)?,
         c.compile(&st.ap, &format!("{origin}.ap"), false)?,
+        c.compile(vitals, &format!("{origin}.vitals"), false)?,
     ])
 }

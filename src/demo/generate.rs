@@ -103,7 +103,8 @@ pub(crate) struct Generator<'a> {
     today: NaiveDate,
     /// Per encounter type: (scenario index, cumulative weight).
     by_type: Vec<(EncounterType, Vec<(usize, f64)>)>,
-    next_note: u64,
+    /// Number of the last note written; note ids are "N" + this, zero-padded to 9 digits.
+    pub next_note: u64,
 }
 
 impl<'a> Generator<'a> {

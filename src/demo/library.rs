@@ -48,7 +48,7 @@ pub(crate) struct Scenario {
     pub templates: Vec<Vec<Seg>>,
     pub nums: Vec<NumDef>,
     pub picks: Vec<Vec<TplId>>,
-    pub stages: Vec<[TplId; 4]>,
+    pub stages: Vec<[TplId; 5]>,
     pub notes: [Vec<TplId>; NoteKind::COUNT],
     pub queries: Vec<TplId>,
 }

@@ -27,6 +27,9 @@ use std::collections::HashSet;
 /// How many encounters `chartdesk demo` generates unless told otherwise.
 pub const DEFAULT_ENCOUNTERS: usize = 300;
 
+/// Streamed note ids start above any id `generate` can produce.
+const STREAM_NOTE_IDS_FROM: u64 = 100_000_000;
+
 /// Upper bound for `generate` (MRNs are unique 7-digit numbers; bulk notes use `generate_notes`).
 const MAX_ENCOUNTERS: usize = 1_000_000;
 
@@ -125,7 +128,8 @@ pub fn generate(encounters: usize, seed: u64, today: NaiveDate) -> Result<DemoDa
 }
 
 /// Streams notes only (no patients/encounters needed) for benchmarks at scale: n realistic notes,
-/// deterministic.
+/// deterministic. The first k notes of a run are the same for any n >= k. Note ids start at
+/// N100000001 so they never collide with the ids of a `generate` demo set.
 pub fn generate_notes(
     n: usize,
     seed: u64,
@@ -134,6 +138,7 @@ pub fn generate_notes(
 ) -> Result<()> {
     let lib = library::Library::builtin().context("loading demo templates for generate_notes")?;
     let mut g = Generator::new(&lib, seed, today);
+    g.next_note = STREAM_NOTE_IDS_FROM;
     let mut mrns = MrnSource::Increasing(1_000_000 + g.rng.random_range(0..1_000_000u32));
     let mut accounts = Accounts::new(&mut g.rng);
     let mut patients: Vec<PatientRec> = Vec::with_capacity(1);

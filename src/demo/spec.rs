@@ -125,6 +125,9 @@ pub(crate) struct StageSpec {
     pub exam: Option<String>,
     pub labs: String,
     pub ap: String,
+    /// Vital signs line for this stage (oxygen, fever); defaults to `{{vitals_today}}`.
+    #[serde(default)]
+    pub vitals: Option<String>,
 }
 
 /// A string or a list of strings.

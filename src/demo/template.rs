@@ -89,6 +89,7 @@ pub(crate) enum StageField {
     Exam = 1,
     Labs = 2,
     Ap = 3,
+    Vitals = 4,
 }
 
 impl StageField {
@@ -98,6 +99,7 @@ impl StageField {
             "pn.exam" => Some(StageField::Exam),
             "pn.labs" => Some(StageField::Labs),
             "pn.ap" => Some(StageField::Ap),
+            "pn.vitals" => Some(StageField::Vitals),
             _ => None,
         }
     }

@@ -433,24 +433,36 @@ fn generate_notes_streams_exactly_n() {
         *types.entry(n.note_type.as_str()).or_default() += 1;
     }
     assert!(types.len() >= 6, "{types:?}");
+    assert_eq!(notes[0].note_id, "N100000001");
+    // A shorter run is a prefix of a longer one.
+    let mut short = Vec::new();
+    generate_notes(1_000, 11, today(), |n| short.push(n)).unwrap();
+    assert_eq!(short[..], notes[..1_000]);
     let mut none = 0;
     generate_notes(0, 11, today(), |_| none += 1).unwrap();
     assert_eq!(none, 0);
 }
 
-/// Human review aid: `cargo test --lib demo::tests::print_sample -- --ignored --nocapture`.
+/// Human review aid: one encounter per scenario (or only `DEMO_SCENARIO=<id>`), printed in full:
+/// `cargo test --lib demo::tests::print_sample -- --ignored --nocapture`.
 #[test]
 #[ignore]
 fn print_sample() {
-    let d = generate(12, 1, today()).unwrap();
-    for n in &d.notes {
-        println!(
-            "=== {} {} {} {}\n{}",
-            n.note_id, n.note_type, n.author, n.written_at, n.body
-        );
-    }
+    let d = generate(DEFAULT_ENCOUNTERS, 1, today()).unwrap();
+    let only = std::env::var("DEMO_SCENARIO").ok();
+    let mut shown = HashSet::new();
     for k in &d.answer_key {
-        println!("{k:?}");
+        if only.as_deref().is_some_and(|o| o != k.scenario) || !shown.insert(k.scenario.clone()) {
+            continue;
+        }
+        println!("################ {} {}", k.scenario, k.account);
+        for n in d.notes.iter().filter(|n| n.account == k.account) {
+            println!(
+                "=== {} {} {} {}\n{}",
+                n.note_id, n.note_type, n.author, n.written_at, n.body
+            );
+        }
+        println!("{k:?}\n");
     }
 }
 
