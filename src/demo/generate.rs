@@ -22,6 +22,9 @@ pub(crate) const TYPE_MIX: [(EncounterType, usize); 5] = [
     (EncounterType::Professional, 10),
 ];
 
+/// The specialty of every ED attending.
+pub(crate) const ED_SPECIALTY: &str = "emergency medicine";
+
 /// How far back stays reach before `today`.
 pub(crate) const WINDOW_DAYS: u32 = 45;
 
@@ -226,7 +229,12 @@ impl<'a> Generator<'a> {
         };
         patients[patient].stays.push((admit, discharge));
 
-        let attending = self.physician(&sc.attending, &[]);
+        // ED visits are staffed by emergency physicians whatever the scenario's attending specialty.
+        let attending_specialty = match t {
+            EncounterType::Emergency => ED_SPECIALTY,
+            _ => sc.attending.as_str(),
+        };
+        let attending = self.physician(attending_specialty, &[]);
         let consultant = match &sc.consultant {
             Some(s) => self.physician(s, &[&attending]),
             None => String::new(),

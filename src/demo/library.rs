@@ -1,6 +1,7 @@
 //! Loads the demo templates once: parses every TOML file, compiles each scenario (see `compile`), checks
 //! people and coverage, and keeps the result ready for fast rendering.
 use super::compile::{check_tables, compile_scenario};
+use super::generate::ED_SPECIALTY;
 use super::kinds::{NoteKind, known_kinds};
 use super::spec::{self, CommonSpec, PeopleSpec, ScenarioSpec, SexSpec};
 use super::template::{Seg, TplId};
@@ -148,6 +149,16 @@ impl Library {
                 }
             }
             out.push(sc);
+        }
+        if out
+            .iter()
+            .any(|s| s.types.contains(&EncounterType::Emergency))
+        {
+            ensure!(
+                people.physicians.contains_key(ED_SPECIALTY),
+                "{}: add physicians with specialty \"{ED_SPECIALTY}\" (ED visits are staffed by them)",
+                spec::PEOPLE.0
+            );
         }
         Ok(Library {
             scenarios: out,

@@ -122,6 +122,18 @@ fn notes_per_encounter_follow_the_type() {
             }
         }
     }
+    // ED visits are staffed by emergency physicians; nobody else is.
+    let lib = Library::builtin().unwrap();
+    let ed_docs = &lib.people.physicians["emergency medicine"];
+    for e in &d.encounters {
+        let is_ed_doc = ed_docs.contains(&e.attending);
+        assert_eq!(
+            is_ed_doc,
+            e.enc_type == EncounterType::Emergency,
+            "{}",
+            e.account
+        );
+    }
     let has = |t: &str| d.notes.iter().any(|n| n.note_type == t);
     for kind in NoteKind::ALL {
         assert!(has(kind.note_type()), "no {} generated", kind.note_type());
