@@ -455,6 +455,16 @@ fn generate_notes_streams_exactly_n() {
     assert_eq!(none, 0);
 }
 
+#[test]
+fn impossible_dates_are_errors_not_panics() {
+    let too_early = NaiveDate::MIN
+        .checked_add_days(chrono::Days::new(5))
+        .unwrap();
+    assert!(generate(5, 1, too_early).is_err());
+    assert!(generate_notes(5, 1, too_early, |_| {}).is_err());
+    assert!(generate(2_000_000, 1, today()).is_err());
+}
+
 /// Human review aid: one encounter per scenario (or only `DEMO_SCENARIO=<id>`), printed in full:
 /// `cargo test --lib demo::tests::print_sample -- --ignored --nocapture`.
 #[test]
@@ -483,11 +493,21 @@ fn print_sample() {
 #[test]
 #[ignore]
 fn notes_per_second() {
-    let n = 200_000;
+    let n: usize = std::env::var("DEMO_NOTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
     let start = std::time::Instant::now();
     let mut bytes = 0usize;
     generate_notes(n, 1, today(), |note| bytes += note.body.len()).unwrap();
     let secs = start.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let d = generate(DEFAULT_ENCOUNTERS, 1, today()).unwrap();
+    println!(
+        "generate({DEFAULT_ENCOUNTERS}): {} notes in {:.1} ms",
+        d.notes.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     println!(
         "generate_notes: {n} notes in {secs:.2} s = {:.0} notes/s, {:.1} MB of text ({:.0} bytes/note)",
         n as f64 / secs,
