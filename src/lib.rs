@@ -6,3 +6,4 @@
 pub mod codeset;
 pub mod demo;
 pub mod domain;
+pub mod search;
