@@ -17,3 +17,6 @@ pub(crate) mod synonyms;
 pub(crate) mod table;
 
 pub use codes::{CodeHit, CodeIndex, CodeQuery, SCHEMA_VERSION};
+
+#[cfg(test)]
+mod tests;
