@@ -231,6 +231,16 @@ pub(crate) fn split_words(text: &str) -> Vec<Word> {
                 "without" | "not" | "no" => neg_scope = true,
                 "non" => neg_next = 1,
                 "with" => neg_scope = false,
+                // "without foreign body of scalp": the scalp is not negated; but "without loss of
+                // consciousness" and "without mention of" negate what follows.
+                "of" | "due" | "in"
+                    if !matches!(
+                        words.last().map(|w: &Word| w.text.as_str()),
+                        Some("mention" | "loss")
+                    ) =>
+                {
+                    neg_scope = false
+                }
                 _ => {}
             }
             words.push(Word {
@@ -332,6 +342,10 @@ impl Analyzer {
 /// Folds endings the English stemmer leaves apart.
 fn medical_ending(stem: &str) -> String {
     let n = stem.len();
+    // "urinary"/"urine", "pulmonary"/"pulmonic", "coronary": the stemmer leaves "-ari".
+    if n >= 7 && stem.ends_with("ari") && !ARY_KEEP.iter().any(|k| stem.starts_with(k)) {
+        return stem[..n - 3].to_string();
+    }
     for (suffix, min) in [
         ("ia", 6),
         ("ic", 6),
@@ -346,6 +360,16 @@ fn medical_ending(stem: &str) -> String {
     }
     stem.to_string()
 }
+
+/// "-ary" words whose base means something else ("secondary" is not "second").
+const ARY_KEEP: &[&str] = &[
+    "secondari",
+    "primari",
+    "temporari",
+    "ordinari",
+    "necessari",
+    "contrari",
+];
 
 #[cfg(test)]
 mod tests {
@@ -369,6 +393,11 @@ mod tests {
         assert_ne!(get("intractable") & F_NEG, 0);
         assert_ne!(get("migrainosus") & F_NEG, 0);
         assert_eq!(get("migraine") & F_NEG, 0);
+        let w = flags_of("Laceration without foreign body of scalp");
+        assert_ne!(w[2].1 & F_NEG, 0);
+        assert_eq!(w.last().unwrap().1 & F_NEG, 0);
+        let w = flags_of("Concussion without loss of consciousness");
+        assert_ne!(w.last().unwrap().1 & F_NEG, 0);
         let w = flags_of("Non-pressure chronic ulcer");
         assert_ne!(w[1].1 & F_NEG, 0);
         assert_eq!(w[2].1 & F_NEG, 0);
@@ -404,12 +433,14 @@ mod tests {
             ("hypertension", "hypertensive"),
             ("pneumonia", "pneumoniae"),
             ("arthritis", "arthritic"),
+            ("urinary", "urine"),
         ] {
             assert_eq!(a.term(x), a.term(y), "{x} / {y}");
         }
         assert_ne!(a.term("ams"), a.term("am"));
         assert_ne!(a.term("esophagitis"), a.term("esophageal"));
         assert_ne!(a.term("hepatitis"), a.term("hepatic"));
+        assert_ne!(a.term("secondary"), a.term("second"));
         assert_eq!(a.term("3a"), "3a");
     }
 }

@@ -46,6 +46,7 @@ const Q_EXACT: f32 = 1.0;
 const Q_SYNONYM: f32 = 0.97;
 const Q_PREFIX: f32 = 0.95;
 const Q_PREFIX_LOW: f32 = 0.8;
+const Q_PREFIX_OF_WORD: f32 = 0.85;
 const Q_FUZZY1: f32 = 0.85;
 const Q_FUZZY2: f32 = 0.7;
 const STOP_WEIGHT: f32 = 0.1;
@@ -174,7 +175,9 @@ impl Compiler<'_> {
             aw.terms.push((id, Q_EXACT));
         }
         let mut completed = false;
-        if open && !from_synonym && !digits {
+        // A short word that is already a word ("c" in "hepatitis c") is not a prefix of another.
+        let short_word = stem.is_some() && w.text.len() <= 2;
+        if open && !from_synonym && !digits && !short_word {
             let mut found: Vec<(u32, u32)> = t
                 .surfaces_with_prefix(&w.text)
                 .filter(|(s, _)| s.len() > w.text.len())
@@ -185,7 +188,11 @@ impl Compiler<'_> {
             let top = found.first().map_or(1, |x| x.0.max(1)) as f32;
             for (d, id) in found.into_iter().take(prefix_budget(w.text.len())) {
                 if !aw.terms.iter().any(|x| x.0 == id) {
-                    let q = Q_PREFIX_LOW + (Q_PREFIX - Q_PREFIX_LOW) * (d as f32 / top).sqrt();
+                    let mut q = Q_PREFIX_LOW + (Q_PREFIX - Q_PREFIX_LOW) * (d as f32 / top).sqrt();
+                    if stem.is_some() {
+                        // The word is complete as typed; completions are the lesser reading.
+                        q = q.min(Q_PREFIX_OF_WORD);
+                    }
                     aw.terms.push((id, q));
                     completed = true;
                 }

@@ -60,6 +60,8 @@ struct Acc {
     specific: bool,
     /// Multiplies word penalties (lower for ICD-10-PCS).
     scale: f32,
+    /// The name is an inclusion term "... NOS": the code is the default for that wording.
+    nos: bool,
 }
 
 pub(crate) struct Ranker<'a> {
@@ -106,6 +108,7 @@ impl<'a> Ranker<'a> {
             default: false,
             specific: false,
             scale: 1.0,
+            nos: false,
         }
     }
 
@@ -196,7 +199,7 @@ impl<'a> Ranker<'a> {
         let mut s = W_COVER * cover / self.total_weight
             - acc.unmatched
             - W_CONTRA * contra / self.total_weight;
-        if acc.default && !acc.specific {
+        if (acc.default || acc.nos) && !acc.specific {
             s += W_DEFAULT;
         }
         (s, label)
@@ -256,7 +259,7 @@ impl<'a> Ranker<'a> {
             let mut matched = None;
             if name.kind == NAME_INCL {
                 self.apply(&mut acc, own_title, Q_TITLE_HELP, Penalize::No);
-                acc.default |= name.nos;
+                acc.nos = name.nos;
                 adj = ADJ_OWN_INCL;
                 matched = Some(t.str(name.text).to_string());
             }
@@ -270,7 +273,7 @@ impl<'a> Ranker<'a> {
                 let mut acc = base.clone();
                 self.apply(&mut acc, t.toks(name), 1.0, Penalize::All);
                 self.apply(&mut acc, own_title, 1.0, Penalize::Except(a_title));
-                acc.default |= name.nos;
+                acc.nos = name.nos;
                 let (s, _) = self.finish(&acc);
                 consider(s + ADJ_INHERITED, acc, Some(t.str(name.text).to_string()));
             }
