@@ -174,6 +174,8 @@ pub enum ImportCommand {
         #[arg(long)]
         version: Option<String>,
     },
+    /// Clinical notes: JSON lines, CSV (with --map) or FHIR R4 (NDJSON bulk export, Bundles).
+    Notes(notes::ImportNotesArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -405,6 +407,7 @@ fn run_command(
             notes::reindexed(&mut out, &info)?;
         }
         Command::Search(SearchCommand::Notes(a)) => notes::search(svc, &a, &mut out)?,
+        Command::Import(ImportCommand::Notes(a)) => notes::import(svc, &a, progress, &mut out)?,
         Command::Audit {
             encounter,
             limit,

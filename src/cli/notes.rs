@@ -1,10 +1,12 @@
 //! `chartdesk search notes`, `import notes`, `bench notes` and the notes half of `reindex`.
 use super::progress::Progress;
+use crate::notes::{Format, ImportOptions, ImportReport};
 use crate::search::notes::NoteOrder;
 use crate::service::{NoteQuery, NoteSearchResult, NotesIndexInfo, Service};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OrderArg {
@@ -144,4 +146,104 @@ pub fn with_progress<T>(
     let r = f(&mut |s, d, t| progress.update(s, d, t));
     progress.finish();
     r
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Jsonl,
+    Csv,
+    Fhir,
+}
+
+/// `chartdesk import notes`.
+#[derive(Debug, Args)]
+pub struct ImportNotesArgs {
+    /// Files to import (`.gz` accepted). Each file is all or nothing unless --skip-bad.
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// jsonl, csv or fhir (default: from the file name: .jsonl, .csv, .ndjson/.json).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// CSV column mapping HEADER=field (repeatable); HEADER= ignores a column.
+    #[arg(long, value_name = "HEADER=FIELD")]
+    pub map: Vec<String>,
+    /// Keep the good records of a file with bad ones; write the bad ones to a reject report.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Where the reject report goes (one file only; default: FILE.rejects.jsonl beside the file).
+    #[arg(long, value_name = "PATH", requires = "skip_bad")]
+    pub reject_report: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn import<W: Write>(
+    svc: &mut Service,
+    a: &ImportNotesArgs,
+    progress: &mut Progress,
+    out: &mut W,
+) -> Result<()> {
+    let format = a.format.map(|f| match f {
+        FormatArg::Jsonl => Format::Jsonl,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Fhir => Format::Fhir,
+    });
+    let opts = ImportOptions {
+        skip_bad: a.skip_bad,
+        map: a.map.clone(),
+    };
+    let report = with_progress(progress, |p| {
+        svc.import_notes(&a.files, format, &opts, a.reject_report.as_deref(), p)
+    })?;
+    if a.json {
+        serde_json::to_writer(&mut *out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    summary(out, &report)
+}
+
+fn summary<W: Write>(out: &mut W, r: &ImportReport) -> Result<()> {
+    for f in &r.files {
+        writeln!(
+            out,
+            "{}: {} added, {} updated, {} unchanged, {} rejected",
+            f.file, f.added, f.updated, f.unchanged, f.rejected
+        )?;
+        if f.patients_added + f.patients_updated + f.encounters_added + f.encounters_updated > 0 {
+            writeln!(
+                out,
+                "  patients: {} added, {} updated; encounters: {} added, {} updated",
+                f.patients_added, f.patients_updated, f.encounters_added, f.encounters_updated
+            )?;
+        }
+        if f.rejected > 0 {
+            let by: Vec<String> = f
+                .rejected_by_field
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            writeln!(out, "  rejected by field: {}", by.join(", "))?;
+            for e in &f.first_rejects {
+                writeln!(out, "  {e}")?;
+            }
+            if f.rejected > f.first_rejects.len() {
+                writeln!(out, "  ... {} more", f.rejected - f.first_rejects.len())?;
+            }
+            if let Some(p) = &f.reject_report {
+                writeln!(out, "  reject report: {p}")?;
+            }
+        }
+    }
+    let n = r.notes_read();
+    let secs = r.seconds.max(1e-6);
+    writeln!(
+        out,
+        "{n} notes read in {:.1} s ({:.0} notes/s, {:.1} MB/s)",
+        r.seconds,
+        n as f64 / secs,
+        r.bytes() as f64 / 1e6 / secs
+    )?;
+    Ok(())
 }

@@ -236,29 +236,36 @@ pub enum Change {
 pub fn upsert_patient_tracked(conn: &Connection, p: &Patient) -> Result<(i64, Change)> {
     let existing: Option<(i64, String, String, String)> = conn
         .prepare_cached("SELECT id, name, birth_date, sex FROM patients WHERE mrn = ?1")?
-        .query_row([&p.mrn], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([&p.mrn], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     match existing {
         Some((id, n, b, s)) if n == p.name && b == p.birth_date && s == p.sex.as_str() => {
             Ok((id, Change::Unchanged))
         }
         Some((id, ..)) => {
-            conn.prepare_cached("UPDATE patients SET name = ?2, birth_date = ?3, sex = ?4 WHERE id = ?1")?
-                .execute(params![id, p.name, p.birth_date, p.sex.as_str()])
-                .with_context(|| format!("updating patient {}", p.mrn))?;
+            conn.prepare_cached(
+                "UPDATE patients SET name = ?2, birth_date = ?3, sex = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, p.name, p.birth_date, p.sex.as_str()])
+            .with_context(|| format!("updating patient {}", p.mrn))?;
             Ok((id, Change::Updated))
         }
         None => {
-            conn.prepare_cached("INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![p.mrn, p.name, p.birth_date, p.sex.as_str()])
-                .with_context(|| format!("inserting patient {}", p.mrn))?;
+            conn.prepare_cached(
+                "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![p.mrn, p.name, p.birth_date, p.sex.as_str()])
+            .with_context(|| format!("inserting patient {}", p.mrn))?;
             Ok((conn.last_insert_rowid(), Change::Added))
         }
     }
 }
 
 /// Inserts an encounter, or updates the one with the same account (type, patient, dates and
-/// attending; charges are only set when adding). Returns its id and what changed.
+/// attending; charges are only set when adding). A missing discharge date or an empty attending
+/// keeps the stored one. Returns its id and what changed.
 pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Change)> {
     let pid = patient_id(conn, &e.mrn)?
         .ok_or_else(|| anyhow!("encounter {}: no patient with MRN {}", e.account, e.mrn))?;
@@ -269,7 +276,14 @@ pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Chang
              WHERE account = ?1",
         )?
         .query_row([&e.account], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .optional()?;
     match existing {
@@ -277,12 +291,18 @@ pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Chang
             if p == pid
                 && t == e.enc_type.as_str()
                 && a == e.admit_date
-                && d == e.discharge_date
-                && att == e.attending =>
+                && (e.discharge_date.is_none() || d == e.discharge_date)
+                && (e.attending.is_empty() || att == e.attending) =>
         {
             Ok((id, Change::Unchanged))
         }
-        Some((id, ..)) => {
+        Some((id, _, _, _, d, att)) => {
+            let discharge = e.discharge_date.clone().or(d);
+            let attending = if e.attending.is_empty() {
+                att
+            } else {
+                e.attending.clone()
+            };
             conn.prepare_cached(
                 "UPDATE encounters SET patient_id = ?2, enc_type = ?3, admit_date = ?4,
                    discharge_date = ?5, attending = ?6 WHERE id = ?1",
@@ -292,8 +312,8 @@ pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Chang
                 pid,
                 e.enc_type.as_str(),
                 e.admit_date,
-                e.discharge_date,
-                e.attending
+                discharge,
+                attending
             ])
             .with_context(|| format!("updating encounter {}", e.account))?;
             Ok((id, Change::Updated))

@@ -121,7 +121,14 @@ pub fn upsert(conn: &Connection, n: &Note, encounter_id: i64) -> Result<Upsert> 
                 "INSERT INTO notes (note_id, encounter_id, note_type, author, written_at, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![n.note_id, encounter_id, n.note_type, n.author, n.written_at, n.body])
+            .execute(params![
+                n.note_id,
+                encounter_id,
+                n.note_type,
+                n.author,
+                n.written_at,
+                n.body
+            ])
             .with_context(|| format!("inserting note {}", n.note_id))?;
             Ok(Upsert::Added(conn.last_insert_rowid()))
         }
@@ -139,7 +146,14 @@ pub fn upsert(conn: &Connection, n: &Note, encounter_id: i64) -> Result<Upsert> 
                 "UPDATE notes SET encounter_id = ?2, note_type = ?3, author = ?4, written_at = ?5,
                    body = ?6 WHERE id = ?1",
             )?
-            .execute(params![id, encounter_id, n.note_type, n.author, n.written_at, n.body])
+            .execute(params![
+                id,
+                encounter_id,
+                n.note_type,
+                n.author,
+                n.written_at,
+                n.body
+            ])
             .with_context(|| format!("updating note {}", n.note_id))?;
             Ok(Upsert::Updated(id))
         }
@@ -159,7 +173,8 @@ pub struct IndexRow {
     pub body: String,
 }
 
-const INDEX_SELECT: &str = "SELECT n.id, n.encounter_id, e.patient_id, n.note_type, e.enc_type, n.author,
+const INDEX_SELECT: &str =
+    "SELECT n.id, n.encounter_id, e.patient_id, n.note_type, e.enc_type, n.author,
         n.written_at, n.body
    FROM notes n JOIN encounters e ON e.id = n.encounter_id";
 
@@ -177,7 +192,12 @@ fn index_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IndexRow> {
 }
 
 /// Notes with row ids in `(after, upto]`, in row id order, at most `limit`.
-pub fn index_rows_between(conn: &Connection, after: i64, upto: i64, limit: usize) -> Result<Vec<IndexRow>> {
+pub fn index_rows_between(
+    conn: &Connection,
+    after: i64,
+    upto: i64,
+    limit: usize,
+) -> Result<Vec<IndexRow>> {
     let sql = format!("{INDEX_SELECT} WHERE n.id > ?1 AND n.id <= ?2 ORDER BY n.id LIMIT ?3");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params![after, upto, limit as i64], index_row)?;
@@ -187,7 +207,10 @@ pub fn index_rows_between(conn: &Connection, after: i64, upto: i64, limit: usize
 /// One note as the index sees it; None if it no longer exists.
 pub fn index_row_by_id(conn: &Connection, id: i64) -> Result<Option<IndexRow>> {
     let sql = format!("{INDEX_SELECT} WHERE n.id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], index_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], index_row)
+        .optional()?)
 }
 
 /// The highest note row id (0 without notes).
@@ -197,17 +220,30 @@ pub fn max_rowid(conn: &Connection) -> Result<i64> {
 
 /// Notes with row id up to `upto`.
 pub fn count_upto(conn: &Connection, upto: i64) -> Result<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM notes WHERE id <= ?1", [upto], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT COUNT(*) FROM notes WHERE id <= ?1", [upto], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// The highest note-change sequence (0 without changes).
 pub fn max_change_seq(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM note_changes", [], |r| r.get(0))?)
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM note_changes", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Distinct note row ids changed in `(after, upto]` that are at or below `rowid_upto` (newer rows
 /// are indexed as new rows anyway).
-pub fn changed_between(conn: &Connection, after: i64, upto: i64, rowid_upto: i64) -> Result<Vec<i64>> {
+pub fn changed_between(
+    conn: &Connection,
+    after: i64,
+    upto: i64,
+    rowid_upto: i64,
+) -> Result<Vec<i64>> {
     let mut st = conn.prepare_cached(
         "SELECT DISTINCT note_id FROM note_changes WHERE seq > ?1 AND seq <= ?2 AND note_id <= ?3
          ORDER BY note_id",
@@ -258,7 +294,10 @@ pub fn hit_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<HitRow>> {
 }
 
 /// Every note's row id and body, in row id order, for brute-force checks and benchmarks.
-pub fn for_each_body(conn: &Connection, mut each: impl FnMut(i64, &str) -> Result<()>) -> Result<()> {
+pub fn for_each_body(
+    conn: &Connection,
+    mut each: impl FnMut(i64, &str) -> Result<()>,
+) -> Result<()> {
     let mut st = conn.prepare("SELECT id, body FROM notes ORDER BY id")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
@@ -266,5 +305,47 @@ pub fn for_each_body(conn: &Connection, mut each: impl FnMut(i64, &str) -> Resul
         let body: String = r.get(1)?;
         each(id, &body)?;
     }
+    Ok(())
+}
+
+/// Starts tracking note ids seen by one import (a temporary table: memory stays flat).
+pub fn import_seen_reset(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS import_seen (note_id TEXT PRIMARY KEY, at TEXT NOT NULL);
+         DELETE FROM temp.import_seen;",
+    )?;
+    Ok(())
+}
+
+/// Records that this import has seen `note_id` at `at`; returns where it was first seen if it was.
+pub fn import_seen_before(conn: &Connection, note_id: &str, at: &str) -> Result<Option<String>> {
+    let n = conn
+        .prepare_cached("INSERT OR IGNORE INTO temp.import_seen (note_id, at) VALUES (?1, ?2)")?
+        .execute(params![note_id, at])?;
+    if n == 1 {
+        return Ok(None);
+    }
+    Ok(conn
+        .prepare_cached("SELECT at FROM temp.import_seen WHERE note_id = ?1")?
+        .query_row([note_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// A savepoint around one imported record, so a rejected record leaves nothing behind.
+pub fn record_savepoint(conn: &Connection) -> Result<()> {
+    conn.prepare_cached("SAVEPOINT import_record")?
+        .execute([])?;
+    Ok(())
+}
+
+/// Keeps the record's changes.
+pub fn record_release(conn: &Connection) -> Result<()> {
+    conn.prepare_cached("RELEASE import_record")?.execute([])?;
+    Ok(())
+}
+
+/// Undoes the record's changes.
+pub fn record_rollback(conn: &Connection) -> Result<()> {
+    conn.execute_batch("ROLLBACK TO import_record; RELEASE import_record;")?;
     Ok(())
 }

@@ -124,20 +124,21 @@ struct Inner {
 }
 
 impl NotesIndex {
-    /// Creates an empty index in `dir` (which must be empty) with zero marks committed.
-    pub fn create(dir: &Path) -> Result<NotesIndex> {
+    /// Creates an empty index in `dir` (which must be empty) with zero marks committed, and returns
+    /// it with its writer (held from the start, so nobody mistakes it for an abandoned index).
+    pub fn create(dir: &Path, threads: usize) -> Result<(NotesIndex, NotesWriter)> {
         let (schema, _) = schema();
         let index = Index::create_in_dir(dir, schema)
             .with_context(|| format!("creating the notes index in {}", dir.display()))?;
         analyzer::register(&index);
         let ix = Self::wrap(index, dir)?;
-        let mut w = ix.writer(1)?;
+        let mut w = ix.writer(threads)?;
         w.commit(Marks {
             schema: SCHEMA_VERSION,
             rowid: 0,
             change: 0,
         })?;
-        Ok(ix)
+        Ok((ix, w))
     }
 
     /// Opens the index in `dir`; fails if it is missing, unreadable, or of another schema version.
