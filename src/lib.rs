@@ -10,3 +10,4 @@ pub mod domain;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod tui;

@@ -1,0 +1,709 @@
+//! The encounter screen's actions: open and leave, read notes, search, assign and sequence codes,
+//! POA, mark coded. Part of `update`: every change of a code goes through the service here.
+use crate::domain::{CodeSystem, Poa};
+use crate::service::ServiceError;
+use crate::tui::app::{Action, App};
+use crate::tui::layout::{self, EncounterAreas};
+use crate::tui::search_worker::{SearchOutcome, SearchRequest};
+use crate::tui::state::{
+    Confirm, EncounterState, OpenNote, Pane, Picker, Screen, StatusKind, SystemFilter,
+};
+use crate::tui::widgets::text;
+
+impl App {
+    fn areas(&self) -> EncounterAreas {
+        let zoom = self.state.encounter.as_ref().is_some_and(|e| e.zoom);
+        layout::encounter(layout::area_of(self.state.size), zoom)
+    }
+
+    /// Opens an encounter (audited; claims it when nobody holds it) and shows its first note.
+    pub(crate) fn open(&mut self, account: &str) {
+        let account = account.trim();
+        if let Some(cur) = &self.state.encounter {
+            if cur.view.encounter.account == account {
+                self.state.screen = Screen::Encounter;
+                return;
+            }
+            self.leave();
+        }
+        match self.service.open_encounter(account) {
+            Ok(view) => {
+                let mut enc = EncounterState::new(view);
+                let status = match &enc.view.read_only {
+                    Some(why) => (StatusKind::Warning, format!("read-only: {why}")),
+                    None => (
+                        StatusKind::Info,
+                        format!(
+                            "{} open: Tab moves between panes, / searches codes, ? for help",
+                            enc.view.encounter.account
+                        ),
+                    ),
+                };
+                enc.search.systems = SystemFilter::All;
+                self.state.encounter = Some(enc);
+                self.state.screen = Screen::Encounter;
+                self.state.worklist.editing = false;
+                self.load_note(0);
+                if self.state.status.is_none() {
+                    self.state.set_status(status.0, status.1);
+                }
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// Back to the worklist; the service gives the claim back if no code was assigned.
+    pub(crate) fn leave(&mut self) {
+        let Some(enc) = self.state.encounter.take() else {
+            self.state.screen = Screen::Worklist;
+            return;
+        };
+        if let Err(e) = self.service.leave_encounter(enc.view.encounter.id) {
+            self.error(&e);
+        }
+        self.state.screen = Screen::Worklist;
+        if !self.state.quit {
+            let account = enc.view.encounter.account.clone();
+            self.reload_worklist();
+            self.refilter(Some(&account));
+        }
+    }
+
+    /// Re-reads the open encounter (not audited), keeping the cursor on the same code.
+    pub(crate) fn reload_view(&mut self) {
+        let Some(enc) = self.state.encounter.as_ref() else {
+            return;
+        };
+        let id = enc.view.encounter.id;
+        let keep = enc.selected_code().map(|a| a.id);
+        match self.service.encounter_view(id) {
+            Ok(view) => {
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.view = view;
+                    self.select_code(keep);
+                }
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn select_code(&mut self, id: Option<i64>) {
+        let rows = self.areas().codes_rows();
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        if let Some(i) = id.and_then(|id| enc.view.assignments.iter().position(|a| a.id == id)) {
+            enc.codes_pos.selected = i;
+        }
+        enc.codes_pos.clamp(enc.view.assignments.len());
+        enc.codes_pos.ensure_visible(rows);
+        self.refresh_detail();
+    }
+
+    /// Reads note `i` of the list into the viewer (an audited view).
+    fn load_note(&mut self, i: usize) {
+        let rows = self.areas().notes_rows();
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let Some(h) = enc.view.notes.get(i) else {
+            return;
+        };
+        let id = h.id;
+        enc.notes_pos.selected = i;
+        enc.notes_pos.ensure_visible(rows);
+        match self.service.read_note(id) {
+            Ok((header, body)) => {
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.note = Some(OpenNote { header, body });
+                    enc.scroll = 0;
+                }
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// Wrapped lines of the open note and the viewer's height, for scrolling.
+    fn note_extent(&self) -> (usize, usize) {
+        let area = self.areas().viewer_text();
+        let lines = self
+            .state
+            .encounter
+            .as_ref()
+            .and_then(|e| e.note.as_ref())
+            .map(|n| text::wrap(&n.body, area.width as usize).len())
+            .unwrap_or(0);
+        (lines, area.height as usize)
+    }
+
+    pub(crate) fn after_resize(&mut self) {
+        let (lines, h) = self.note_extent();
+        if let Some(enc) = self.state.encounter.as_mut() {
+            enc.scroll = enc.scroll.min(lines.saturating_sub(h));
+        }
+        let keep = self
+            .state
+            .encounter
+            .as_ref()
+            .and_then(|e| e.selected_code())
+            .map(|a| a.id);
+        self.select_code(keep);
+    }
+
+    /// Whether the detail of the highlighted code is on screen.
+    fn detail_shown(&self) -> bool {
+        self.state.encounter.as_ref().is_some_and(|e| {
+            e.detail_open || (layout::is_wide(layout::area_of(self.state.size)) && !e.zoom)
+        })
+    }
+
+    /// Loads the detail of the highlighted code when it is shown and has changed.
+    pub(crate) fn refresh_detail(&mut self) {
+        let shown = self.detail_shown();
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let subject = enc.detail_subject();
+        let Some((system, code)) = subject.filter(|_| shown) else {
+            enc.detail = None;
+            return;
+        };
+        if enc
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.entry.system == system && d.entry.code == code)
+        {
+            return;
+        }
+        match self.service.code_detail(system, &code) {
+            Ok(d) => {
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.detail = Some(d);
+                }
+            }
+            Err(e) => {
+                tracing::warn!("code detail for {system} {code}: {e:#}");
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.detail = None;
+                }
+            }
+        }
+    }
+
+    /// Sends what is in the search box to the search thread (or clears the results).
+    fn submit_search(&mut self) {
+        let mut options = self.search_options.clone();
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let s = &mut enc.search;
+        let query = s.input.text.trim().to_string();
+        s.requested += 1;
+        s.error = None;
+        if query.is_empty() {
+            s.results.clear();
+            s.results_query.clear();
+            s.shown = s.requested;
+            s.pos = Default::default();
+            self.refresh_detail();
+            return;
+        }
+        options.systems = s.systems.systems();
+        let req = SearchRequest {
+            generation: s.requested,
+            query,
+            options,
+        };
+        match &self.worker {
+            Some(w) => w.submit(req),
+            None => {
+                let started = std::time::Instant::now();
+                let hits = self
+                    .service
+                    .search_codes(&req.query, &req.options)
+                    .map_err(|e| format!("{e:#}"));
+                self.search_done(SearchOutcome {
+                    generation: req.generation,
+                    query: req.query,
+                    hits,
+                    elapsed: started.elapsed(),
+                });
+            }
+        }
+    }
+
+    /// Shows a search answer unless a newer query has been sent since.
+    pub(crate) fn search_done(&mut self, out: SearchOutcome) {
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let s = &mut enc.search;
+        if out.generation != s.requested {
+            tracing::debug!(query = %out.query, "dropping a stale code search answer");
+            return;
+        }
+        s.shown = out.generation;
+        s.elapsed_ms = out.elapsed.as_millis() as u64;
+        s.pos = Default::default();
+        s.results_query = out.query;
+        match out.hits {
+            Ok(hits) => {
+                s.results = hits;
+                s.error = None;
+            }
+            Err(msg) => {
+                s.results.clear();
+                s.error = Some(msg);
+            }
+        }
+        self.refresh_detail();
+    }
+
+    /// The encounter is read-only: say why and refuse.
+    fn refuse_if_read_only(&mut self) -> bool {
+        let why = self
+            .state
+            .encounter
+            .as_ref()
+            .and_then(|e| e.view.read_only.clone());
+        match why {
+            Some(why) => {
+                self.state
+                    .set_status(StatusKind::Warning, format!("read-only: {why}"));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn assign(&mut self, system: CodeSystem, code: &str) {
+        if self.refuse_if_read_only() {
+            return;
+        }
+        let Some(id) = self.state.encounter.as_ref().map(|e| e.view.encounter.id) else {
+            return;
+        };
+        match self.service.assign(id, system, code) {
+            Ok(a) => {
+                let what = if !a.system.is_diagnosis() {
+                    format!("procedure {}", a.seq)
+                } else if a.principal {
+                    "principal diagnosis".to_string()
+                } else {
+                    format!("diagnosis {}", a.seq)
+                };
+                self.state.set_status(
+                    StatusKind::Success,
+                    format!("assigned {} {} as {what}", a.code, a.title),
+                );
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.picker = None;
+                    enc.search.input.replace_on_type = true;
+                }
+                self.reload_view();
+                self.select_code(Some(a.id));
+            }
+            Err(e) => match e.downcast_ref::<ServiceError>() {
+                Some(ServiceError::NotBillable {
+                    code,
+                    reason,
+                    valid,
+                }) if !valid.is_empty() => {
+                    let n = valid.len();
+                    let picker = Picker::new(system, code.clone(), reason.clone(), valid.clone());
+                    if let Some(enc) = self.state.encounter.as_mut() {
+                        enc.picker = Some(picker);
+                    }
+                    self.state.set_status(
+                        StatusKind::Warning,
+                        format!("{reason}: pick one of {n} valid codes"),
+                    );
+                }
+                Some(ServiceError::ClaimedBy { .. }) => {
+                    self.error(&e);
+                    self.reload_view();
+                }
+                _ => self.error(&e),
+            },
+        }
+    }
+
+    /// Runs a change to the highlighted code, then re-reads the encounter.
+    fn change_code(
+        &mut self,
+        op: impl FnOnce(&mut crate::service::Service, i64, i64) -> anyhow::Result<()>,
+        done: impl FnOnce(&str) -> String,
+    ) -> bool {
+        if self.refuse_if_read_only() {
+            return false;
+        }
+        let Some((enc_id, a)) = self
+            .state
+            .encounter
+            .as_ref()
+            .and_then(|e| Some((e.view.encounter.id, e.selected_code()?.clone())))
+        else {
+            self.state.set_status(
+                StatusKind::Info,
+                "no code here: search with / and press Enter to assign one",
+            );
+            return false;
+        };
+        let ok = match op(&mut self.service, enc_id, a.id) {
+            Ok(()) => {
+                self.state.set_status(StatusKind::Success, done(&a.code));
+                true
+            }
+            Err(e) => {
+                self.error(&e);
+                false
+            }
+        };
+        self.reload_view();
+        self.select_code(Some(a.id));
+        ok
+    }
+
+    fn set_poa(&mut self, poa: Option<Poa>) {
+        let label = poa.map(|p| p.as_str()).unwrap_or("blank");
+        let ok = self.change_code(
+            |s, e, id| s.set_poa(e, id, poa),
+            |c| format!("POA of {c} set to {label}"),
+        );
+        // Move on to the next diagnosis so a run of POA keys walks down the list.
+        if ok {
+            let rows = self.areas().codes_rows();
+            if let Some(enc) = self.state.encounter.as_mut() {
+                let next = enc.codes_pos.selected + 1;
+                if enc
+                    .view
+                    .assignments
+                    .get(next)
+                    .is_some_and(|a| a.system.is_diagnosis())
+                {
+                    enc.codes_pos.selected = next;
+                    enc.codes_pos.ensure_visible(rows);
+                }
+            }
+            self.refresh_detail();
+        }
+    }
+
+    fn encounter_status_change(&mut self, action: Action) {
+        let Some((id, account)) = self
+            .state
+            .encounter
+            .as_ref()
+            .map(|e| (e.view.encounter.id, e.view.encounter.account.clone()))
+        else {
+            return;
+        };
+        let result = match action {
+            Action::MarkCoded => {
+                if self.refuse_if_read_only() {
+                    return;
+                }
+                self.service
+                    .mark_coded(id)
+                    .map(|()| format!("{account} marked coded: Esc for the worklist"))
+            }
+            Action::Reopen => self
+                .service
+                .reopen(id)
+                .map(|()| format!("{account} reopened for changes")),
+            Action::Release => self
+                .service
+                .release(id)
+                .map(|()| format!("{account} released: it is back on the worklist for anyone")),
+            _ => return,
+        };
+        match result {
+            Ok(msg) => {
+                if matches!(action, Action::Release) {
+                    self.state.encounter = None;
+                    self.state.screen = Screen::Worklist;
+                    self.reload_worklist();
+                    self.refilter(Some(&account));
+                } else {
+                    self.reload_view();
+                }
+                self.state.set_status(StatusKind::Success, msg);
+            }
+            Err(e) => {
+                self.error(&e);
+                self.reload_view();
+            }
+        }
+    }
+
+    /// Moves the cursor (or scrolls) in whatever has the focus.
+    fn motion(&mut self, action: &Action) {
+        let areas = self.areas();
+        let (lines, view_h) = self.note_extent();
+        let picker_rows = layout::picker_rows(areas.body);
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let delta = |page: usize| -> isize {
+            let page = page.max(1) as isize;
+            match action {
+                Action::Up => -1,
+                Action::Down => 1,
+                Action::PageUp => -page,
+                Action::PageDown => page,
+                Action::Top => isize::MIN / 2,
+                _ => isize::MAX / 2,
+            }
+        };
+        if let Some(p) = enc.picker.as_mut() {
+            p.pos.move_by(delta(picker_rows), p.visible.len());
+            p.pos.ensure_visible(picker_rows);
+            return;
+        }
+        match enc.focus {
+            Pane::Notes => {
+                let rows = areas.notes_rows();
+                enc.notes_pos.move_by(delta(rows), enc.view.notes.len());
+                enc.notes_pos.ensure_visible(rows);
+            }
+            Pane::Viewer => {
+                let max = lines.saturating_sub(view_h) as isize;
+                let d = delta(view_h.saturating_sub(1));
+                enc.scroll = (enc.scroll as isize).saturating_add(d).clamp(0, max.max(0)) as usize;
+            }
+            Pane::Codes => {
+                let rows = areas.codes_rows();
+                enc.codes_pos
+                    .move_by(delta(rows), enc.view.assignments.len());
+                enc.codes_pos.ensure_visible(rows);
+            }
+            Pane::Search => {
+                let rows = areas.result_rows();
+                enc.search
+                    .pos
+                    .move_by(delta(rows), enc.search.results.len());
+                enc.search.pos.ensure_visible(rows);
+            }
+        }
+        self.refresh_detail();
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        if let Some(enc) = self.state.encounter.as_mut() {
+            if pane == Pane::Search && enc.focus != Pane::Search {
+                enc.before_search = enc.focus;
+            }
+            enc.focus = pane;
+            if pane != Pane::Viewer {
+                enc.zoom = false;
+            }
+        }
+        self.refresh_detail();
+    }
+
+    /// Esc: close the innermost thing that is open, else leave the encounter.
+    fn back(&mut self) {
+        let wide = layout::is_wide(layout::area_of(self.state.size));
+        let Some(enc) = self.state.encounter.as_mut() else {
+            self.leave();
+            return;
+        };
+        if enc.picker.take().is_some() {
+            self.state.set_status(StatusKind::Info, "nothing assigned");
+        } else if enc.detail_open && !wide {
+            enc.detail_open = false;
+        } else if enc.focus == Pane::Search {
+            let to = enc.before_search;
+            self.focus(to);
+        } else if enc.zoom {
+            enc.zoom = false;
+        } else {
+            self.leave();
+        }
+    }
+
+    pub(crate) fn encounter_action(&mut self, action: Action) {
+        let Some(enc) = self.state.encounter.as_mut() else {
+            self.state.screen = Screen::Worklist;
+            return;
+        };
+        let focus = enc.focus;
+        let picking = enc.picker.is_some();
+        match action {
+            Action::Back => self.back(),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.motion(&action),
+            Action::NextPane => self.focus(focus.next()),
+            Action::PrevPane => self.focus(focus.prev()),
+            Action::FocusSearch => self.focus(Pane::Search),
+            Action::Input(c) if picking => {
+                if let Some(p) = enc.picker.as_mut() {
+                    p.filter.push(c);
+                    p.refilter();
+                }
+            }
+            Action::Backspace if picking => {
+                if let Some(p) = enc.picker.as_mut() {
+                    p.filter.backspace();
+                    p.refilter();
+                }
+            }
+            Action::ClearInput if picking => {
+                if let Some(p) = enc.picker.as_mut() {
+                    p.filter.clear();
+                    p.refilter();
+                }
+            }
+            Action::Input(c) if focus == Pane::Search => {
+                enc.search.input.push(c);
+                self.submit_search();
+            }
+            Action::Backspace if focus == Pane::Search => {
+                enc.search.input.backspace();
+                self.submit_search();
+            }
+            Action::ClearInput if focus == Pane::Search => {
+                enc.search.input.clear();
+                self.submit_search();
+            }
+            Action::Accept if picking => {
+                let pick = enc
+                    .picker
+                    .as_ref()
+                    .and_then(|p| Some((p.system, p.selected()?.code.clone())));
+                match pick {
+                    Some((system, code)) => self.assign(system, &code),
+                    None => self
+                        .state
+                        .set_status(StatusKind::Info, "no code matches: Backspace to widen"),
+                }
+            }
+            Action::Accept => match focus {
+                Pane::Notes | Pane::Viewer => {
+                    let i = enc.notes_pos.selected;
+                    self.load_note(i);
+                    self.focus(Pane::Viewer);
+                }
+                Pane::Search => {
+                    if enc.search.pending() {
+                        self.state
+                            .set_status(StatusKind::Info, "still searching: press Enter again");
+                        return;
+                    }
+                    match enc
+                        .search
+                        .selected_hit()
+                        .map(|h| (h.system, h.code.clone()))
+                    {
+                        Some((system, code)) => self.assign(system, &code),
+                        None => self.state.set_status(
+                            StatusKind::Info,
+                            "type words or a code to search, then Enter to assign",
+                        ),
+                    }
+                }
+                Pane::Codes => self.toggle_detail(),
+            },
+            Action::Assign(system, code) => self.assign(system, &code),
+            Action::ToggleDetail => self.toggle_detail(),
+            Action::CycleSystem => {
+                enc.search.systems = enc.search.systems.next();
+                let label = enc.search.systems.label();
+                self.submit_search();
+                self.state
+                    .set_status(StatusKind::Info, format!("searching {label}"));
+            }
+            Action::ToggleZoom => {
+                enc.zoom = !enc.zoom;
+                if enc.zoom {
+                    enc.focus = Pane::Viewer;
+                }
+                self.after_resize();
+            }
+            Action::NextNote | Action::PrevNote => {
+                let n = enc.view.notes.len();
+                let cur = enc.notes_pos.selected;
+                let next = if matches!(action, Action::NextNote) {
+                    cur + 1
+                } else {
+                    cur.wrapping_sub(1)
+                };
+                if next < n {
+                    self.load_note(next);
+                } else {
+                    let end = if next >= n && cur + 1 >= n {
+                        "last"
+                    } else {
+                        "first"
+                    };
+                    self.state
+                        .set_status(StatusKind::Info, format!("this is the {end} note"));
+                }
+            }
+            Action::SetPrincipal => {
+                self.change_code(
+                    |s, e, id| s.set_principal(e, id),
+                    |c| format!("{c} is now first (principal)"),
+                );
+            }
+            Action::SetPoa(p) => self.set_poa(p),
+            Action::MoveCode(d) => {
+                let dir = if d < 0 { "up" } else { "down" };
+                self.change_code(
+                    |s, e, id| s.move_assignment(e, id, d),
+                    |c| format!("moved {c} {dir}"),
+                );
+            }
+            Action::AskRemove => {
+                if self.refuse_if_read_only() {
+                    return;
+                }
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    match enc.selected_code().map(|a| (a.id, a.code.clone())) {
+                        Some((id, code)) => enc.confirm = Some(Confirm::Remove { id, code }),
+                        None => self.state.set_status(StatusKind::Info, "no code to remove"),
+                    }
+                }
+            }
+            Action::Confirm(yes) => {
+                let Some(Confirm::Remove { id, code }) = enc.confirm.take() else {
+                    return;
+                };
+                if !yes {
+                    self.state
+                        .set_status(StatusKind::Info, format!("kept {code}"));
+                    return;
+                }
+                let enc_id = enc.view.encounter.id;
+                match self.service.remove_assignment(enc_id, id) {
+                    Ok(()) => self
+                        .state
+                        .set_status(StatusKind::Success, format!("removed {code}")),
+                    Err(e) => self.error(&e),
+                }
+                self.reload_view();
+            }
+            Action::MarkCoded | Action::Reopen | Action::Release => {
+                self.encounter_status_change(action)
+            }
+            _ => {}
+        }
+    }
+
+    fn toggle_detail(&mut self) {
+        if let Some(enc) = self.state.encounter.as_mut() {
+            enc.detail_open = !enc.detail_open;
+            if enc.detail_open && enc.detail_subject().is_none() {
+                self.state.set_status(
+                    StatusKind::Info,
+                    "nothing highlighted: search codes with / or pick an assigned code",
+                );
+            }
+        }
+        self.refresh_detail();
+    }
+}
