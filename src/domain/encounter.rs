@@ -19,8 +19,8 @@ macro_rules! string_enum {
         impl FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                let l = s.trim().to_ascii_lowercase();
-                $(if l == $s { return Ok($name::$var); })+
+                let l = s.trim();
+                $(if l.eq_ignore_ascii_case($s) { return Ok($name::$var); })+
                 Err(format!(concat!("'{}' is not ", $what, "; use one of: {}"), s,
                     [$($s),+].join(", ")))
             }
