@@ -4,6 +4,7 @@ use crate::domain::{CodeSystem, Poa};
 use crate::service::ServiceError;
 use crate::tui::app::{Action, App};
 use crate::tui::layout::{self, EncounterAreas};
+use crate::tui::render::detail;
 use crate::tui::search_worker::{SearchOutcome, SearchRequest};
 use crate::tui::state::{
     Confirm, EncounterState, OpenNote, Pane, Picker, Screen, StatusKind, SystemFilter,
@@ -12,8 +13,13 @@ use crate::tui::widgets::text;
 
 impl App {
     fn areas(&self) -> EncounterAreas {
-        let zoom = self.state.encounter.as_ref().is_some_and(|e| e.zoom);
-        layout::encounter(layout::area_of(self.state.size), zoom)
+        let (zoom, codes) = self
+            .state
+            .encounter
+            .as_ref()
+            .map(|e| (e.zoom, e.view.assignments.len()))
+            .unwrap_or((false, 0));
+        layout::encounter(layout::area_of(self.state.size), zoom, codes)
     }
 
     /// Opens an encounter (audited; claims it when nobody holds it) and shows its first note.
@@ -179,6 +185,7 @@ impl App {
             Ok(d) => {
                 if let Some(enc) = self.state.encounter.as_mut() {
                     enc.detail = Some(d);
+                    enc.detail_scroll = 0;
                 }
             }
             Err(e) => {
@@ -440,7 +447,14 @@ impl App {
     fn motion(&mut self, action: &Action) {
         let areas = self.areas();
         let (lines, view_h) = self.note_extent();
-        let picker_rows = layout::picker_rows(areas.body);
+        let offers = self
+            .state
+            .encounter
+            .as_ref()
+            .and_then(|e| e.picker.as_ref())
+            .map(|p| p.offers.len())
+            .unwrap_or(0);
+        let picker_rows = layout::picker_rows(areas.body, offers);
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
         };
@@ -458,6 +472,26 @@ impl App {
         if let Some(p) = enc.picker.as_mut() {
             p.pos.move_by(delta(picker_rows), p.visible.len());
             p.pos.ensure_visible(picker_rows);
+            return;
+        }
+        // While the detail is open, paging scrolls it (arrows still move in the list).
+        if enc.detail_open && matches!(action, Action::PageUp | Action::PageDown) {
+            let area = match areas.detail_pane {
+                Some(r) => r,
+                None => areas.detail_popup,
+            };
+            let inner = layout::inner(area);
+            let h = inner.height as usize;
+            let total = enc
+                .detail
+                .as_ref()
+                .map(|d| detail::detail_height(d, inner.width as usize))
+                .unwrap_or(0);
+            let max = total.saturating_sub(h) as isize;
+            let d = delta(h.saturating_sub(1));
+            enc.detail_scroll = (enc.detail_scroll as isize)
+                .saturating_add(d)
+                .clamp(0, max.max(0)) as usize;
             return;
         }
         match enc.focus {

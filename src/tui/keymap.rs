@@ -57,7 +57,10 @@ pub const ENCOUNTER: &[KeyHelp] = &[
         "next / previous pane: notes, note, codes, search",
     ),
     k("/", "code search"),
-    k("d", "code detail popup (Ctrl-D while searching)"),
+    k(
+        "d",
+        "code detail (Ctrl-D while searching); PgDn/PgUp scroll it",
+    ),
     k("z", "zoom the note viewer"),
     k("c", "mark coded (checks principal and POA)"),
     k("o", "reopen a coded encounter"),
@@ -68,6 +71,7 @@ pub const ENCOUNTER: &[KeyHelp] = &[
 pub const NOTES: &[KeyHelp] = &[
     k("j k  Down Up", "choose a note"),
     k("Enter  l  Right", "read it"),
+    k("]  [", "read the next / previous note"),
 ];
 
 pub const VIEWER: &[KeyHelp] = &[
@@ -90,7 +94,7 @@ pub const SEARCH: &[KeyHelp] = &[
     k("type", "search codes as you type (words or a code)"),
     k("Down Up  Ctrl-N Ctrl-P", "move in results"),
     k("Enter", "assign the highlighted code"),
-    k("Ctrl-D  F2", "code detail"),
+    k("Ctrl-D  F2", "code detail; while open PgDn/PgUp scroll it"),
     k("Ctrl-T", "systems: CM+PCS, CM, PCS"),
     k("Ctrl-U", "clear"),
     k("Esc", "leave the search box"),
@@ -175,6 +179,13 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                 ];
             }
             match e.focus {
+                Pane::Search if e.detail_open => vec![
+                    ("Enter", "assign"),
+                    ("↑↓", "move"),
+                    ("PgDn/Up", "scroll detail"),
+                    ("^D", "close detail"),
+                    ("Esc", "close"),
+                ],
                 Pane::Search => vec![
                     ("Enter", "assign"),
                     ("↑↓", "move"),
@@ -368,6 +379,8 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
     match e.focus {
         Pane::Notes => match key.code {
             KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
+            KeyCode::Char(']') => Some(Action::NextNote),
+            KeyCode::Char('[') => Some(Action::PrevNote),
             _ => motion_key(key),
         },
         Pane::Viewer => match key.code {

@@ -99,7 +99,8 @@ impl EncounterAreas {
     }
 }
 
-pub fn encounter(area: Rect, zoom: bool) -> EncounterAreas {
+/// The encounter screen for `area`; `codes` (assigned codes) sizes the codes pane.
+pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(1),
@@ -118,16 +119,20 @@ pub fn encounter(area: Rect, zoom: bool) -> EncounterAreas {
     };
     let [notes, viewer] =
         Layout::vertical([Constraint::Length(notes_h), Constraint::Min(3)]).areas(left);
+    // Codes: a border, the headings and one row per code, within limits.
+    let want = codes.min(60) as u16 + 3;
     let (codes, search, detail_pane) = if wide {
+        let codes_h = want.clamp(5, body.height / 3);
+        let search_h = (body.height * 2 / 5).max(6);
         let [c, s, d] = Layout::vertical([
-            Constraint::Percentage(30),
-            Constraint::Percentage(38),
+            Constraint::Length(codes_h),
+            Constraint::Length(search_h),
             Constraint::Fill(1),
         ])
         .areas(right);
         (c, s, Some(d))
     } else {
-        let codes_h = (body.height * 2 / 5).clamp(4, 9);
+        let codes_h = want.clamp(4, (body.height * 2 / 5).clamp(4, 9));
         let [c, s] =
             Layout::vertical([Constraint::Length(codes_h), Constraint::Min(3)]).areas(right);
         (c, s, None)
@@ -174,13 +179,15 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// The valid-codes picker: reason lines, filter line and list inside a border.
-pub fn picker(area: Rect) -> Rect {
-    centered(area, 78, area.height.saturating_sub(2))
+/// Sized to its `offers`, at most the body less a row above and below.
+pub fn picker(area: Rect, offers: usize) -> Rect {
+    let want = (offers.min(200) as u16).saturating_add(5).max(8);
+    centered(area, 78, want.min(area.height.saturating_sub(2)))
 }
 
 /// Rows of offers the picker shows (border, two reason rows, filter row).
-pub fn picker_rows(area: Rect) -> usize {
-    picker(area).height.saturating_sub(5) as usize
+pub fn picker_rows(area: Rect, offers: usize) -> usize {
+    picker(area, offers).height.saturating_sub(5) as usize
 }
 
 pub fn help(area: Rect) -> Rect {
@@ -197,19 +204,26 @@ mod tests {
 
     #[test]
     fn standard_terminal_has_room_for_every_pane() {
-        let a = encounter(Rect::new(0, 0, 80, 24), false);
+        let a = encounter(Rect::new(0, 0, 80, 24), false, 12);
         assert!(a.notes_rows() >= 3, "{a:?}");
         assert!(a.viewer_text().height >= 10, "{a:?}");
         assert!(a.codes_rows() >= 5, "{a:?}");
         assert!(a.result_rows() >= 7, "{a:?}");
         assert!(a.detail_pane.is_none());
-        let w = encounter(Rect::new(0, 0, 120, 40), false);
-        assert!(w.detail_pane.is_some());
+        // Few codes leave more room for results.
+        let b = encounter(Rect::new(0, 0, 80, 24), false, 1);
+        assert!(
+            b.codes_rows() >= 1 && b.result_rows() > a.result_rows(),
+            "{b:?}"
+        );
+        let w = encounter(Rect::new(0, 0, 120, 40), false, 3);
+        assert!(w.detail_pane.is_some_and(|d| d.height >= 14), "{w:?}");
+        assert!(w.result_rows() >= 10, "{w:?}");
     }
 
     #[test]
     fn smallest_supported_window_still_shows_results() {
-        let a = encounter(Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT), false);
+        let a = encounter(Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT), false, 20);
         assert!(a.result_rows() >= 2, "{a:?}");
         assert!(a.codes_rows() >= 1, "{a:?}");
         assert!(worklist(Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT)).rows() >= 10);

@@ -15,6 +15,9 @@ pub mod state;
 pub mod theme;
 pub mod widgets;
 
+#[cfg(test)]
+mod tests;
+
 pub use app::{Action, App, update};
 pub use render::render;
 pub use state::State;

@@ -345,6 +345,8 @@ pub struct EncounterState {
     /// Show the detail of the highlighted code (a popup on small windows; a pane on large ones).
     pub detail_open: bool,
     pub detail: Option<CodeDetail>,
+    /// First line of the detail shown (PgDn/PgUp while the detail is open).
+    pub detail_scroll: usize,
     pub picker: Option<Picker>,
     pub confirm: Option<Confirm>,
 }
@@ -363,6 +365,7 @@ impl EncounterState {
             search: SearchPanel::default(),
             detail_open: false,
             detail: None,
+            detail_scroll: 0,
             picker: None,
             confirm: None,
         }

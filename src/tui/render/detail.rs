@@ -124,6 +124,11 @@ fn push_wrapped(out: &mut Vec<Line>, s: &str, w: usize, style: Style) {
     }
 }
 
+/// How many lines the detail of `d` takes at `width` (for scrolling).
+pub fn detail_height(d: &crate::service::CodeDetail, width: usize) -> usize {
+    detail_lines(d, width, &Theme::new(false)).len()
+}
+
 pub fn draw_detail(
     enc: &EncounterState,
     frame: &mut Frame,
@@ -134,7 +139,7 @@ pub fn draw_detail(
     if is_popup {
         frame.render_widget(Clear, area);
     }
-    let block = pane(" Code detail ", is_popup, theme);
+    let block = pane(" Code detail ", is_popup || enc.detail_open, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &enc.detail {
@@ -145,10 +150,18 @@ pub fn draw_detail(
         )],
     };
     let h = inner.height as usize;
-    let cut = lines.len() > h;
-    let mut shown: Vec<Line> = lines.into_iter().take(h).collect();
-    if cut && let Some(last) = shown.last_mut() {
-        *last = Line::styled("… more: widen the window", theme.dim());
+    let total = lines.len();
+    let top = enc.detail_scroll.min(total.saturating_sub(h));
+    let mut shown: Vec<Line> = lines.into_iter().skip(top).take(h).collect();
+    if top + h < total
+        && let Some(last) = shown.last_mut()
+    {
+        let hint = if enc.detail_open {
+            "… more: PgDn"
+        } else {
+            "… more: d (or Ctrl-D), then PgDn"
+        };
+        *last = Line::styled(hint, theme.dim());
     }
     frame.render_widget(Paragraph::new(shown), inner);
 }
@@ -157,7 +170,7 @@ pub fn draw_picker(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: &
     let Some(p) = &enc.picker else {
         return;
     };
-    let area = layout::picker(body);
+    let area = layout::picker(body, p.offers.len());
     let inner = popup(frame, area, &format!("Valid codes for {}", p.code), theme);
     let w = inner.width as usize;
     let mut lines: Vec<Line> = text::wrap(&p.reason, w)

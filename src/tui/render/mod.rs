@@ -1,6 +1,6 @@
 //! Drawing: `render(&State, &mut Frame)` is pure (no I/O, no clock); it draws exactly what the state
 //! says. Each screen has its own module; overlays (help, command line) are drawn here.
-mod detail;
+pub mod detail;
 mod encounter;
 mod worklist;
 
@@ -24,7 +24,9 @@ pub fn render(state: &State, frame: &mut Frame) {
             area.width, area.height
         );
         frame.render_widget(
-            Paragraph::new(text::truncate(&msg, area.width as usize)).style(theme.warning()),
+            Paragraph::new(msg)
+                .style(theme.warning())
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             area,
         );
         return;
@@ -36,7 +38,12 @@ pub fn render(state: &State, frame: &mut Frame) {
             (a.status, a.footer)
         }
         Screen::Encounter => {
-            let a = layout::encounter(area, state.encounter.as_ref().is_some_and(|e| e.zoom));
+            let (zoom, codes) = state
+                .encounter
+                .as_ref()
+                .map(|e| (e.zoom, e.view.assignments.len()))
+                .unwrap_or((false, 0));
+            let a = layout::encounter(area, zoom, codes);
             encounter::draw(state, frame, &a, &theme);
             (a.status, a.footer)
         }

@@ -1,0 +1,4 @@
+//! State-transition tests: actions in, state out, against a real service on a temporary data dir.
+mod fixture;
+mod render;
+mod state;
