@@ -1,18 +1,13 @@
-//! The encounter screen's actions: open and leave, read notes, search, assign and sequence codes,
-//! POA, mark coded. Part of `update`: every change of a code goes through the service here.
-use crate::domain::{CodeSystem, Poa};
-use crate::service::ServiceError;
+//! The encounter screen's actions: open and leave, read notes, move between panes, code detail.
+//! Part of `update`; code changes are in `assign`, code search in `code_search`.
 use crate::tui::app::{Action, App};
 use crate::tui::layout::{self, EncounterAreas};
 use crate::tui::render::detail;
-use crate::tui::search_worker::{SearchOutcome, SearchRequest};
-use crate::tui::state::{
-    Confirm, EncounterState, OpenNote, Pane, Picker, Screen, StatusKind, SystemFilter,
-};
+use crate::tui::state::{EncounterState, OpenNote, Pane, Screen, StatusKind, SystemFilter};
 use crate::tui::widgets::text;
 
 impl App {
-    fn areas(&self) -> EncounterAreas {
+    pub(crate) fn areas(&self) -> EncounterAreas {
         let (zoom, codes) = self
             .state
             .encounter
@@ -93,7 +88,7 @@ impl App {
         }
     }
 
-    fn select_code(&mut self, id: Option<i64>) {
+    pub(crate) fn select_code(&mut self, id: Option<i64>) {
         let rows = self.areas().codes_rows();
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
@@ -107,7 +102,7 @@ impl App {
     }
 
     /// Reads note `i` of the list into the viewer (an audited view).
-    fn load_note(&mut self, i: usize) {
+    pub(crate) fn load_note(&mut self, i: usize) {
         let rows = self.areas().notes_rows();
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
@@ -130,7 +125,7 @@ impl App {
     }
 
     /// Wrapped lines of the open note and the viewer's height, for scrolling.
-    fn note_extent(&self) -> (usize, usize) {
+    pub(crate) fn note_extent(&self) -> (usize, usize) {
         let area = self.areas().viewer_text();
         let lines = self
             .state
@@ -157,7 +152,7 @@ impl App {
     }
 
     /// Whether the detail of the highlighted code is on screen.
-    fn detail_shown(&self) -> bool {
+    pub(crate) fn detail_shown(&self) -> bool {
         self.state.encounter.as_ref().is_some_and(|e| {
             e.detail_open || (layout::is_wide(layout::area_of(self.state.size)) && !e.zoom)
         })
@@ -197,254 +192,8 @@ impl App {
         }
     }
 
-    /// Sends what is in the search box to the search thread (or clears the results).
-    fn submit_search(&mut self) {
-        let mut options = self.search_options.clone();
-        let Some(enc) = self.state.encounter.as_mut() else {
-            return;
-        };
-        let s = &mut enc.search;
-        let query = s.input.text.trim().to_string();
-        s.requested += 1;
-        s.error = None;
-        if query.is_empty() {
-            s.results.clear();
-            s.results_query.clear();
-            s.shown = s.requested;
-            s.pos = Default::default();
-            self.refresh_detail();
-            return;
-        }
-        options.systems = s.systems.systems();
-        let req = SearchRequest {
-            generation: s.requested,
-            query,
-            options,
-        };
-        match &self.worker {
-            Some(w) => w.submit(req),
-            None => {
-                let started = std::time::Instant::now();
-                let hits = self
-                    .service
-                    .search_codes(&req.query, &req.options)
-                    .map_err(|e| format!("{e:#}"));
-                self.search_done(SearchOutcome {
-                    generation: req.generation,
-                    query: req.query,
-                    hits,
-                    elapsed: started.elapsed(),
-                });
-            }
-        }
-    }
-
-    /// Shows a search answer unless a newer query has been sent since.
-    pub(crate) fn search_done(&mut self, out: SearchOutcome) {
-        let Some(enc) = self.state.encounter.as_mut() else {
-            return;
-        };
-        let s = &mut enc.search;
-        if out.generation != s.requested {
-            tracing::debug!(query = %out.query, "dropping a stale code search answer");
-            return;
-        }
-        s.shown = out.generation;
-        s.elapsed_ms = out.elapsed.as_millis() as u64;
-        s.pos = Default::default();
-        s.results_query = out.query;
-        match out.hits {
-            Ok(hits) => {
-                s.results = hits;
-                s.error = None;
-            }
-            Err(msg) => {
-                s.results.clear();
-                s.error = Some(msg);
-            }
-        }
-        self.refresh_detail();
-    }
-
-    /// The encounter is read-only: say why and refuse.
-    fn refuse_if_read_only(&mut self) -> bool {
-        let why = self
-            .state
-            .encounter
-            .as_ref()
-            .and_then(|e| e.view.read_only.clone());
-        match why {
-            Some(why) => {
-                self.state
-                    .set_status(StatusKind::Warning, format!("read-only: {why}"));
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn assign(&mut self, system: CodeSystem, code: &str) {
-        if self.refuse_if_read_only() {
-            return;
-        }
-        let Some(id) = self.state.encounter.as_ref().map(|e| e.view.encounter.id) else {
-            return;
-        };
-        match self.service.assign(id, system, code) {
-            Ok(a) => {
-                let what = if !a.system.is_diagnosis() {
-                    format!("procedure {}", a.seq)
-                } else if a.principal {
-                    "principal diagnosis".to_string()
-                } else {
-                    format!("diagnosis {}", a.seq)
-                };
-                self.state.set_status(
-                    StatusKind::Success,
-                    format!("assigned {} {} as {what}", a.code, a.title),
-                );
-                if let Some(enc) = self.state.encounter.as_mut() {
-                    enc.picker = None;
-                    enc.search.input.replace_on_type = true;
-                }
-                self.reload_view();
-                self.select_code(Some(a.id));
-            }
-            Err(e) => match e.downcast_ref::<ServiceError>() {
-                Some(ServiceError::NotBillable {
-                    code,
-                    reason,
-                    valid,
-                }) if !valid.is_empty() => {
-                    let n = valid.len();
-                    let picker = Picker::new(system, code.clone(), reason.clone(), valid.clone());
-                    if let Some(enc) = self.state.encounter.as_mut() {
-                        enc.picker = Some(picker);
-                    }
-                    self.state.set_status(
-                        StatusKind::Warning,
-                        format!("{reason}: pick one of {n} valid codes"),
-                    );
-                }
-                Some(ServiceError::ClaimedBy { .. }) => {
-                    self.error(&e);
-                    self.reload_view();
-                }
-                _ => self.error(&e),
-            },
-        }
-    }
-
-    /// Runs a change to the highlighted code, then re-reads the encounter.
-    fn change_code(
-        &mut self,
-        op: impl FnOnce(&mut crate::service::Service, i64, i64) -> anyhow::Result<()>,
-        done: impl FnOnce(&str) -> String,
-    ) -> bool {
-        if self.refuse_if_read_only() {
-            return false;
-        }
-        let Some((enc_id, a)) = self
-            .state
-            .encounter
-            .as_ref()
-            .and_then(|e| Some((e.view.encounter.id, e.selected_code()?.clone())))
-        else {
-            self.state.set_status(
-                StatusKind::Info,
-                "no code here: search with / and press Enter to assign one",
-            );
-            return false;
-        };
-        let ok = match op(&mut self.service, enc_id, a.id) {
-            Ok(()) => {
-                self.state.set_status(StatusKind::Success, done(&a.code));
-                true
-            }
-            Err(e) => {
-                self.error(&e);
-                false
-            }
-        };
-        self.reload_view();
-        self.select_code(Some(a.id));
-        ok
-    }
-
-    fn set_poa(&mut self, poa: Option<Poa>) {
-        let label = poa.map(|p| p.as_str()).unwrap_or("blank");
-        let ok = self.change_code(
-            |s, e, id| s.set_poa(e, id, poa),
-            |c| format!("POA of {c} set to {label}"),
-        );
-        // Move on to the next diagnosis so a run of POA keys walks down the list.
-        if ok {
-            let rows = self.areas().codes_rows();
-            if let Some(enc) = self.state.encounter.as_mut() {
-                let next = enc.codes_pos.selected + 1;
-                if enc
-                    .view
-                    .assignments
-                    .get(next)
-                    .is_some_and(|a| a.system.is_diagnosis())
-                {
-                    enc.codes_pos.selected = next;
-                    enc.codes_pos.ensure_visible(rows);
-                }
-            }
-            self.refresh_detail();
-        }
-    }
-
-    fn encounter_status_change(&mut self, action: Action) {
-        let Some((id, account)) = self
-            .state
-            .encounter
-            .as_ref()
-            .map(|e| (e.view.encounter.id, e.view.encounter.account.clone()))
-        else {
-            return;
-        };
-        let result = match action {
-            Action::MarkCoded => {
-                if self.refuse_if_read_only() {
-                    return;
-                }
-                self.service
-                    .mark_coded(id)
-                    .map(|()| format!("{account} marked coded: Esc for the worklist"))
-            }
-            Action::Reopen => self
-                .service
-                .reopen(id)
-                .map(|()| format!("{account} reopened for changes")),
-            Action::Release => self
-                .service
-                .release(id)
-                .map(|()| format!("{account} released: it is back on the worklist for anyone")),
-            _ => return,
-        };
-        match result {
-            Ok(msg) => {
-                if matches!(action, Action::Release) {
-                    self.state.encounter = None;
-                    self.state.screen = Screen::Worklist;
-                    self.reload_worklist();
-                    self.refilter(Some(&account));
-                } else {
-                    self.reload_view();
-                }
-                self.state.set_status(StatusKind::Success, msg);
-            }
-            Err(e) => {
-                self.error(&e);
-                self.reload_view();
-            }
-        }
-    }
-
     /// Moves the cursor (or scrolls) in whatever has the focus.
-    fn motion(&mut self, action: &Action) {
+    pub(crate) fn motion(&mut self, action: &Action) {
         let areas = self.areas();
         let (lines, view_h) = self.note_extent();
         let offers = self
@@ -522,7 +271,7 @@ impl App {
         self.refresh_detail();
     }
 
-    fn focus(&mut self, pane: Pane) {
+    pub(crate) fn focus(&mut self, pane: Pane) {
         if let Some(enc) = self.state.encounter.as_mut() {
             if pane == Pane::Search && enc.focus != Pane::Search {
                 enc.before_search = enc.focus;
@@ -536,7 +285,7 @@ impl App {
     }
 
     /// Esc: close the innermost thing that is open, else leave the encounter.
-    fn back(&mut self) {
+    pub(crate) fn back(&mut self) {
         let wide = layout::is_wide(layout::area_of(self.state.size));
         let Some(enc) = self.state.encounter.as_mut() else {
             self.leave();
@@ -692,35 +441,8 @@ impl App {
                     |c| format!("moved {c} {dir}"),
                 );
             }
-            Action::AskRemove => {
-                if self.refuse_if_read_only() {
-                    return;
-                }
-                if let Some(enc) = self.state.encounter.as_mut() {
-                    match enc.selected_code().map(|a| (a.id, a.code.clone())) {
-                        Some((id, code)) => enc.confirm = Some(Confirm::Remove { id, code }),
-                        None => self.state.set_status(StatusKind::Info, "no code to remove"),
-                    }
-                }
-            }
-            Action::Confirm(yes) => {
-                let Some(Confirm::Remove { id, code }) = enc.confirm.take() else {
-                    return;
-                };
-                if !yes {
-                    self.state
-                        .set_status(StatusKind::Info, format!("kept {code}"));
-                    return;
-                }
-                let enc_id = enc.view.encounter.id;
-                match self.service.remove_assignment(enc_id, id) {
-                    Ok(()) => self
-                        .state
-                        .set_status(StatusKind::Success, format!("removed {code}")),
-                    Err(e) => self.error(&e),
-                }
-                self.reload_view();
-            }
+            Action::AskRemove => self.ask_remove(),
+            Action::Confirm(yes) => self.confirm_remove(yes),
             Action::MarkCoded | Action::Reopen | Action::Release => {
                 self.encounter_status_change(action)
             }
@@ -728,7 +450,7 @@ impl App {
         }
     }
 
-    fn toggle_detail(&mut self) {
+    pub(crate) fn toggle_detail(&mut self) {
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.detail_open = !enc.detail_open;
             if enc.detail_open && enc.detail_subject().is_none() {

@@ -4,6 +4,8 @@
 //! back on every way out (normal quit, error, panic via ratatui's hook, SIGTERM/SIGHUP via a flag
 //! the event loop watches). Nothing is printed while the screen is ours; logs go through `tracing`.
 pub mod app;
+mod assign;
+mod code_search;
 mod coding;
 pub mod command;
 pub mod event;
