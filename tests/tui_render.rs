@@ -549,3 +549,23 @@ fn footer_follows_the_focused_pane() {
     assert!(l[22].starts_with(":poa Y"), "{}", l[22]);
     assert!(l[23].contains("Enter run"), "{}", l[23]);
 }
+
+#[test]
+fn find_in_note_highlights_matches_and_shows_its_prompt() {
+    let mut s = encounter_state(false, None);
+    let enc = s.encounter.as_mut().unwrap();
+    enc.focus = Pane::Viewer;
+    enc.find_query = "chf".into();
+    let buf = draw(&s, 80, 24);
+    let l = lines(&buf);
+    let y = l.iter().position(|x| x.contains("systolic CHF")).unwrap();
+    let x = l[y].find("CHF").unwrap();
+    let x = l[y][..x].chars().count() as u16;
+    assert!(buf[(x, y as u16)].modifier.contains(Modifier::REVERSED));
+    assert!(!buf[(x - 2, y as u16)].modifier.contains(Modifier::REVERSED));
+    s.encounter.as_mut().unwrap().find = Some(Default::default());
+    s.encounter.as_mut().unwrap().find.as_mut().unwrap().text = "dyspnea".into();
+    let l = lines(&draw(&s, 80, 24));
+    assert!(l[22].starts_with("find: dyspnea"), "{}", l[22]);
+    assert!(l[23].contains("Enter find"), "{}", l[23]);
+}

@@ -51,6 +51,10 @@ pub enum Action {
     ToggleZoom,
     NextNote,
     PrevNote,
+    /// `f`: type something to find in the open note.
+    StartFind,
+    /// `n` / `N`: next (true) or previous match in the note.
+    FindNext(bool),
     SetPrincipal,
     SetPoa(Option<Poa>),
     MoveCode(i64),

@@ -312,6 +312,10 @@ impl App {
         };
         let focus = enc.focus;
         let picking = enc.picker.is_some();
+        if enc.find.is_some() {
+            self.find_action(action);
+            return;
+        }
         match action {
             Action::Back => self.back(),
             Action::Up
@@ -400,6 +404,8 @@ impl App {
                 self.state
                     .set_status(StatusKind::Info, format!("searching {label}"));
             }
+            Action::StartFind => self.start_find(),
+            Action::FindNext(forward) => self.find_next(forward, false),
             Action::ToggleZoom => {
                 enc.zoom = !enc.zoom;
                 if enc.zoom {

@@ -79,6 +79,8 @@ pub const VIEWER: &[KeyHelp] = &[
     k("PgDn PgUp  Space", "scroll a page"),
     k("g G", "top / bottom"),
     k("]  [", "next / previous note"),
+    k("f", "find in the note (also from the notes list)"),
+    k("n  N", "next / previous match"),
 ];
 
 pub const CODES: &[KeyHelp] = &[
@@ -170,6 +172,9 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
             if e.confirm.is_some() {
                 return vec![("y Enter", "yes"), ("n Esc", "no")];
             }
+            if e.find.is_some() {
+                return vec![("Enter", "find"), ("Esc", "cancel"), ("^U", "clear")];
+            }
             if e.picker.is_some() {
                 return vec![
                     ("Enter", "assign"),
@@ -214,6 +219,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                 Pane::Viewer => vec![
                     ("PgDn", "page"),
                     ("][", "next/prev note"),
+                    ("f", "find"),
                     ("Tab", "pane"),
                     ("/", "search"),
                     ("z", "zoom"),
@@ -338,6 +344,13 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
+    if e.find.is_some() {
+        return match key.code {
+            KeyCode::Enter => Some(Action::Accept),
+            KeyCode::Esc => Some(Action::Back),
+            _ => input_key(key),
+        };
+    }
     if e.picker.is_some() {
         return match key.code {
             KeyCode::Enter => Some(Action::Accept),
@@ -381,11 +394,15 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
             KeyCode::Char(']') => Some(Action::NextNote),
             KeyCode::Char('[') => Some(Action::PrevNote),
+            KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
             _ => motion_key(key),
         },
         Pane::Viewer => match key.code {
             KeyCode::Char(']') => Some(Action::NextNote),
             KeyCode::Char('[') => Some(Action::PrevNote),
+            KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
+            KeyCode::Char('n') => Some(Action::FindNext(true)),
+            KeyCode::Char('N') => Some(Action::FindNext(false)),
             _ => motion_key(key),
         },
         Pane::Codes => codes_key(key),

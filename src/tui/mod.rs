@@ -9,6 +9,7 @@ mod code_search;
 mod coding;
 pub mod command;
 pub mod event;
+pub mod find;
 pub mod keymap;
 pub mod layout;
 pub mod render;

@@ -340,6 +340,12 @@ pub struct EncounterState {
     pub scroll: usize,
     /// The note viewer fills the body.
     pub zoom: bool,
+    /// The find-in-note line while it is being typed.
+    pub find: Option<TextInput>,
+    /// What `n`/`N` look for in the note; matches are highlighted.
+    pub find_query: String,
+    /// Wrapped line of the current match.
+    pub find_line: Option<usize>,
     pub codes_pos: ListPos,
     pub search: SearchPanel,
     /// Show the detail of the highlighted code (a popup on small windows; a pane on large ones).
@@ -361,6 +367,9 @@ impl EncounterState {
             note: None,
             scroll: 0,
             zoom: false,
+            find: None,
+            find_query: String::new(),
+            find_line: None,
             codes_pos: ListPos::default(),
             search: SearchPanel::default(),
             detail_open: false,
@@ -453,7 +462,9 @@ impl State {
             || match self.screen {
                 Screen::Worklist => self.worklist.editing,
                 Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
-                    e.picker.is_some() || (e.focus == Pane::Search && e.confirm.is_none())
+                    e.picker.is_some()
+                        || e.find.is_some()
+                        || (e.focus == Pane::Search && e.confirm.is_none())
                 }),
             }
     }

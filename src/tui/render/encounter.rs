@@ -1,5 +1,6 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
 use crate::domain::{Assignment, EncounterType};
+use crate::tui::find;
 use crate::tui::layout::{self, EncounterAreas};
 use crate::tui::render::worklist::status_label;
 use crate::tui::render::{detail, tail};
@@ -149,8 +150,38 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         focused,
         theme,
     );
-    let shown: Vec<Line> = lines.into_iter().skip(top).take(h).map(Line::raw).collect();
+    let shown: Vec<Line> = lines
+        .into_iter()
+        .enumerate()
+        .skip(top)
+        .take(h)
+        .map(|(i, l)| highlight(l, &enc.find_query, enc.find_line == Some(i), theme))
+        .collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
+}
+
+/// A note line with the matches of `query` highlighted (the current match line also bold).
+fn highlight<'a>(line: String, query: &str, current: bool, theme: &Theme) -> Line<'a> {
+    let found = find::matches(&line, query);
+    if found.is_empty() {
+        return Line::raw(line);
+    }
+    let mut spans = Vec::new();
+    let mut at = 0;
+    let hit = theme
+        .selected(current)
+        .add_modifier(ratatui::style::Modifier::REVERSED);
+    for (s, e) in found {
+        if s > at {
+            spans.push(Span::raw(line[at..s].to_string()));
+        }
+        spans.push(Span::styled(line[s..e].to_string(), hit));
+        at = e;
+    }
+    if at < line.len() {
+        spans.push(Span::raw(line[at..].to_string()));
+    }
+    Line::from(spans)
 }
 
 /// PDX for the principal diagnosis, DXn for the others, PRn for procedures.

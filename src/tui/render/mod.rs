@@ -61,12 +61,31 @@ pub fn render(state: &State, frame: &mut Frame) {
 
 /// The status line, or the command line while `:` is being typed.
 fn draw_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    if let Some(cmd) = &state.command {
-        let w = area.width.saturating_sub(2) as usize;
-        let shown = tail(&cmd.text, w);
-        frame.render_widget(Paragraph::new(format!(":{shown}")), area);
+    let line_input = match (
+        &state.command,
+        state.encounter.as_ref().and_then(|e| e.find.as_ref()),
+    ) {
+        (Some(cmd), _) => Some((":", cmd)),
+        (None, Some(find)) => Some(("find: ", find)),
+        _ => None,
+    };
+    if let Some((prompt, input)) = line_input {
+        let w = (area.width as usize).saturating_sub(prompt.len() + 1);
+        let shown = tail(&input.text, w);
+        let style = if input.replace_on_type {
+            theme.replaced_input()
+        } else {
+            ratatui::style::Style::new()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt, theme.key()),
+                Span::styled(shown.clone(), style),
+            ])),
+            area,
+        );
         frame.set_cursor_position(Position::new(
-            area.x + 1 + text::width(&shown) as u16,
+            area.x + (prompt.len() + text::width(&shown)) as u16,
             area.y,
         ));
         return;

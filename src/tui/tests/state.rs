@@ -511,3 +511,51 @@ fn detail_follows_the_highlighted_result() {
     update(&mut app, Action::Resize(120, 40));
     assert!(app.state.encounter.as_ref().unwrap().detail.is_some());
 }
+
+#[test]
+fn find_in_the_note_jumps_between_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open(&mut app, INPATIENT);
+    update(&mut app, Action::NextNote);
+    update(&mut app, Action::StartFind);
+    assert!(app.state.typing());
+    assert_eq!(app.state.encounter.as_ref().unwrap().focus, Pane::Viewer);
+    for c in "LINE 7".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    update(&mut app, Action::Accept);
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.find.is_none());
+    assert_eq!(enc.find_query, "LINE 7");
+    let first = enc.find_line.unwrap();
+    let body_line = |app: &App, i: usize| {
+        let e = app.state.encounter.as_ref().unwrap();
+        let w = crate::tui::layout::encounter(
+            crate::tui::layout::area_of(app.state.size),
+            false,
+            0,
+        )
+        .viewer_text()
+        .width as usize;
+        crate::tui::widgets::text::wrap(&e.note.as_ref().unwrap().body, w)[i].clone()
+    };
+    assert!(body_line(&app, first).starts_with("Line 7:"), "{}", body_line(&app, first));
+    assert!(enc.scroll <= first && first < enc.scroll + 14);
+    assert!(status(&app).contains("1 of 11"), "{}", status(&app));
+    update(&mut app, Action::FindNext(true));
+    let second = app.state.encounter.as_ref().unwrap().find_line.unwrap();
+    assert!(second > first);
+    assert!(body_line(&app, second).to_lowercase().contains("line 7"));
+    update(&mut app, Action::FindNext(false));
+    assert_eq!(app.state.encounter.as_ref().unwrap().find_line, Some(first));
+    update(&mut app, Action::FindNext(false));
+    assert!(status(&app).contains("wrapped"), "{}", status(&app));
+    // Something absent says so.
+    update(&mut app, Action::StartFind);
+    for c in "zzz".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    update(&mut app, Action::Accept);
+    assert!(status(&app).contains("not in this note"), "{}", status(&app));
+}
