@@ -49,3 +49,13 @@ impl CodeIndex {
             .take(q.limit).map(|e| CodeHit { system: e.system, code: e.code.clone(), title: e.title.clone(), billable: e.billable, score: 1.0, matched: None }).collect())
     }
 }
+pub mod eval {
+    use super::CodeIndex;
+    use crate::domain::CodeEntry;
+    pub struct EvalReport;
+    impl std::fmt::Display for EvalReport { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("todo") } }
+    pub struct BenchReport;
+    impl std::fmt::Display for BenchReport { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("todo") } }
+    pub fn evaluate_codes(_i: &CodeIndex, _e: &[CodeEntry], _p: &std::path::Path) -> anyhow::Result<EvalReport> { Ok(EvalReport) }
+    pub fn bench_codes(_i: &CodeIndex, _e: &[CodeEntry], _q: &[String], _r: usize) -> anyhow::Result<BenchReport> { Ok(BenchReport) }
+}

@@ -4,6 +4,7 @@
 mod coding;
 mod error;
 mod setup;
+mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
 pub use error::{Offer, ServiceError};

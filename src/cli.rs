@@ -1,0 +1,413 @@
+//! Command-line interface: clap subcommands and their output (human tables and --json). Every
+//! command goes through `service`, the same door as the TUI, with the same checks and audit.
+mod output;
+mod progress;
+
+use crate::config::Config;
+use crate::domain::{CodeSystem, EncounterStatus, Role};
+use crate::search::CodeQuery;
+use crate::service::{self, DataDir, Service, ServiceError};
+use crate::store::encounters::WorklistFilter;
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use progress::Progress;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chartdesk",
+    version,
+    about = "Terminal coding workstation for hospital HIM: worklist, notes, code search, coding, audit.",
+    long_about = "Terminal coding workstation for hospital HIM.\n\nWithout a command, opens the \
+                  workstation (on first start it sets up the data directory with the built-in \
+                  ICD-10-CM/PCS code sets and demo encounters). The acting user is your \
+                  operating-system login.\n\nExit codes: 0 ok, 1 error, 2 refused (unknown user, \
+                  role not allowed, or bad usage)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Data directory (database, indexes, logs). Default: the platform data directory.
+    #[arg(long, global = true, env = "CHARTDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file. Default: ~/.config/chartdesk/config.toml if it exists.
+    #[arg(long, global = true, env = "CHARTDESK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create or complete a data directory; the login running it becomes the first admin.
+    Init {
+        /// Also generate demo patients, encounters and notes (only into an empty database).
+        #[arg(long)]
+        demo: bool,
+        /// How many demo encounters (default: demo.encounters in the config, 300).
+        #[arg(long, requires = "demo", value_name = "N")]
+        encounters: Option<usize>,
+    },
+    /// Manage users and roles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// List encounters (account, patient, type, status).
+    Encounters {
+        /// Only this status: uncoded, in_progress, hold, coded.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only encounters you hold.
+        #[arg(long)]
+        mine: bool,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the code sets or notes.
+    #[command(subcommand)]
+    Search(SearchCommand),
+    /// Show a code with its tabular notes.
+    Code {
+        code: String,
+        #[arg(long, default_value = "ICD-10-CM")]
+        system: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export coded encounters' codes.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Import code sets.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Rebuild the search indexes from the database.
+    Reindex,
+    /// Show the audit log (an encounter's, or everything for supervisors).
+    Audit {
+        #[arg(long, value_name = "ACCOUNT")]
+        encounter: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure code-search quality on a query set (chartdesk next to SQLite FTS5).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Benchmarks that print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (or change their role).
+    Add {
+        login: String,
+        #[arg(long)]
+        role: String,
+    },
+    /// List users and roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Search ICD-10-CM, ICD-10-PCS (and imported) codes by words, abbreviations or code.
+    Codes {
+        /// The query, as a coder types it ("chf", "E119", "fracture left distal radius").
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Only this code system (ICD-10-CM, ICD-10-PCS, HCPCS, CPT).
+        #[arg(long)]
+        system: Option<String>,
+        /// Only billable codes.
+        #[arg(long)]
+        billable: bool,
+        /// One JSON object per line: code, title, system, billable, score, matched.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Codes of coded encounters (or of one encounter) in sequence, with principal flag and POA.
+    Codes {
+        #[arg(long, value_name = "ACCOUNT")]
+        encounter: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, or ICD-10-PCS code list (.gz ok).
+    Codes {
+        file: PathBuf,
+        /// Override the detected system.
+        #[arg(long)]
+        system: Option<String>,
+        /// Override the detected version label (e.g. FY2027).
+        #[arg(long)]
+        version: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Top-1 / top-5 accuracy of code search on a TSV of queries and accepted codes.
+    Codes {
+        /// Default: ../shared/eval/code_queries_dev.tsv
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Code-search latency (p50/p95/p99) for chartdesk and SQLite FTS5 on the same codes.
+    Codes {
+        /// Queries, one per line or a TSV whose first column is the query. Default: the eval set
+        /// plus every prefix of each query (typing).
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+    },
+}
+
+/// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<ServiceError>())
+                .map(|s| s.exit_code())
+                .unwrap_or(1);
+            eprintln!("chartdesk: error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn resolve_data_dir(global: &GlobalArgs, config: &Config) -> Result<DataDir> {
+    let root = match (&global.data_dir, &config.data_dir) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => service::default_data_dir()?,
+    };
+    Ok(DataDir::new(root))
+}
+
+/// File logging in the data directory; nothing goes to the terminal.
+fn start_logging(data: &DataDir) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = data.log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(&dir, "chartdesk.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CHARTDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ok = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .is_ok();
+    ok.then_some(guard)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let config = Config::load(cli.global.config.as_deref())?;
+    let data = resolve_data_dir(&cli.global, &config)?;
+    let _log = if data.root.exists() || cli.command.is_none() {
+        start_logging(&data)
+    } else {
+        None
+    };
+    let login = service::os_login()?;
+    let mut progress = Progress::new();
+    match cli.command {
+        None => open_workstation(&data, &login, &config, &mut progress),
+        Some(Command::Init { demo, encounters }) => {
+            let demo = demo.then(|| encounters.unwrap_or(config.demo.encounters));
+            let report =
+                service::initialize(&data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
+            progress.finish();
+            output::init_report(&report, demo.is_some());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(cmd) => {
+            let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            progress.finish();
+            run_command(&mut svc, cmd, &data, &mut progress)
+        }
+    }
+}
+
+fn open_workstation(
+    data: &DataDir,
+    login: &str,
+    config: &Config,
+    progress: &mut Progress,
+) -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the workstation needs a terminal (stdin and stdout): run it from an interactive shell, \
+             or use a subcommand such as 'chartdesk encounters' in scripts (see --help)"
+        );
+    }
+    if !data.is_initialized() {
+        eprintln!(
+            "chartdesk: first start: setting up {} with the built-in code sets and {} demo encounters",
+            data.root.display(),
+            config.demo.encounters
+        );
+        let started = std::time::Instant::now();
+        service::initialize(data, login, Some(config.demo.encounters), &mut |s, d, t| {
+            progress.update(s, d, t)
+        })?;
+        progress.finish();
+        eprintln!(
+            "chartdesk: ready in {:.1} s; you ({login}) are the admin",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let svc = Service::open(data, login, &mut |s, d, t| progress.update(s, d, t))?;
+    progress.finish();
+    crate::tui::run(svc, config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_system(s: &str) -> Result<CodeSystem> {
+    s.parse::<CodeSystem>()
+        .map_err(|e| ServiceError::Invalid(e).into())
+}
+
+fn run_command(
+    svc: &mut Service,
+    cmd: Command,
+    data: &DataDir,
+    progress: &mut Progress,
+) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
+        Command::User(UserCommand::Add { login, role }) => {
+            let role: Role = role.parse().map_err(ServiceError::Invalid)?;
+            let new = svc.add_user(&login, role)?;
+            writeln!(
+                out,
+                "{} {login} as {role}",
+                if new { "added" } else { "updated" }
+            )?;
+        }
+        Command::User(UserCommand::List { json }) => output::users(&mut out, &svc.users()?, json)?,
+        Command::Encounters { status, mine, json } => {
+            let statuses = match status {
+                Some(s) => vec![s.parse::<EncounterStatus>().map_err(ServiceError::Invalid)?],
+                None => vec![],
+            };
+            let filter = WorklistFilter {
+                claimed_by: mine.then(|| svc.user().login.clone()),
+                statuses,
+                ..Default::default()
+            };
+            let rows = svc.worklist(&filter)?;
+            output::encounters(&mut out, &rows, json)?;
+        }
+        Command::Search(SearchCommand::Codes {
+            query,
+            limit,
+            system,
+            billable,
+            json,
+        }) => {
+            let q = CodeQuery {
+                limit: limit.clamp(1, 1000),
+                systems: system.as_deref().map(parse_system).transpose()?.into_iter().collect(),
+                billable_only: billable,
+            };
+            let hits = svc.search_codes(&query.join(" "), &q)?;
+            output::code_hits(&mut out, &hits, json)?;
+        }
+        Command::Code { code, system, json } => {
+            let d = svc.code_detail(parse_system(&system)?, &code)?;
+            output::code_detail(&mut out, &d, json)?;
+        }
+        Command::Export(ExportCommand::Codes { encounter, format }) => {
+            let rows = svc.export_codes(encounter.as_deref())?;
+            output::export(&mut out, &rows, format)?;
+        }
+        Command::Import(ImportCommand::Codes {
+            file,
+            system,
+            version,
+        }) => {
+            let system = system.as_deref().map(parse_system).transpose()?;
+            let msg = svc.import_code_file(&file, system, version.as_deref(), &mut |s, d, t| {
+                progress.update(s, d, t)
+            })?;
+            progress.finish();
+            writeln!(out, "{msg}")?;
+        }
+        Command::Reindex => {
+            svc.reindex_codes(&mut |s, d, t| progress.update(s, d, t))?;
+            progress.finish();
+            writeln!(out, "code index rebuilt in {}", data.code_index_dir().display())?;
+        }
+        Command::Audit {
+            encounter,
+            limit,
+            json,
+        } => {
+            let enc = match encounter {
+                Some(a) => Some(svc.encounter_id(&a)?),
+                None => None,
+            };
+            let rows = svc.audit_log(enc, limit)?;
+            output::audit(&mut out, &rows, json)?;
+        }
+        Command::Eval(EvalCommand::Codes { file }) => {
+            let file = file.unwrap_or_else(|| PathBuf::from("../shared/eval/code_queries_dev.tsv"));
+            let report = svc.evaluate_codes(&file)?;
+            writeln!(out, "{report}")?;
+        }
+        Command::Bench(BenchCommand::Codes { queries, rounds }) => {
+            let report = svc.bench_codes(queries.as_deref(), rounds)?;
+            writeln!(out, "{report}")?;
+        }
+    }
+    out.flush().context("writing output")?;
+    Ok(ExitCode::SUCCESS)
+}
