@@ -531,16 +531,16 @@ fn find_in_the_note_jumps_between_matches() {
     let first = enc.find_line.unwrap();
     let body_line = |app: &App, i: usize| {
         let e = app.state.encounter.as_ref().unwrap();
-        let w = crate::tui::layout::encounter(
-            crate::tui::layout::area_of(app.state.size),
-            false,
-            0,
-        )
-        .viewer_text()
-        .width as usize;
+        let w = crate::tui::layout::encounter(crate::tui::layout::area_of(app.state.size), false, 0)
+            .viewer_text()
+            .width as usize;
         crate::tui::widgets::text::wrap(&e.note.as_ref().unwrap().body, w)[i].clone()
     };
-    assert!(body_line(&app, first).starts_with("Line 7:"), "{}", body_line(&app, first));
+    assert!(
+        body_line(&app, first).starts_with("Line 7:"),
+        "{}",
+        body_line(&app, first)
+    );
     assert!(enc.scroll <= first && first < enc.scroll + 14);
     assert!(status(&app).contains("1 of 11"), "{}", status(&app));
     update(&mut app, Action::FindNext(true));
@@ -557,5 +557,9 @@ fn find_in_the_note_jumps_between_matches() {
         update(&mut app, Action::Input(c));
     }
     update(&mut app, Action::Accept);
-    assert!(status(&app).contains("not in this note"), "{}", status(&app));
+    assert!(
+        status(&app).contains("not in this note"),
+        "{}",
+        status(&app)
+    );
 }
