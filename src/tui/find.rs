@@ -116,11 +116,10 @@ impl App {
             hits.iter().rev().find(before).copied()
         };
         let wrapped_round = pick.is_none();
-        let line = pick.unwrap_or(if forward {
-            hits[0]
-        } else {
-            hits[hits.len() - 1]
-        });
+        let round = if forward { hits.first() } else { hits.last() };
+        let Some(line) = pick.or(round.copied()) else {
+            return;
+        };
         enc.find_line = Some(line);
         let max = lines.saturating_sub(view_h);
         enc.scroll = line.saturating_sub(2).min(max);
