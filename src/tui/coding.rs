@@ -77,11 +77,23 @@ impl App {
         };
         let id = enc.view.encounter.id;
         let keep = enc.selected_code().map(|a| a.id);
+        let was = enc.view.read_only.clone();
         match self.service.encounter_view(id) {
             Ok(view) => {
+                // Someone else took it over (a supervisor's reassignment): say so at once.
+                let became = match (&was, &view.read_only) {
+                    (None, Some(why)) => Some(why.clone()),
+                    _ => None,
+                };
                 if let Some(enc) = self.state.encounter.as_mut() {
                     enc.view = view;
                     self.select_code(keep);
+                }
+                if let Some(why) = became
+                    && self.state.status.is_none()
+                {
+                    self.state
+                        .set_status(StatusKind::Warning, format!("now read-only: {why}"));
                 }
             }
             Err(e) => self.error(&e),

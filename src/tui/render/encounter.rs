@@ -139,8 +139,15 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
     } else {
         format!("{}%", (top + h).min(lines.len()) * 100 / lines.len().max(1))
     };
+    let n = enc
+        .view
+        .notes
+        .iter()
+        .position(|h| h.id == note.header.id)
+        .map(|i| format!("{}/{} ", i + 1, enc.view.notes.len()))
+        .unwrap_or_default();
     let title = format!(
-        " {} · {} · {} ({pos}) ",
+        " {n}{} · {} · {} ({pos}) ",
         note.header.note_type,
         note.header.author,
         short_time(&note.header.written_at)

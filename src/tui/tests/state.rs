@@ -563,3 +563,25 @@ fn find_in_the_note_jumps_between_matches() {
         status(&app)
     );
 }
+
+#[test]
+fn a_takeover_by_someone_else_shows_on_the_next_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open(&mut app, OUTPATIENT);
+    assert_eq!(app.state.encounter.as_ref().unwrap().view.read_only, None);
+    // Another process (a supervisor) hands the encounter to bob.
+    let id = app.state.encounter.as_ref().unwrap().view.encounter.id;
+    let conn = crate::store::open(&dir.path().join("chartdesk.db")).unwrap();
+    crate::store::encounters::set_claim(&conn, id, Some("bob"), &crate::store::now()).unwrap();
+    app.state.status = None;
+    update(&mut app, Action::Tick);
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.view.read_only.as_deref().unwrap().contains("bob"));
+    assert!(
+        status(&app).starts_with("now read-only"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(app.state.status.as_ref().unwrap().kind, StatusKind::Warning);
+}
