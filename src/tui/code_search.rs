@@ -2,6 +2,7 @@
 //! that match the newest query and drop stale ones.
 use crate::tui::app::App;
 use crate::tui::search_worker::{SearchOutcome, SearchRequest};
+use crate::tui::state::StatusKind;
 
 impl App {
     /// Sends what is in the search box to the search thread (or clears the results).
@@ -57,6 +58,7 @@ impl App {
             return;
         }
         s.shown = out.generation;
+        let assign_now = std::mem::take(&mut s.assign_on_arrival);
         s.elapsed_ms = out.elapsed.as_millis() as u64;
         s.pos = Default::default();
         s.results_query = out.query;
@@ -70,6 +72,16 @@ impl App {
                 s.error = Some(msg);
             }
         }
+        let top = s.results.first().map(|h| (h.system, h.code.clone()));
         self.refresh_detail();
+        if assign_now {
+            match top {
+                Some((system, code)) => self.assign(system, &code),
+                None => self.state.set_status(
+                    StatusKind::Info,
+                    "nothing to assign: no codes match the search",
+                ),
+            }
+        }
     }
 }

@@ -278,6 +278,7 @@ impl App {
                     .pos
                     .move_by(delta(rows), enc.search.results.len());
                 enc.search.pos.ensure_visible(rows);
+                enc.search.assign_on_arrival = false;
             }
         }
         self.refresh_detail();
@@ -389,8 +390,8 @@ impl App {
                 }
                 Pane::Search => {
                     if enc.search.pending() {
-                        self.state
-                            .set_status(StatusKind::Info, "still searching: press Enter again");
+                        // Typed ahead of the search: assign the top result when it arrives.
+                        enc.search.assign_on_arrival = true;
                         return;
                     }
                     match enc

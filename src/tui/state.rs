@@ -233,6 +233,8 @@ pub struct SearchPanel {
     pub shown: u64,
     pub error: Option<String>,
     pub elapsed_ms: u64,
+    /// Enter was pressed before the answer came: assign its top result when it arrives.
+    pub assign_on_arrival: bool,
 }
 
 impl Default for SearchPanel {
@@ -247,6 +249,7 @@ impl Default for SearchPanel {
             shown: 0,
             error: None,
             elapsed_ms: 0,
+            assign_on_arrival: false,
         }
     }
 }

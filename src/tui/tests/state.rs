@@ -585,3 +585,28 @@ fn a_takeover_by_someone_else_shows_on_the_next_refresh() {
     );
     assert_eq!(app.state.status.as_ref().unwrap().kind, StatusKind::Warning);
 }
+
+#[test]
+fn enter_typed_ahead_of_the_search_assigns_the_top_result_when_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open(&mut app, OUTPATIENT);
+    update(&mut app, Action::FocusSearch);
+    for c in "essential hypertension".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    assert!(app.search_pending());
+    update(&mut app, Action::Accept);
+    assert!(codes(&app).is_empty(), "nothing assigned before the answer");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.search_pending() {
+        assert!(Instant::now() < deadline);
+        app.poll_search(Duration::from_millis(50));
+    }
+    assert_eq!(
+        codes(&app),
+        vec![("I10".into(), 1, None)],
+        "{}",
+        status(&app)
+    );
+}
