@@ -359,6 +359,7 @@ impl App {
                 }
             }
             Action::Input(c) if focus == Pane::Search => {
+                enc.search.assign_on_arrival = false;
                 enc.search.input.push(c);
                 self.submit_search();
             }
