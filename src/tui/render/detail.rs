@@ -25,15 +25,19 @@ pub fn detail_lines<'a>(
         out.push(Line::styled(l, theme.title()));
     }
     if e.billable {
-        out.push(Line::styled(
-            format!("{} · billable", e.system),
+        push_wrapped(
+            &mut out,
+            &format!("{} · billable", e.system),
+            w,
             theme.accent(),
-        ));
+        );
     } else {
-        out.push(Line::styled(
-            format!("{} · NOT billable: choose a code beneath", e.system),
+        push_wrapped(
+            &mut out,
+            &format!("{} · NOT billable: choose a code beneath", e.system),
+            w,
             theme.warning(),
-        ));
+        );
     }
     if let Some(p) = d.ancestors.iter().find(|a| a.kind == EntryKind::Code) {
         push_wrapped(
@@ -55,8 +59,12 @@ pub fn detail_lines<'a>(
     sources.extend(d.ancestors.iter());
     for (label, pick) in NOTE_KINDS {
         for src in &sources {
-            let from = (src.code != e.code).then_some(src.code.as_str());
-            section(&mut out, label, pick(&src.notes), from, w, theme);
+            let from = (src.code != e.code).then(|| match src.kind {
+                EntryKind::Chapter => format!("chapter {}", src.code),
+                EntryKind::Section => format!("block {}", src.code),
+                EntryKind::Code => src.code.clone(),
+            });
+            section(&mut out, label, pick(&src.notes), from.as_deref(), w, theme);
         }
     }
     if !d.seventh.is_empty() {
@@ -117,10 +125,18 @@ fn section(
     }
 }
 
+/// Wraps `s` to `w` cells, indenting continuation lines by three.
 fn push_wrapped(out: &mut Vec<Line>, s: &str, w: usize, style: Style) {
-    for (i, l) in text::wrap(s, w).into_iter().enumerate() {
-        let l = if i == 0 { l } else { format!("   {l}") };
-        out.push(Line::styled(l, style));
+    let lines = text::wrap(s, w);
+    let Some((first, rest)) = lines.split_first() else {
+        return;
+    };
+    out.push(Line::styled(first.clone(), style));
+    let tail = rest.join(" ");
+    for l in text::wrap(&tail, w.saturating_sub(3).max(1)) {
+        if !l.is_empty() {
+            out.push(Line::styled(format!("   {l}"), style));
+        }
     }
 }
 
@@ -194,17 +210,52 @@ pub fn draw_picker(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: &
     ));
     let rows = inner.height.saturating_sub(3) as usize;
     let start = p.pos.window_start(p.visible.len(), rows);
+    // Titles that differ only at the end (7th characters) show their differing part.
+    let skip = shared_prefix(p.offers.iter().map(|o| o.title.as_str()));
     for (n, &i) in p.visible.iter().enumerate().skip(start).take(rows) {
         let Some(o) = p.offers.get(i) else {
             continue;
         };
-        let mut line = Line::raw(text::fit(&format!("{:<9} {}", o.code, o.title), w));
+        let title = match o.title.get(skip..) {
+            Some(rest) if skip > 0 => format!("… {rest}"),
+            _ => o.title.clone(),
+        };
+        let mut line = Line::raw(text::fit(&format!("{:<9} {title}", o.code), w));
         if n == p.pos.selected {
             line = line.style(theme.selected(true));
         }
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Byte length of the words all `titles` start with, when worth dropping (two or more titles and
+/// a long shared start), else 0. Cut after a comma or space so words stay whole.
+pub fn shared_prefix<'a>(mut titles: impl Iterator<Item = &'a str>) -> usize {
+    let Some(first) = titles.next() else {
+        return 0;
+    };
+    let mut len = first.len();
+    let mut count = 1;
+    for t in titles {
+        count += 1;
+        len = first
+            .bytes()
+            .zip(t.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count();
+    }
+    let cut = first
+        .get(..len)
+        .and_then(|p| p.rfind([',', ' ']))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    if count < 2 || cut < 24 || !first.is_char_boundary(cut) {
+        0
+    } else {
+        cut
+    }
 }
 
 pub fn draw_confirm(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: &Theme) {
@@ -227,4 +278,27 @@ pub fn draw_confirm(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: 
         ]),
         inner,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shared_prefix;
+
+    #[test]
+    fn shared_title_start_is_dropped_at_a_word() {
+        let t = [
+            "Fracture of neck of right femur, initial encounter",
+            "Fracture of neck of right femur, subsequent encounter",
+        ];
+        let n = shared_prefix(t.iter().copied());
+        assert_eq!(&t[0][n..], "initial encounter");
+        assert_eq!(
+            shared_prefix(["Heart failure", "Heart failure, acute"].into_iter()),
+            0
+        );
+        assert_eq!(
+            shared_prefix(["only one title that is long enough"].into_iter()),
+            0
+        );
+    }
 }
