@@ -103,7 +103,7 @@ pub const SEARCH: &[KeyHelp] = &[
 ];
 
 pub const PICKER: &[KeyHelp] = &[
-    k("type", "narrow the valid codes"),
+    k("type", "narrow: one letter picks the 7th character, words match titles"),
     k("Down Up", "move"),
     k("Enter", "assign the highlighted code"),
     k("Esc", "cancel"),

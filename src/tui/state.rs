@@ -298,7 +298,24 @@ impl Picker {
             pos: ListPos::default(),
         }
     }
+    /// Narrows the offers: one letter or digit picks the codes ending in it (the 7th character);
+    /// otherwise every word must appear in the code or title.
     pub fn refilter(&mut self) {
+        self.pos = ListPos::default();
+        let t = self.filter.text.trim();
+        if t.chars().count() == 1 {
+            let last: Vec<usize> = self
+                .offers
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.code.to_lowercase().ends_with(&t.to_lowercase()))
+                .map(|(i, _)| i)
+                .collect();
+            if !last.is_empty() {
+                self.visible = last;
+                return;
+            }
+        }
         let words: Vec<String> = self
             .filter
             .text
@@ -315,7 +332,6 @@ impl Picker {
             })
             .map(|(i, _)| i)
             .collect();
-        self.pos = ListPos::default();
     }
     pub fn selected(&self) -> Option<&Offer> {
         self.visible
@@ -566,6 +582,32 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2025, 3, 10).unwrap();
         assert_eq!(days_since(Some("2025-03-01"), today), Some(9));
         assert_eq!(days_since(None, today), None);
+    }
+
+    #[test]
+    fn picker_narrows_by_seventh_character_or_words() {
+        let offer = |c: &str, t: &str| Offer {
+            code: c.into(),
+            title: t.into(),
+        };
+        let mut p = Picker::new(
+            CodeSystem::Icd10Cm,
+            "S72.001".into(),
+            "needs a 7th character".into(),
+            vec![
+                offer("S72.001A", "initial encounter for closed fracture"),
+                offer("S72.001D", "subsequent encounter for closed fracture"),
+            ],
+        );
+        p.filter.push('d');
+        p.refilter();
+        assert_eq!(p.selected().unwrap().code, "S72.001D");
+        p.filter.clear();
+        for c in "initial closed".chars() {
+            p.filter.push(c);
+        }
+        p.refilter();
+        assert_eq!(p.visible, vec![0]);
     }
 
     #[test]
