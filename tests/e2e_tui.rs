@@ -204,16 +204,17 @@ fn open_search_assign_quit_and_export() {
             "json",
         ],
     );
-    let v: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("export is not JSON ({e}):\n{json}"));
-    let rows = match &v {
-        serde_json::Value::Array(a) => a.clone(),
-        other => other
-            .get("codes")
-            .or_else(|| other.get("rows"))
-            .and_then(|x| x.as_array())
-            .cloned()
-            .unwrap_or_default(),
+    // JSON lines (one object per code), or one array.
+    let rows: Vec<serde_json::Value> = match serde_json::from_str::<serde_json::Value>(&json) {
+        Ok(serde_json::Value::Array(a)) => a,
+        _ => json
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("export line is not JSON ({e}): {l}"))
+            })
+            .collect(),
     };
     assert!(
         rows.iter().any(
