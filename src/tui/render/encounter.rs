@@ -208,12 +208,21 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
     let focused = enc.focus == Pane::Codes && enc.picker.is_none() && enc.confirm.is_none();
     let codes = &enc.view.assignments;
     let dx = codes.iter().filter(|a| a.system.is_diagnosis()).count();
-    let title = format!(" Codes ({dx} dx, {} px) ", codes.len() - dx);
-    let block = pane(title, focused, theme);
+    let inpatient = enc.view.encounter.enc_type == EncounterType::Inpatient;
+    let no_poa = codes
+        .iter()
+        .filter(|a| inpatient && a.system.is_diagnosis() && a.poa.is_none())
+        .count();
+    let mut title = vec![Span::raw(format!(" Codes ({dx} dx, {} px", codes.len() - dx))];
+    if no_poa > 0 {
+        title.push(Span::raw(", "));
+        title.push(Span::styled(format!("{no_poa} need POA"), theme.warning()));
+    }
+    title.push(Span::raw(") "));
+    let block = pane(Line::from(title), focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let inpatient = enc.view.encounter.enc_type == EncounterType::Inpatient;
     let mut lines = vec![Line::styled(
         text::fit("Seq  Code     POA Title", w),
         theme.heading(),
