@@ -330,7 +330,7 @@ fn encounter_at_80x24_shows_header_panes_codes_and_results() {
     for pane in [
         "Notes (2)",
         "Discharge Summary",
-        "Codes (2 dx, 1 px)",
+        "Codes (2 dx, 1 px, 1 need POA)",
         "Code search",
     ] {
         assert!(t.contains(pane), "missing {pane}\n{t}");
