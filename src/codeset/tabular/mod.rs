@@ -294,7 +294,9 @@ impl<R: BufRead> Parser<R> {
         if id.is_empty() {
             bail!("{}: <section> has an empty id attribute", self.here());
         }
-        Ok(id)
+        // A one-category block ("B10") is written as a range ("B10-B10") so that a section id
+        // never equals a code: entries are keyed by code alone.
+        Ok(if id.contains('-') { id } else { format!("{id}-{id}") })
     }
 
     fn extension_char(&self, e: &BytesStart<'_>) -> Result<char> {
