@@ -103,7 +103,10 @@ pub const SEARCH: &[KeyHelp] = &[
 ];
 
 pub const PICKER: &[KeyHelp] = &[
-    k("type", "narrow: one letter picks the 7th character, words match titles"),
+    k(
+        "type",
+        "narrow: one letter picks the 7th character, words match titles",
+    ),
     k("Down Up", "move"),
     k("Enter", "assign the highlighted code"),
     k("Esc", "cancel"),

@@ -213,7 +213,10 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
         .iter()
         .filter(|a| inpatient && a.system.is_diagnosis() && a.poa.is_none())
         .count();
-    let mut title = vec![Span::raw(format!(" Codes ({dx} dx, {} px", codes.len() - dx))];
+    let mut title = vec![Span::raw(format!(
+        " Codes ({dx} dx, {} px",
+        codes.len() - dx
+    ))];
     if no_poa > 0 {
         title.push(Span::raw(", "));
         title.push(Span::styled(format!("{no_poa} need POA"), theme.warning()));
