@@ -401,10 +401,17 @@ impl App {
                         .map(|h| (h.system, h.code.clone()))
                     {
                         Some((system, code)) => self.assign(system, &code),
-                        None => self.state.set_status(
+                        None if enc.search.input.text.trim().is_empty() => self.state.set_status(
                             StatusKind::Info,
                             "type words or a code to search, then Enter to assign",
                         ),
+                        None => {
+                            let q = enc.search.results_query.clone();
+                            self.state.set_status(
+                                StatusKind::Info,
+                                format!("nothing to assign: no codes match '{q}'; try other words"),
+                            )
+                        }
                     }
                 }
                 Pane::Codes => self.toggle_detail(),

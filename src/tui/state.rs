@@ -1,5 +1,5 @@
 //! What the screen shows: plain data that `render` draws and only `update` changes.
-use crate::domain::{Assignment, CodeSystem, EncounterStatus, Role};
+use crate::domain::{Assignment, CodeSystem, EncounterStatus, EncounterType, Role};
 use crate::search::CodeHit;
 use crate::service::{CodeDetail, EncounterView, Offer};
 use crate::store::encounters::EncounterRow;
@@ -489,8 +489,20 @@ impl State {
     }
 }
 
+/// The encounter type as the worklist shows it.
+pub fn type_abbrev(t: EncounterType) -> &'static str {
+    match t {
+        EncounterType::Inpatient => "IP",
+        EncounterType::Outpatient => "OP",
+        EncounterType::Emergency => "ED",
+        EncounterType::Observation => "OBS",
+        EncounterType::Professional => "PRO",
+    }
+}
+
 /// Narrows the worklist to the scope and the filter words (each word must appear somewhere in the
-/// row: account, MRN, patient, type, attending, status or holder).
+/// row: account, MRN, patient, type (or its IP/OP/ED/OBS/PRO abbreviation), attending, status or
+/// holder).
 pub fn visible_rows(rows: &[EncounterRow], scope: Scope, filter: &str, me: &str) -> Vec<usize> {
     let words: Vec<String> = filter
         .split_whitespace()
@@ -508,11 +520,12 @@ pub fn visible_rows(rows: &[EncounterRow], scope: Scope, filter: &str, me: &str)
                 return true;
             }
             let hay = format!(
-                "{} {} {} {} {} {} {}",
+                "{} {} {} {} {} {} {} {}",
                 r.account,
                 r.mrn,
                 r.patient_name,
                 r.enc_type,
+                type_abbrev(r.enc_type),
                 r.attending,
                 r.status.as_str().replace('_', " "),
                 r.claimed_by.as_deref().unwrap_or("")

@@ -1,9 +1,9 @@
 //! The worklist screen: counts, scope and filter, and a table of encounters sized to the window.
-use crate::domain::{EncounterStatus, EncounterType};
+use crate::domain::EncounterStatus;
 use crate::store::encounters::EncounterRow;
 use crate::tui::layout::WorklistAreas;
 use crate::tui::render::tail;
-use crate::tui::state::{Counts, State, days_since};
+use crate::tui::state::{Counts, State, days_since, type_abbrev};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text;
 use ratatui::Frame;
@@ -11,16 +11,6 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-pub fn type_abbrev(t: EncounterType) -> &'static str {
-    match t {
-        EncounterType::Inpatient => "IP",
-        EncounterType::Outpatient => "OP",
-        EncounterType::Emergency => "ED",
-        EncounterType::Observation => "OBS",
-        EncounterType::Professional => "PRO",
-    }
-}
 
 pub fn status_label(s: EncounterStatus) -> &'static str {
     match s {

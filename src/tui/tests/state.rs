@@ -71,6 +71,12 @@ fn worklist_loads_and_narrows_by_scope_and_filter() {
     update(&mut app, Action::Back);
     assert!(!app.state.worklist.editing);
     assert_eq!(app.state.worklist.visible.len(), 3);
+    // The type abbreviation shown in the list filters too.
+    update(&mut app, Action::StartFilter);
+    for c in "ip".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    assert_eq!(app.state.worklist.visible.len(), 2);
 }
 
 #[test]
