@@ -27,7 +27,8 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
         draw_codes(enc, frame, r, theme);
     }
     if let Some(r) = a.search {
-        draw_search(enc, frame, r, theme);
+        let no_detail = a.detail_pane.is_none() && !enc.detail_open;
+        draw_search(enc, frame, r, no_detail, theme);
     }
     if let Some(r) = a.detail_pane {
         detail::draw_detail(enc, frame, r, false, theme);
@@ -264,7 +265,13 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_search(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme) {
+fn draw_search(
+    enc: &EncounterState,
+    frame: &mut Frame,
+    area: Rect,
+    no_detail: bool,
+    theme: &Theme,
+) {
     let s = &enc.search;
     let focused = enc.focus == Pane::Search && enc.picker.is_none();
     let info = if s.pending() {
@@ -315,6 +322,17 @@ fn draw_search(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         };
         lines.push(Line::styled(text::truncate(&hint, w), theme.dim()));
     }
+    // When the highlighted title is cut, its full text goes on the last rows (the words that tell
+    // look-alike codes apart are usually at the end).
+    let title_w = w.saturating_sub(10);
+    let full: Vec<String> = match s.selected_hit() {
+        Some(hit) if text::width(&hit.title) > title_w && h >= 7 && no_detail => {
+            let n = if h >= 10 { 3 } else { 2 };
+            text::wrap(&hit.title, w).into_iter().take(n).collect()
+        }
+        _ => Vec::new(),
+    };
+    let h = h.saturating_sub(full.len());
     let start = s.pos.window_start(s.results.len(), h);
     for (i, hit) in s.results.iter().enumerate().skip(start).take(h) {
         let code = if hit.billable {
@@ -327,7 +345,6 @@ fn draw_search(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         } else {
             theme.dim()
         };
-        let title_w = w.saturating_sub(10);
         let mut spans = vec![
             Span::styled(text::fit(&code, 9), code_style),
             Span::raw(" "),
@@ -346,6 +363,15 @@ fn draw_search(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
             line = line.style(theme.selected(focused));
         }
         lines.push(line);
+    }
+    if !full.is_empty() {
+        let body = inner.height as usize;
+        while lines.len() + full.len() < body {
+            lines.push(Line::raw(""));
+        }
+        for l in full {
+            lines.push(Line::styled(l, theme.title()));
+        }
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
