@@ -569,3 +569,26 @@ fn find_in_note_highlights_matches_and_shows_its_prompt() {
     assert!(l[22].starts_with("find: dyspnea"), "{}", l[22]);
     assert!(l[23].contains("Enter find"), "{}", l[23]);
 }
+
+#[test]
+fn a_cut_title_of_the_highlighted_result_is_shown_in_full_on_small_windows() {
+    let mut s = encounter_state(true, None);
+    s.encounter.as_mut().unwrap().search.pos.selected = 2;
+    let t = text(&draw(&s, 80, 24));
+    assert!(
+        t.contains("┃Acute on chronic systolic (congestive)┃"),
+        "full title under the results\n{t}"
+    );
+    // Not when the title fits, and not on large windows (the detail pane has it).
+    s.encounter.as_mut().unwrap().search.pos.selected = 0;
+    let t = text(&draw(&s, 80, 24));
+    assert_eq!(t.matches("Heart failure, unspecified").count(), 1, "{t}");
+    s.encounter.as_mut().unwrap().search.pos.selected = 2;
+    let t = text(&draw(&s, 120, 40));
+    assert_eq!(
+        t.matches("Acute on chronic systolic (congestive) heart")
+            .count(),
+        2,
+        "codes pane and result row only\n{t}"
+    );
+}
