@@ -335,7 +335,10 @@ fn run_command(
         Command::User(UserCommand::List { json }) => output::users(&mut out, &svc.users()?, json)?,
         Command::Encounters { status, mine, json } => {
             let statuses = match status {
-                Some(s) => vec![s.parse::<EncounterStatus>().map_err(ServiceError::Invalid)?],
+                Some(s) => vec![
+                    s.parse::<EncounterStatus>()
+                        .map_err(ServiceError::Invalid)?,
+                ],
                 None => vec![],
             };
             let filter = WorklistFilter {
@@ -355,7 +358,12 @@ fn run_command(
         }) => {
             let q = CodeQuery {
                 limit: limit.clamp(1, 1000),
-                systems: system.as_deref().map(parse_system).transpose()?.into_iter().collect(),
+                systems: system
+                    .as_deref()
+                    .map(parse_system)
+                    .transpose()?
+                    .into_iter()
+                    .collect(),
                 billable_only: billable,
             };
             let hits = svc.search_codes(&query.join(" "), &q)?;
@@ -384,7 +392,11 @@ fn run_command(
         Command::Reindex => {
             svc.reindex_codes(&mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
-            writeln!(out, "code index rebuilt in {}", data.code_index_dir().display())?;
+            writeln!(
+                out,
+                "code index rebuilt in {}",
+                data.code_index_dir().display()
+            )?;
         }
         Command::Audit {
             encounter,

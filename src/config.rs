@@ -124,7 +124,9 @@ impl Config {
         };
         match std::fs::read_to_string(&file) {
             Ok(text) => Config::parse(&text, &file.display().to_string()),
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Config::default())
+            }
             Err(e) => Err(e).with_context(|| format!("reading the config file {}", file.display())),
         }
     }
@@ -151,7 +153,10 @@ mod tests {
 
     #[test]
     fn example_is_the_defaults() {
-        assert_eq!(Config::parse(EXAMPLE, "config.example.toml").unwrap(), Config::default());
+        assert_eq!(
+            Config::parse(EXAMPLE, "config.example.toml").unwrap(),
+            Config::default()
+        );
     }
 
     #[test]

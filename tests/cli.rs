@@ -75,7 +75,10 @@ fn init_demo_then_list_search_and_export() {
         .collect();
     assert!(!hits.is_empty() && hits.len() <= 5);
     let first = &hits[0];
-    assert!(first["code"].as_str().unwrap().starts_with("I50"), "{first}");
+    assert!(
+        first["code"].as_str().unwrap().starts_with("I50"),
+        "{first}"
+    );
     assert_eq!(first["system"], "ICD-10-CM");
     assert!(first.get("title").is_some() && first.get("billable").is_some());
 
@@ -138,7 +141,11 @@ fn importing_a_malformed_order_file_keeps_nothing() {
     assert!(err.contains("line 3"), "{err}");
     let conn = rusqlite::Connection::open(data.join("chartdesk.db")).unwrap();
     let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM code_sets WHERE version = 'FY2027'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM code_sets WHERE version = 'FY2027'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 0);
 }

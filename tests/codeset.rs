@@ -620,7 +620,11 @@ fn every_entry_code_is_unique_so_the_store_can_key_by_code() {
     let cm = chartdesk::codeset::builtin_icd10cm().unwrap();
     let mut seen = std::collections::HashSet::new();
     for e in &cm.entries {
-        assert!(seen.insert(e.code.clone()), "duplicate entry code {}", e.code);
+        assert!(
+            seen.insert(e.code.clone()),
+            "duplicate entry code {}",
+            e.code
+        );
     }
     let b10 = cm.entries.iter().find(|e| e.code == "B10").unwrap();
     assert_eq!(b10.parent.as_deref(), Some("B10-B10"));

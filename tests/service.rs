@@ -66,7 +66,10 @@ fn code_an_encounter_end_to_end_with_audit() {
     svc.reopen(enc).unwrap();
     svc.assign(enc, CodeSystem::Icd10Cm, "J18.9").unwrap();
 
-    let actions: Vec<String> = audit_actions(&svc, enc).into_iter().map(|(_, a)| a).collect();
+    let actions: Vec<String> = audit_actions(&svc, enc)
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     for want in [
         "open_encounter",
         "view_note",
@@ -78,11 +81,18 @@ fn code_an_encounter_end_to_end_with_audit() {
         "mark_coded",
         "reopen",
     ] {
-        assert!(actions.iter().any(|a| a == want), "no audit row {want}: {actions:?}");
+        assert!(
+            actions.iter().any(|a| a == want),
+            "no audit row {want}: {actions:?}"
+        );
     }
     assert_eq!(actions.iter().filter(|a| *a == "assign_code").count(), 4);
     let history = svc.code_history(enc).unwrap();
-    assert!(history.iter().any(|h| h.action == "set_poa" && h.detail == "blank -> Y"));
+    assert!(
+        history
+            .iter()
+            .any(|h| h.action == "set_poa" && h.detail == "blank -> Y")
+    );
 }
 
 #[test]
@@ -109,7 +119,10 @@ fn header_codes_and_missing_seventh_characters_are_refused_with_offers() {
     }
     // An unknown code below a known one offers what is there.
     let err = svc.assign(enc, CodeSystem::Icd10Cm, "I50.99").unwrap_err();
-    assert!(matches!(service_error(&err), ServiceError::NotBillable { .. }));
+    assert!(matches!(
+        service_error(&err),
+        ServiceError::NotBillable { .. }
+    ));
     let err = svc.assign(enc, CodeSystem::Icd10Cm, "Q99.9").unwrap_err();
     assert!(matches!(service_error(&err), ServiceError::NotFound(_)));
     // Nothing was assigned by the refusals.
@@ -135,7 +148,10 @@ fn roles_are_enforced_in_the_service() {
 
     let mut coder = open_as(&data, ALICE);
     let err = coder.add_user("mallory", Role::Admin).unwrap_err();
-    assert!(matches!(service_error(&err), ServiceError::Forbidden { .. }));
+    assert!(matches!(
+        service_error(&err),
+        ServiceError::Forbidden { .. }
+    ));
 
     let err = Service::open(&data, "stranger", &mut |_, _, _| {})
         .err()
@@ -163,15 +179,23 @@ fn a_second_coder_works_read_only_until_release_or_reassign() {
     assert_eq!(v.encounter.claimed_by.as_deref(), Some(ALICE));
     assert!(v.read_only.unwrap().contains(ALICE));
     let err = bob.assign(enc, CodeSystem::Icd10Cm, "E11.9").unwrap_err();
-    assert!(matches!(service_error(&err), ServiceError::ClaimedBy { holder, .. } if holder == ALICE));
-    assert!(bob.release(enc).is_err(), "only the holder or a supervisor releases");
+    assert!(
+        matches!(service_error(&err), ServiceError::ClaimedBy { holder, .. } if holder == ALICE)
+    );
+    assert!(
+        bob.release(enc).is_err(),
+        "only the holder or a supervisor releases"
+    );
 
     let mut sam = open_as(&data, SAM_SUPERVISOR);
     sam.reassign_to(enc, Some(BOB)).unwrap();
     bob.assign(enc, CodeSystem::Icd10Cm, "E11.9").unwrap();
     // Alice's process notices at her next write.
     let err = alice.assign(enc, CodeSystem::Icd10Cm, "J18.9").unwrap_err();
-    assert!(matches!(service_error(&err), ServiceError::ClaimedBy { .. }));
+    assert!(matches!(
+        service_error(&err),
+        ServiceError::ClaimedBy { .. }
+    ));
     let actions = audit_actions(&sam, enc);
     assert!(actions.contains(&(SAM_SUPERVISOR.to_string(), "reassign".to_string())));
 }
@@ -238,12 +262,18 @@ fn migrating_twice_is_a_no_op_and_keeps_data() {
     };
     let mut c = chartdesk::store::open(&data.db_path()).unwrap();
     chartdesk::store::migrations::migrate(&mut c).unwrap();
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, chartdesk::store::migrations::latest());
     assert_eq!(chartdesk::store::encounters::count(&c).unwrap(), before);
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = c
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
 }
 

@@ -29,7 +29,10 @@ pub fn fit(s: &str, w: usize) -> String {
 pub fn init_report(r: &InitReport, demo: bool) {
     println!("data directory: {}", r.data_dir);
     if !r.created_database {
-        println!("existing data kept: {} encounters, {} notes", r.existing_encounters, r.existing_notes);
+        println!(
+            "existing data kept: {} encounters, {} notes",
+            r.existing_encounters, r.existing_notes
+        );
     }
     if let Some(a) = &r.admin_added {
         println!("admin: {a} (the login that ran init)");
@@ -58,7 +61,13 @@ pub fn users<W: Write>(out: &mut W, rows: &[UserRow], json: bool) -> Result<()> 
         if json {
             json_line(out, u)?;
         } else {
-            writeln!(out, "{:<20} {:<11} {}", u.login, u.role.as_str(), if u.active { "" } else { "inactive" })?;
+            writeln!(
+                out,
+                "{:<20} {:<11} {}",
+                u.login,
+                u.role.as_str(),
+                if u.active { "" } else { "inactive" }
+            )?;
         }
     }
     Ok(())
@@ -79,7 +88,11 @@ pub fn encounters<W: Write>(out: &mut W, rows: &[EncounterRow], json: bool) -> R
         }
         return Ok(());
     }
-    writeln!(out, "{:<10} {:<24} {:<12} {:<10} {:<11} {}", "ACCOUNT", "PATIENT", "TYPE", "DISCHARGE", "STATUS", "HOLDER")?;
+    writeln!(
+        out,
+        "{:<10} {:<24} {:<12} {:<10} {:<11} {}",
+        "ACCOUNT", "PATIENT", "TYPE", "DISCHARGE", "STATUS", "HOLDER"
+    )?;
     for e in rows {
         writeln!(
             out,
@@ -101,7 +114,13 @@ pub fn code_hits<W: Write>(out: &mut W, hits: &[CodeHit], json: bool) -> Result<
             json_line(out, h)?;
         } else {
             let flag = if h.billable { ' ' } else { '*' };
-            write!(out, "{:<9}{flag} {:<10} {}", h.code, h.system.short(), h.title)?;
+            write!(
+                out,
+                "{:<9}{flag} {:<10} {}",
+                h.code,
+                h.system.short(),
+                h.title
+            )?;
             if let Some(m) = &h.matched {
                 write!(out, "  [{m}]")?;
             }
@@ -128,7 +147,18 @@ pub fn code_detail<W: Write>(out: &mut W, d: &CodeDetail, json: bool) -> Result<
         );
     }
     let e = &d.entry;
-    writeln!(out, "{} {}  ({}{})", e.code, e.title, e.system, if e.billable { ", billable" } else { ", header: not billable" })?;
+    writeln!(
+        out,
+        "{} {}  ({}{})",
+        e.code,
+        e.title,
+        e.system,
+        if e.billable {
+            ", billable"
+        } else {
+            ", header: not billable"
+        }
+    )?;
     for a in &d.ancestors {
         writeln!(out, "  in {} {}", a.code, a.title)?;
     }
@@ -151,7 +181,11 @@ pub fn code_detail<W: Write>(out: &mut W, d: &CodeDetail, json: bool) -> Result<
         }
     }
     if !d.seventh.is_empty() {
-        writeln!(out, "7th characters (from {}):", d.seventh_from.as_deref().unwrap_or("?"))?;
+        writeln!(
+            out,
+            "7th characters (from {}):",
+            d.seventh_from.as_deref().unwrap_or("?")
+        )?;
         for (c, m) in &d.seventh {
             writeln!(out, "  {c}  {m}")?;
         }
@@ -159,7 +193,13 @@ pub fn code_detail<W: Write>(out: &mut W, d: &CodeDetail, json: bool) -> Result<
     if !d.children.is_empty() {
         writeln!(out, "Codes beneath:")?;
         for c in &d.children {
-            writeln!(out, "  {:<9}{} {}", c.code, if c.billable { ' ' } else { '*' }, c.title)?;
+            writeln!(
+                out,
+                "  {:<9}{} {}",
+                c.code,
+                if c.billable { ' ' } else { '*' },
+                c.title
+            )?;
         }
     }
     Ok(())
@@ -179,8 +219,20 @@ pub fn export<W: Write>(out: &mut W, rows: &[ExportRow], format: ExportFormat) -
             }
             if rows.is_empty() {
                 w.write_record([
-                    "account", "mrn", "enc_type", "status", "system", "code", "title", "seq",
-                    "principal", "poa", "assigned_by", "assigned_at", "coded_by", "coded_at",
+                    "account",
+                    "mrn",
+                    "enc_type",
+                    "status",
+                    "system",
+                    "code",
+                    "title",
+                    "seq",
+                    "principal",
+                    "poa",
+                    "assigned_by",
+                    "assigned_at",
+                    "coded_by",
+                    "coded_at",
                 ])?;
             }
             w.flush()?;

@@ -181,7 +181,12 @@ mod tests {
         for t in EncounterType::ALL {
             assert_eq!(t.as_str().parse::<EncounterType>().unwrap(), *t);
         }
-        assert!("inpt".parse::<EncounterType>().unwrap_err().contains("inpatient"));
+        assert!(
+            "inpt"
+                .parse::<EncounterType>()
+                .unwrap_err()
+                .contains("inpatient")
+        );
         for p in Poa::ALL {
             assert_eq!(p.as_str().parse::<Poa>().unwrap(), p);
         }

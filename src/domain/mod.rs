@@ -4,5 +4,7 @@ pub mod encounter;
 pub mod role;
 
 pub use code::{CodeEntry, CodeSystem, EntryKind, TabularNotes};
-pub use encounter::{Assignment, Encounter, EncounterStatus, EncounterType, Note, Patient, Poa, Sex};
+pub use encounter::{
+    Assignment, Encounter, EncounterStatus, EncounterType, Note, Patient, Poa, Sex,
+};
 pub use role::{Permission, Role};

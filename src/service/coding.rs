@@ -148,18 +148,24 @@ fn offers(entries: Vec<CodeEntry>) -> Vec<Offer> {
 /// Resolves what the user typed to an assignable code of `system`, or says why not.
 fn resolve_billable(conn: &Connection, system: CodeSystem, input: &str) -> Result<CodeEntry> {
     let code = display_code(system, input);
-    if let Some(entry) = store::codes::get(conn, system, &code)?.filter(|e| e.kind == EntryKind::Code)
+    if let Some(entry) =
+        store::codes::get(conn, system, &code)?.filter(|e| e.kind == EntryKind::Code)
     {
         if entry.billable {
             return Ok(entry);
         }
         let (seventh, _) = applicable_seventh(conn, &entry)?;
         let reason = if seventh.is_empty() {
-            format!("{code} ({}) is a header code, not valid for billing", entry.title)
+            format!(
+                "{code} ({}) is a header code, not valid for billing",
+                entry.title
+            )
         } else {
             format!("{code} needs a 7th character ({})", seventh_hint(&seventh))
         };
-        let valid = offers(store::codes::billable_descendants(conn, system, &code, 200)?);
+        let valid = offers(store::codes::billable_descendants(
+            conn, system, &code, 200,
+        )?);
         return Err(ServiceError::NotBillable {
             code,
             reason,
@@ -171,9 +177,12 @@ fn resolve_billable(conn: &Connection, system: CodeSystem, input: &str) -> Resul
     let raw = crate::domain::code::undotted(input);
     for len in (3..raw.len()).rev() {
         let prefix = display_code(system, &raw[..len]);
-        if let Some(p) = store::codes::get(conn, system, &prefix)?.filter(|e| e.kind == EntryKind::Code)
+        if let Some(p) =
+            store::codes::get(conn, system, &prefix)?.filter(|e| e.kind == EntryKind::Code)
         {
-            let valid = offers(store::codes::billable_descendants(conn, system, &p.code, 200)?);
+            let valid = offers(store::codes::billable_descendants(
+                conn, system, &p.code, 200,
+            )?);
             return Err(ServiceError::NotBillable {
                 code: code.clone(),
                 reason: format!("{code} is not a {system} code; {} is ({})", p.code, p.title),
@@ -265,7 +274,16 @@ impl Service {
                 if e.status == EncounterStatus::InProgress {
                     encounters::set_status(tx, id, EncounterStatus::Uncoded, None)?;
                 }
-                audit::append(tx, &at, &me.login, "release", Some(e.patient_id), Some(id), &e.account, "left without codes")?;
+                audit::append(
+                    tx,
+                    &at,
+                    &me.login,
+                    "release",
+                    Some(e.patient_id),
+                    Some(id),
+                    &e.account,
+                    "left without codes",
+                )?;
             }
             Ok(())
         })
@@ -298,7 +316,10 @@ impl Service {
             let e = editable(tx, enc, me, &at)?;
             let entry = resolve_billable(tx, system, code)?;
             let group = seq_group(tx, enc, system)?;
-            if let Some(dup) = group.iter().find(|a| a.code == entry.code && a.system == system) {
+            if let Some(dup) = group
+                .iter()
+                .find(|a| a.code == entry.code && a.system == system)
+            {
                 return Err(ServiceError::Invalid(format!(
                     "{} is already assigned (sequence {})",
                     dup.code, dup.seq
@@ -306,9 +327,37 @@ impl Service {
                 .into());
             }
             let seq = group.len() as i64 + 1;
-            let id = assignments::insert(tx, enc, system, &entry.code, &entry.title, seq, None, &me.login, &at)?;
-            assignments::record(tx, enc, system, &entry.code, "assign", &format!("seq {seq}"), &me.login, &at)?;
-            audit::append(tx, &at, &me.login, "assign_code", Some(e.patient_id), Some(enc), &format!("{system} {}", entry.code), &format!("seq {seq}"))?;
+            let id = assignments::insert(
+                tx,
+                enc,
+                system,
+                &entry.code,
+                &entry.title,
+                seq,
+                None,
+                &me.login,
+                &at,
+            )?;
+            assignments::record(
+                tx,
+                enc,
+                system,
+                &entry.code,
+                "assign",
+                &format!("seq {seq}"),
+                &me.login,
+                &at,
+            )?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "assign_code",
+                Some(e.patient_id),
+                Some(enc),
+                &format!("{system} {}", entry.code),
+                &format!("seq {seq}"),
+            )?;
             find_assignment(tx, enc, id)
         })
     }
@@ -320,15 +369,38 @@ impl Service {
             let a = find_assignment(tx, enc, id)?;
             assignments::delete(tx, id)?;
             renumber(tx, &seq_group(tx, enc, a.system)?)?;
-            assignments::record(tx, enc, a.system, &a.code, "remove", &format!("was seq {}", a.seq), &me.login, &at)?;
-            audit::append(tx, &at, &me.login, "remove_code", Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), "")?;
+            assignments::record(
+                tx,
+                enc,
+                a.system,
+                &a.code,
+                "remove",
+                &format!("was seq {}", a.seq),
+                &me.login,
+                &at,
+            )?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "remove_code",
+                Some(e.patient_id),
+                Some(enc),
+                &format!("{} {}", a.system, a.code),
+                "",
+            )?;
             Ok(())
         })
     }
 
     /// Moves a code up (negative) or down (positive) within its sequence.
     pub fn move_assignment(&mut self, enc: i64, id: i64, delta: i64) -> Result<()> {
-        self.resequence(enc, id, |cur, len| (cur as i64 + delta).clamp(0, len as i64 - 1) as usize, "resequence")
+        self.resequence(
+            enc,
+            id,
+            |cur, len| (cur as i64 + delta).clamp(0, len as i64 - 1) as usize,
+            "resequence",
+        )
     }
 
     /// Makes a code the principal (first-listed) diagnosis, or the principal procedure.
@@ -360,7 +432,16 @@ impl Service {
             renumber(tx, &group)?;
             let detail = format!("seq {} -> {}", cur + 1, to + 1);
             assignments::record(tx, enc, a.system, &a.code, action, &detail, &me.login, &at)?;
-            audit::append(tx, &at, &me.login, action, Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), &detail)?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                action,
+                Some(e.patient_id),
+                Some(enc),
+                &format!("{} {}", a.system, a.code),
+                &detail,
+            )?;
             Ok(())
         })
     }
@@ -384,8 +465,19 @@ impl Service {
                 a.poa.map(|p| p.as_str()).unwrap_or("blank"),
                 poa.map(|p| p.as_str()).unwrap_or("blank")
             );
-            assignments::record(tx, enc, a.system, &a.code, "set_poa", &detail, &me.login, &at)?;
-            audit::append(tx, &at, &me.login, "set_poa", Some(e.patient_id), Some(enc), &format!("{} {}", a.system, a.code), &detail)?;
+            assignments::record(
+                tx, enc, a.system, &a.code, "set_poa", &detail, &me.login, &at,
+            )?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "set_poa",
+                Some(e.patient_id),
+                Some(enc),
+                &format!("{} {}", a.system, a.code),
+                &detail,
+            )?;
             Ok(())
         })
     }
@@ -421,7 +513,16 @@ impl Service {
             encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
             encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
             encounters::set_claim(tx, enc, None, &at)?;
-            audit::append(tx, &at, &me.login, "mark_coded", Some(e.patient_id), Some(enc), &e.account, &format!("{} codes", codes.len()))?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "mark_coded",
+                Some(e.patient_id),
+                Some(enc),
+                &e.account,
+                &format!("{} codes", codes.len()),
+            )?;
             Ok(())
         })
     }
@@ -432,14 +533,29 @@ impl Service {
             let at = store::now();
             let e = get_encounter(tx, enc)?;
             if e.status != EncounterStatus::Coded {
-                return Err(ServiceError::Invalid(format!("encounter {} is not coded", e.account)).into());
+                return Err(
+                    ServiceError::Invalid(format!("encounter {} is not coded", e.account)).into(),
+                );
             }
             if !encounters::try_claim(tx, enc, &me.login, &at)? {
-                return Err(ServiceError::ClaimedBy { account: e.account, holder: e.claimed_by.unwrap_or_default() }.into());
+                return Err(ServiceError::ClaimedBy {
+                    account: e.account,
+                    holder: e.claimed_by.unwrap_or_default(),
+                }
+                .into());
             }
             encounters::set_status(tx, enc, EncounterStatus::InProgress, None)?;
             encounters::set_coded(tx, enc, None, None)?;
-            audit::append(tx, &at, &me.login, "reopen", Some(e.patient_id), Some(enc), &e.account, "")?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "reopen",
+                Some(e.patient_id),
+                Some(enc),
+                &e.account,
+                "",
+            )?;
             Ok(())
         })
     }
@@ -463,19 +579,44 @@ impl Service {
         self.write(perm, "reassign encounters", |tx, me| {
             let at = store::now();
             let e = get_encounter(tx, enc)?;
-            if perm == Permission::ViewCharts && e.claimed_by.as_deref() != Some(me.login.as_str()) {
-                return Err(ServiceError::Invalid(format!("you no longer hold encounter {}", e.account)).into());
+            if perm == Permission::ViewCharts && e.claimed_by.as_deref() != Some(me.login.as_str())
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "you no longer hold encounter {}",
+                    e.account
+                ))
+                .into());
             }
             if let Some(login) = to {
-                let target = store::users::get(tx, login)?.ok_or_else(|| ServiceError::UnknownUser { login: login.to_string() })?;
+                let target =
+                    store::users::get(tx, login)?.ok_or_else(|| ServiceError::UnknownUser {
+                        login: login.to_string(),
+                    })?;
                 if !target.role.allows(Permission::Code) {
-                    return Err(ServiceError::Invalid(format!("{login} has role {}, which does not code", target.role)).into());
+                    return Err(ServiceError::Invalid(format!(
+                        "{login} has role {}, which does not code",
+                        target.role
+                    ))
+                    .into());
                 }
             }
             encounters::set_claim(tx, enc, to, &at)?;
             let action = if to.is_some() { "reassign" } else { "release" };
-            let detail = format!("{} -> {}", e.claimed_by.as_deref().unwrap_or("nobody"), to.unwrap_or("nobody"));
-            audit::append(tx, &at, &me.login, action, Some(e.patient_id), Some(enc), &e.account, &detail)?;
+            let detail = format!(
+                "{} -> {}",
+                e.claimed_by.as_deref().unwrap_or("nobody"),
+                to.unwrap_or("nobody")
+            );
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                action,
+                Some(e.patient_id),
+                Some(enc),
+                &e.account,
+                &detail,
+            )?;
             Ok(())
         })
     }
@@ -522,10 +663,21 @@ impl Service {
             let rows = assignments::export(tx, account)?;
             if let Some(a) = account {
                 if encounters::by_account(tx, a)?.is_none() {
-                    return Err(ServiceError::NotFound(format!("no encounter with account '{a}'")).into());
+                    return Err(
+                        ServiceError::NotFound(format!("no encounter with account '{a}'")).into(),
+                    );
                 }
             }
-            audit::append(tx, &store::now(), &me.login, "export_codes", None, None, account.unwrap_or("all coded"), &format!("{} rows", rows.len()))?;
+            audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "export_codes",
+                None,
+                None,
+                account.unwrap_or("all coded"),
+                &format!("{} rows", rows.len()),
+            )?;
             Ok(rows)
         })
     }

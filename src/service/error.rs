@@ -11,7 +11,9 @@ pub struct Offer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceError {
     /// The operating-system login has no chartdesk account.
-    UnknownUser { login: String },
+    UnknownUser {
+        login: String,
+    },
     /// The user's role does not allow the action.
     Forbidden {
         login: String,
@@ -19,7 +21,10 @@ pub enum ServiceError {
         action: String,
     },
     /// Another user holds the encounter.
-    ClaimedBy { account: String, holder: String },
+    ClaimedBy {
+        account: String,
+        holder: String,
+    },
     /// A header code or a code missing its 7th character; `valid` lists assignable codes beneath it.
     NotBillable {
         code: String,

@@ -130,7 +130,16 @@ impl Service {
             let at = store::now();
             let new = store::users::upsert(tx, &login, role, "", Some(&me.login), &at)?;
             let action = if new { "add_user" } else { "change_role" };
-            store::audit::append(tx, &at, &me.login, action, None, None, &login, role.as_str())?;
+            store::audit::append(
+                tx,
+                &at,
+                &me.login,
+                action,
+                None,
+                None,
+                &login,
+                role.as_str(),
+            )?;
             Ok(new)
         })
     }

@@ -81,9 +81,12 @@ pub fn initialize(
         progress(&format!("reading built-in {system}"), 0, 0);
         let release = load().with_context(|| format!("reading the built-in {system} code set"))?;
         store_release(&mut conn, &release, login, "built-in", progress)?;
-        report
-            .code_sets_loaded
-            .push(format!("{} {} ({} codes)", system, release.version, release.billable_count()));
+        report.code_sets_loaded.push(format!(
+            "{} {} ({} codes)",
+            system,
+            release.version,
+            release.billable_count()
+        ));
     }
 
     report.existing_encounters = store::encounters::count(&conn)?;
@@ -226,7 +229,10 @@ pub(super) fn ensure_code_index(
         if CodeIndex::stored_fingerprint(&dir).as_deref() == Some(fingerprint.as_str()) {
             match CodeIndex::open(&dir) {
                 Ok(ix) => return Ok(ix),
-                Err(e) => tracing::warn!("code index at {} unusable, rebuilding: {e:#}", dir.display()),
+                Err(e) => tracing::warn!(
+                    "code index at {} unusable, rebuilding: {e:#}",
+                    dir.display()
+                ),
             }
         }
     }

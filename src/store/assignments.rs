@@ -83,7 +83,10 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
 }
 
 pub fn set_seq(conn: &Connection, id: i64, seq: i64) -> Result<()> {
-    conn.execute("UPDATE assignments SET seq = ?2 WHERE id = ?1", params![id, seq])?;
+    conn.execute(
+        "UPDATE assignments SET seq = ?2 WHERE id = ?1",
+        params![id, seq],
+    )?;
     Ok(())
 }
 
@@ -119,7 +122,15 @@ pub fn record(
     conn.execute(
         "INSERT INTO assignment_history (encounter_id, system, code, action, detail, login, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![encounter_id, system.as_str(), code, action, detail, login, at],
+        params![
+            encounter_id,
+            system.as_str(),
+            code,
+            action,
+            detail,
+            login,
+            at
+        ],
     )?;
     Ok(())
 }

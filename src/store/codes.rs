@@ -112,11 +112,37 @@ pub fn fingerprint(conn: &Connection) -> Result<String> {
     Ok(parts.join("|"))
 }
 
-fn map_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, bool, Option<String>, Option<String>)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+fn map_entry(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
 }
 
-type RawEntry = (String, String, String, String, bool, Option<String>, Option<String>);
+type RawEntry = (
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+);
 
 fn to_entry(raw: RawEntry) -> Result<CodeEntry> {
     let (system, code, kind, title, billable, parent, notes) = raw;

@@ -144,7 +144,9 @@ pub fn upsert_patient(conn: &Connection, p: &Patient) -> Result<i64> {
 
 pub fn patient_id(conn: &Connection, mrn: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| r.get(0))
+        .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -181,9 +183,11 @@ pub fn try_claim(conn: &Connection, id: i64, login: &str, at: &str) -> Result<bo
         return Ok(true);
     }
     let holder: Option<String> = conn
-        .query_row("SELECT claimed_by FROM encounters WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT claimed_by FROM encounters WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?
         .flatten();
     Ok(holder.as_deref() == Some(login))

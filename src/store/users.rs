@@ -40,7 +40,8 @@ pub fn get(conn: &Connection, login: &str) -> Result<Option<UserRow>> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
-    let mut st = conn.prepare("SELECT login, role, display_name, active FROM users ORDER BY login")?;
+    let mut st =
+        conn.prepare("SELECT login, role, display_name, active FROM users ORDER BY login")?;
     let rows = st.query_map([], row_to_user)?;
     rows.map(|r| to_user(r?)).collect()
 }

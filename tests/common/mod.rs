@@ -29,23 +29,73 @@ pub fn small_code_set() -> Vec<CodeEntry> {
     vec![
         CodeEntry {
             kind: EntryKind::Chapter,
-            ..code("9", "Diseases of the circulatory system (I00-I99)", false, None)
+            ..code(
+                "9",
+                "Diseases of the circulatory system (I00-I99)",
+                false,
+                None,
+            )
         },
         CodeEntry {
             kind: EntryKind::Section,
-            ..code("I30-I5A", "Other forms of heart disease (I30-I5A)", false, Some("9"))
+            ..code(
+                "I30-I5A",
+                "Other forms of heart disease (I30-I5A)",
+                false,
+                Some("9"),
+            )
         },
         i50,
-        code("I50.2", "Systolic (congestive) heart failure", false, Some("I50")),
-        code("I50.20", "Unspecified systolic (congestive) heart failure", true, Some("I50.2")),
-        code("I50.23", "Acute on chronic systolic (congestive) heart failure", true, Some("I50.2")),
+        code(
+            "I50.2",
+            "Systolic (congestive) heart failure",
+            false,
+            Some("I50"),
+        ),
+        code(
+            "I50.20",
+            "Unspecified systolic (congestive) heart failure",
+            true,
+            Some("I50.2"),
+        ),
+        code(
+            "I50.23",
+            "Acute on chronic systolic (congestive) heart failure",
+            true,
+            Some("I50.2"),
+        ),
         code("I50.9", "Heart failure, unspecified", true, Some("I50")),
-        code("I10", "Essential (primary) hypertension", true, Some("I10-I1A")),
-        code("E11.9", "Type 2 diabetes mellitus without complications", true, Some("E11")),
-        code("J18.9", "Pneumonia, unspecified organism", true, Some("J18")),
+        code(
+            "I10",
+            "Essential (primary) hypertension",
+            true,
+            Some("I10-I1A"),
+        ),
+        code(
+            "E11.9",
+            "Type 2 diabetes mellitus without complications",
+            true,
+            Some("E11"),
+        ),
+        code(
+            "J18.9",
+            "Pneumonia, unspecified organism",
+            true,
+            Some("J18"),
+        ),
         w06,
-        code("W06.XXXA", "Fall from bed, initial encounter", true, Some("W06")),
-        code("W06.XXXD", "Fall from bed, subsequent encounter", true, Some("W06")),
+        code(
+            "W06.XXXA",
+            "Fall from bed, initial encounter",
+            true,
+            Some("W06"),
+        ),
+        code(
+            "W06.XXXD",
+            "Fall from bed, subsequent encounter",
+            true,
+            Some("W06"),
+        ),
         code("W06.XXXS", "Fall from bed, sequela", true, Some("W06")),
     ]
 }

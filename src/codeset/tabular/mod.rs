@@ -296,7 +296,11 @@ impl<R: BufRead> Parser<R> {
         }
         // A one-category block ("B10") is written as a range ("B10-B10") so that a section id
         // never equals a code: entries are keyed by code alone.
-        Ok(if id.contains('-') { id } else { format!("{id}-{id}") })
+        Ok(if id.contains('-') {
+            id
+        } else {
+            format!("{id}-{id}")
+        })
     }
 
     fn extension_char(&self, e: &BytesStart<'_>) -> Result<char> {
