@@ -13,6 +13,7 @@ pub mod find;
 pub mod keymap;
 pub mod layout;
 pub mod render;
+pub mod rows;
 pub mod search_worker;
 pub mod state;
 pub mod theme;
