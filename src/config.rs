@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The defaults, documented key by key in `config.example.toml` (kept identical by a test).
 pub const EXAMPLE: &str = include_str!("../config.example.toml");
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Data directory; empty means the platform default. `--data-dir` and CHARTDESK_DATA_DIR win.
@@ -54,16 +54,6 @@ pub struct DemoConfig {
     pub encounters: usize,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            data_dir: None,
-            ui: UiConfig::default(),
-            search: SearchConfig::default(),
-            demo: DemoConfig::default(),
-        }
-    }
-}
 impl Default for UiConfig {
     fn default() -> Self {
         Self {

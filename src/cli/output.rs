@@ -90,8 +90,8 @@ pub fn encounters<W: Write>(out: &mut W, rows: &[EncounterRow], json: bool) -> R
     }
     writeln!(
         out,
-        "{:<10} {:<24} {:<12} {:<10} {:<11} {}",
-        "ACCOUNT", "PATIENT", "TYPE", "DISCHARGE", "STATUS", "HOLDER"
+        "{:<10} {:<24} {:<12} {:<10} {:<11} HOLDER",
+        "ACCOUNT", "PATIENT", "TYPE", "DISCHARGE", "STATUS"
     )?;
     for e in rows {
         writeln!(

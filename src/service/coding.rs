@@ -113,10 +113,10 @@ fn find_assignment(conn: &Connection, enc: i64, id: i64) -> Result<Assignment> {
 }
 
 /// The 7th-character table that applies to `entry` (its own or its nearest ancestor's).
-fn applicable_seventh(
-    conn: &Connection,
-    entry: &CodeEntry,
-) -> Result<(Vec<(char, String)>, Option<String>)> {
+/// A 7th-character table and the code that defines it.
+type SeventhTable = (Vec<(char, String)>, Option<String>);
+
+fn applicable_seventh(conn: &Connection, entry: &CodeEntry) -> Result<SeventhTable> {
     let mut cur = Some(entry.clone());
     let mut guard = 0;
     while let Some(e) = cur {
@@ -661,12 +661,12 @@ impl Service {
     pub fn export_codes(&mut self, account: Option<&str>) -> Result<Vec<assignments::ExportRow>> {
         self.write(Permission::ViewCharts, "export codes", |tx, me| {
             let rows = assignments::export(tx, account)?;
-            if let Some(a) = account {
-                if encounters::by_account(tx, a)?.is_none() {
-                    return Err(
-                        ServiceError::NotFound(format!("no encounter with account '{a}'")).into(),
-                    );
-                }
+            if let Some(a) = account
+                && encounters::by_account(tx, a)?.is_none()
+            {
+                return Err(
+                    ServiceError::NotFound(format!("no encounter with account '{a}'")).into(),
+                );
             }
             audit::append(
                 tx,

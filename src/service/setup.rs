@@ -70,7 +70,8 @@ pub fn initialize(
         .filter(|s| s.active)
         .map(|s| s.system)
         .collect();
-    let builtins: [(CodeSystem, fn() -> Result<CodeSetRelease>); 2] = [
+    type Loader = fn() -> Result<CodeSetRelease>;
+    let builtins: [(CodeSystem, Loader); 2] = [
         (CodeSystem::Icd10Cm, codeset::builtin_icd10cm),
         (CodeSystem::Icd10Pcs, codeset::builtin_icd10pcs),
     ];
@@ -91,12 +92,12 @@ pub fn initialize(
 
     report.existing_encounters = store::encounters::count(&conn)?;
     report.existing_notes = store::notes::count(&conn)?;
-    if let Some(n) = demo {
-        if report.existing_encounters == 0 {
-            let (e, notes) = load_demo(&mut conn, login, n, progress)?;
-            report.demo_encounters_added = e;
-            report.demo_notes_added = notes;
-        }
+    if let Some(n) = demo
+        && report.existing_encounters == 0
+    {
+        let (e, notes) = load_demo(&mut conn, login, n, progress)?;
+        report.demo_encounters_added = e;
+        report.demo_notes_added = notes;
     }
 
     let before = current_index_dir(data);
@@ -218,25 +219,56 @@ fn current_index_dir(data: &DataDir) -> Option<PathBuf> {
 
 /// Opens the code index, rebuilding it from SQLite when it is missing, corrupt, of an older schema
 /// or built from other code sets. Builds go to a fresh directory and are switched in by renaming a
-/// pointer file, so a process reading the old index is never disturbed.
+/// pointer file, so a process reading the old index is never disturbed. Rebuilds take a lock file:
+/// two processes starting together build once, and the second opens what the first built.
 pub(super) fn ensure_code_index(
     conn: &Connection,
     data: &DataDir,
     progress: &mut SetupProgress<'_>,
 ) -> Result<CodeIndex> {
     let fingerprint = store::codes::fingerprint(conn)?;
-    if let Some(dir) = current_index_dir(data) {
-        if CodeIndex::stored_fingerprint(&dir).as_deref() == Some(fingerprint.as_str()) {
-            match CodeIndex::open(&dir) {
-                Ok(ix) => return Ok(ix),
-                Err(e) => tracing::warn!(
-                    "code index at {} unusable, rebuilding: {e:#}",
-                    dir.display()
-                ),
-            }
+    if let Some(ix) = open_current(data, &fingerprint) {
+        return Ok(ix);
+    }
+    let _lock = lock_index_dir(data)?;
+    // Another process may have rebuilt it while we waited for the lock.
+    if let Some(ix) = open_current(data, &fingerprint) {
+        return Ok(ix);
+    }
+    rebuild_locked(conn, data, &fingerprint, progress)
+}
+
+fn open_current(data: &DataDir, fingerprint: &str) -> Option<CodeIndex> {
+    let dir = current_index_dir(data)?;
+    if CodeIndex::stored_fingerprint(&dir).as_deref() != Some(fingerprint) {
+        return None;
+    }
+    match CodeIndex::open(&dir) {
+        Ok(ix) => Some(ix),
+        Err(e) => {
+            tracing::warn!(
+                "code index at {} unusable, rebuilding: {e:#}",
+                dir.display()
+            );
+            None
         }
     }
-    rebuild_code_index(conn, data, &fingerprint, progress)
+}
+
+/// An exclusive lock on `index/LOCK`, held until dropped.
+fn lock_index_dir(data: &DataDir) -> Result<std::fs::File> {
+    let base = data.root.join("index");
+    make_dir(&base)?;
+    let path = base.join("LOCK");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening the index lock {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
 }
 
 fn rebuild_code_index(
@@ -245,8 +277,17 @@ fn rebuild_code_index(
     fingerprint: &str,
     progress: &mut SetupProgress<'_>,
 ) -> Result<CodeIndex> {
+    let _lock = lock_index_dir(data)?;
+    rebuild_locked(conn, data, fingerprint, progress)
+}
+
+fn rebuild_locked(
+    conn: &Connection,
+    data: &DataDir,
+    fingerprint: &str,
+    progress: &mut SetupProgress<'_>,
+) -> Result<CodeIndex> {
     let base = data.root.join("index");
-    make_dir(&base)?;
     progress("reading code sets for the code index", 0, 0);
     let entries = store::codes::all_active(conn)?;
     let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f");
@@ -272,10 +313,11 @@ fn remove_old_generations(base: &Path, keep: &str) {
     };
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        if name.starts_with("codes-") && name != keep {
-            if let Err(err) = std::fs::remove_dir_all(e.path()) {
-                tracing::debug!("could not remove old index {name}: {err}");
-            }
+        if name.starts_with("codes-")
+            && name != keep
+            && let Err(err) = std::fs::remove_dir_all(e.path())
+        {
+            tracing::debug!("could not remove old index {name}: {err}");
         }
     }
 }

@@ -112,17 +112,7 @@ pub fn fingerprint(conn: &Connection) -> Result<String> {
     Ok(parts.join("|"))
 }
 
-fn map_entry(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(
-    String,
-    String,
-    String,
-    String,
-    bool,
-    Option<String>,
-    Option<String>,
-)> {
+fn map_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {
     Ok((
         r.get(0)?,
         r.get(1)?,

@@ -1,0 +1,360 @@
+//! The application: `State`, the `Action`s that change it, and `update`, the only place that calls
+//! the service. Keys become actions in `keymap`; background answers (code search) arrive as actions too.
+use crate::config::Config;
+use crate::domain::{CodeSystem, Poa};
+use crate::search::CodeQuery;
+use crate::service::Service;
+use crate::store::encounters::WorklistFilter;
+use crate::tui::command;
+use crate::tui::layout;
+use crate::tui::search_worker::{SearchOutcome, SearchWorker};
+use crate::tui::state::{Scope, Screen, State, StatusKind, visible_rows};
+use std::time::Duration;
+
+/// The most worklist rows loaded at once (the list says when there are more).
+pub const WORKLIST_LIMIT: usize = 5000;
+
+/// Something the user (or a background job) wants done.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    /// Esc: close what is open, or go back a screen.
+    Back,
+    ToggleHelp,
+    /// Periodic refresh (others' claims and changes).
+    Tick,
+    /// Reload the worklist now.
+    Refresh,
+    Resize(u16, u16),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    NextPane,
+    PrevPane,
+    /// Enter: open, read, assign, run, whichever applies.
+    Accept,
+    /// Leave a text input, keeping what was typed.
+    EndInput,
+    Input(char),
+    Backspace,
+    ClearInput,
+    StartFilter,
+    StartCommand,
+    CycleScope,
+    SetScope(Scope),
+    FocusSearch,
+    ToggleDetail,
+    CycleSystem,
+    ToggleZoom,
+    NextNote,
+    PrevNote,
+    /// `f`: type something to find in the open note.
+    StartFind,
+    /// `n` / `N`: next (true) or previous match in the note.
+    FindNext(bool),
+    SetPrincipal,
+    SetPoa(Option<Poa>),
+    MoveCode(i64),
+    AskRemove,
+    Confirm(bool),
+    MarkCoded,
+    Reopen,
+    Release,
+    Open(String),
+    Assign(CodeSystem, String),
+    /// An answer from the code search thread.
+    SearchDone(SearchOutcome),
+}
+
+/// The running application: what is shown, plus the service and the search thread behind it.
+pub struct App {
+    pub state: State,
+    pub(crate) service: Service,
+    pub(crate) worker: Option<SearchWorker>,
+    pub(crate) search_options: CodeQuery,
+}
+
+impl App {
+    /// Builds the app and loads the worklist (a failure shows in the status line).
+    pub fn new(service: Service, config: &Config) -> App {
+        let user = service.user().clone();
+        let today = chrono::Local::now().date_naive();
+        let mut state = State::new(&user.login, user.role, config.use_color(), today);
+        if config.ui.start_with_mine {
+            state.worklist.scope = Scope::Mine;
+        }
+        let index = service.code_index();
+        let worker =
+            match SearchWorker::start(Box::new(move |q: &str, o: &CodeQuery| index.search(q, o))) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    tracing::error!("{e:#}; searching on the UI thread instead");
+                    None
+                }
+            };
+        let mut app = App {
+            state,
+            service,
+            worker,
+            search_options: CodeQuery {
+                limit: config.search.code_limit,
+                systems: Vec::new(),
+                billable_only: config.search.billable_only,
+            },
+        };
+        app.reload_worklist();
+        app
+    }
+
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// Applies one finished code search, waiting at most `wait` for it. True if one was applied.
+    pub fn poll_search(&mut self, wait: Duration) -> bool {
+        let Some(w) = &self.worker else {
+            return false;
+        };
+        match w.recv(wait) {
+            Ok(Some(out)) => {
+                update(self, Action::SearchDone(out));
+                true
+            }
+            Ok(None) => false,
+            Err(msg) => {
+                self.worker = None;
+                self.state.set_status(StatusKind::Error, msg);
+                true
+            }
+        }
+    }
+
+    /// A search is out and its answer has not been shown yet.
+    pub fn search_pending(&self) -> bool {
+        self.state
+            .encounter
+            .as_ref()
+            .is_some_and(|e| e.search.pending())
+    }
+
+    pub(crate) fn error(&mut self, e: &anyhow::Error) {
+        tracing::warn!("{e:#}");
+        self.state.set_status(StatusKind::Error, format!("{e:#}"));
+    }
+
+    /// Loads the worklist again, keeping the cursor on the same encounter when it is still listed.
+    pub(crate) fn reload_worklist(&mut self) {
+        let keep = self
+            .state
+            .worklist
+            .selected_row()
+            .map(|r| r.account.clone());
+        let filter = WorklistFilter {
+            limit: Some(WORKLIST_LIMIT + 1),
+            ..WorklistFilter::default()
+        };
+        match self.service.worklist(&filter) {
+            Ok(mut rows) => {
+                let wl = &mut self.state.worklist;
+                wl.truncated = rows.len() > WORKLIST_LIMIT;
+                rows.truncate(WORKLIST_LIMIT);
+                wl.rows = rows;
+                self.refilter(keep.as_deref());
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// Re-applies scope and filter; puts the cursor on `keep` if it is visible.
+    pub(crate) fn refilter(&mut self, keep: Option<&str>) {
+        let login = self.state.login.clone();
+        let wl = &mut self.state.worklist;
+        wl.visible = visible_rows(&wl.rows, wl.scope, &wl.filter.text, &login);
+        if let Some(acc) = keep
+            && let Some(i) = wl
+                .visible
+                .iter()
+                .position(|&i| wl.rows.get(i).is_some_and(|r| r.account == acc))
+        {
+            wl.pos.selected = i;
+        }
+        wl.pos.clamp(wl.visible.len());
+        let rows = layout::worklist(layout::area_of(self.state.size)).rows();
+        wl.pos.ensure_visible(rows);
+    }
+
+    fn worklist_action(&mut self, action: Action) {
+        let rows = layout::worklist(layout::area_of(self.state.size)).rows();
+        let len = self.state.worklist.visible.len();
+        let editing = self.state.worklist.editing;
+        let wl = &mut self.state.worklist;
+        match action {
+            Action::Up => wl.pos.move_by(-1, len),
+            Action::Down => wl.pos.move_by(1, len),
+            Action::PageUp => wl.pos.move_by(-(rows as isize), len),
+            Action::PageDown => wl.pos.move_by(rows as isize, len),
+            Action::Top => wl.pos.move_by(-(len as isize), len),
+            Action::Bottom => wl.pos.move_by(len as isize, len),
+            Action::StartFilter => wl.editing = true,
+            Action::EndInput => wl.editing = false,
+            Action::Input(c) if editing => {
+                wl.filter.push(c);
+                wl.pos = Default::default();
+                self.refilter(None);
+            }
+            Action::Backspace if editing => {
+                wl.filter.backspace();
+                self.refilter(None);
+            }
+            Action::ClearInput if editing => {
+                wl.filter.clear();
+                self.refilter(None);
+            }
+            Action::Back => {
+                wl.editing = false;
+                wl.filter.clear();
+                let keep = wl.selected_row().map(|r| r.account.clone());
+                self.refilter(keep.as_deref());
+            }
+            Action::Accept => {
+                wl.editing = false;
+                match wl.selected_row().map(|r| r.account.clone()) {
+                    Some(acc) => self.open(&acc),
+                    None => self.state.set_status(
+                        StatusKind::Info,
+                        "no encounter here: change the filter or scope (m)",
+                    ),
+                }
+            }
+            Action::CycleScope => {
+                let next = wl.scope.next();
+                self.set_scope(next);
+            }
+            Action::SetScope(s) => self.set_scope(s),
+            Action::Refresh => {
+                self.reload_worklist();
+                if self.state.status.is_none() {
+                    let n = self.state.worklist.rows.len();
+                    self.state
+                        .set_status(StatusKind::Info, format!("refreshed: {n} encounters"));
+                }
+            }
+            _ => {}
+        }
+        let wl = &mut self.state.worklist;
+        wl.pos.ensure_visible(rows);
+    }
+
+    fn set_scope(&mut self, scope: Scope) {
+        let keep = self
+            .state
+            .worklist
+            .selected_row()
+            .map(|r| r.account.clone());
+        self.state.worklist.scope = scope;
+        self.refilter(keep.as_deref());
+        let n = self.state.worklist.visible.len();
+        self.state
+            .set_status(StatusKind::Info, format!("showing {} ({n})", scope.label()));
+    }
+
+    fn tick(&mut self) {
+        self.state.today = chrono::Local::now().date_naive();
+        match self.state.screen {
+            Screen::Worklist => self.reload_worklist(),
+            Screen::Encounter => self.reload_view(),
+        }
+    }
+
+    fn quit(&mut self) {
+        if self.state.encounter.is_some() {
+            self.leave();
+        }
+        self.state.quit = true;
+    }
+
+    fn help_action(&mut self, action: Action) {
+        let rows = layout::help_rows(layout::area_of(self.state.size));
+        let Some(off) = self.state.help.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Up => *off = off.saturating_sub(1),
+            Action::Down => *off += 1,
+            Action::PageUp => *off = off.saturating_sub(rows),
+            Action::PageDown => *off += rows,
+            Action::Top => *off = 0,
+            Action::Bottom => *off = usize::MAX / 2,
+            Action::Back => self.state.help = None,
+            _ => {}
+        }
+        // Render clamps the offset to the help text's length.
+    }
+
+    fn command_action(&mut self, action: Action) {
+        let Some(cmd) = self.state.command.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Input(c) => cmd.push(c),
+            Action::Backspace => {
+                if cmd.text.is_empty() {
+                    self.state.command = None;
+                } else {
+                    cmd.backspace();
+                }
+            }
+            Action::ClearInput => cmd.clear(),
+            Action::Back => self.state.command = None,
+            Action::Accept => {
+                let line = cmd.text.clone();
+                self.state.command = None;
+                match command::parse(&line) {
+                    Ok(Some(a)) => update(self, a),
+                    Ok(None) => {}
+                    Err(msg) => self.state.set_status(StatusKind::Error, msg),
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Applies one action: the only place state changes and the service is called.
+pub fn update(app: &mut App, action: Action) {
+    let background = matches!(
+        action,
+        Action::Tick | Action::SearchDone(_) | Action::Resize(..)
+    );
+    if !background {
+        app.state.status = None;
+    }
+    match action {
+        Action::Quit => app.quit(),
+        Action::Resize(w, h) => {
+            app.state.size = (w, h);
+            app.refilter(None);
+            app.after_resize();
+        }
+        Action::Tick => app.tick(),
+        Action::ToggleHelp => {
+            app.state.help = if app.state.help.is_some() {
+                None
+            } else {
+                Some(0)
+            };
+        }
+        Action::SearchDone(out) => app.search_done(out),
+        a if app.state.help.is_some() => app.help_action(a),
+        Action::StartCommand => app.state.command = Some(Default::default()),
+        a if app.state.command.is_some() => app.command_action(a),
+        Action::Open(account) => app.open(&account),
+        a => match app.state.screen {
+            Screen::Worklist => app.worklist_action(a),
+            Screen::Encounter => app.encounter_action(a),
+        },
+    }
+}

@@ -1,0 +1,185 @@
+//! Drawing: `render(&State, &mut Frame)` is pure (no I/O, no clock); it draws exactly what the state
+//! says. Each screen has its own module; overlays (help, command line) are drawn here.
+pub mod detail;
+mod encounter;
+mod worklist;
+
+use crate::tui::keymap;
+use crate::tui::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::state::{Screen, State};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{self, text};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Draws the whole screen for `state`.
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(state.color);
+    if layout::too_small(area) {
+        let msg = format!(
+            "window too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(theme.warning())
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let (status, footer) = match state.screen {
+        Screen::Worklist => {
+            let a = layout::worklist(area);
+            worklist::draw(state, frame, &a, &theme);
+            (a.status, a.footer)
+        }
+        Screen::Encounter => {
+            let (zoom, codes) = state
+                .encounter
+                .as_ref()
+                .map(|e| (e.zoom, e.view.assignments.len()))
+                .unwrap_or((false, 0));
+            let a = layout::encounter(area, zoom, codes);
+            encounter::draw(state, frame, &a, &theme);
+            (a.status, a.footer)
+        }
+    };
+    draw_status(state, frame, status, &theme);
+    let hints = keymap::footer(state);
+    frame.render_widget(
+        Paragraph::new(widgets::key_hints(&hints, &theme, footer.width)),
+        footer,
+    );
+    if state.help.is_some() {
+        draw_help(state, frame, area, &theme);
+    }
+}
+
+/// The status line, or the command line while `:` is being typed.
+fn draw_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let line_input = match (
+        &state.command,
+        state.encounter.as_ref().and_then(|e| e.find.as_ref()),
+    ) {
+        (Some(cmd), _) => Some((":", cmd)),
+        (None, Some(find)) => Some(("find: ", find)),
+        _ => None,
+    };
+    if let Some((prompt, input)) = line_input {
+        let w = (area.width as usize).saturating_sub(prompt.len() + 1);
+        let shown = tail(&input.text, w);
+        let style = if input.replace_on_type {
+            theme.replaced_input()
+        } else {
+            ratatui::style::Style::new()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt, theme.key()),
+                Span::styled(shown.clone(), style),
+            ])),
+            area,
+        );
+        frame.set_cursor_position(Position::new(
+            area.x + (prompt.len() + text::width(&shown)) as u16,
+            area.y,
+        ));
+        return;
+    }
+    if let Some(s) = &state.status {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                text::truncate(&s.text, area.width as usize),
+                theme.status(s.kind),
+            )),
+            area,
+        );
+    }
+}
+
+/// The end of `s` that fits in `w` cells (what you are typing stays visible).
+pub(crate) fn tail(s: &str, w: usize) -> String {
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let cw = text::width(c.encode_utf8(&mut [0; 4]));
+        if used + cw > w {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.into_iter().rev().collect()
+}
+
+fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let box_area = layout::help(area);
+    let title = match state.screen {
+        Screen::Worklist => "Help: worklist",
+        Screen::Encounter => "Help: encounter",
+    };
+    let inner = widgets::popup(frame, box_area, title, theme);
+    let key_w = 26.min(inner.width as usize / 2);
+    let what_w = (inner.width as usize).saturating_sub(key_w + 1);
+    let mut lines: Vec<Line> = Vec::new();
+    for section in keymap::help_sections(state) {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(section.title, theme.heading()));
+        for k in section.keys {
+            lines.push(Line::from(vec![
+                Span::styled(text::fit(k.keys, key_w), theme.key()),
+                Span::raw(" "),
+                Span::raw(text::truncate(k.what, what_w)),
+            ]));
+        }
+    }
+    if state.screen == Screen::Encounter {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Marks", theme.heading()));
+        for (k, what) in [
+            (
+                "PDX DX2 PR1",
+                "principal diagnosis, secondary diagnosis 2, procedure 1",
+            ),
+            (
+                "+ after a code",
+                "header code: not billable, pick a code beneath",
+            ),
+            ("POA ?", "inpatient diagnosis still needs a POA indicator"),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(text::fit(k, key_w), theme.key()),
+                Span::raw(" "),
+                Span::raw(text::truncate(what, what_w)),
+            ]));
+        }
+    }
+    let rows = inner.height.saturating_sub(1) as usize;
+    let max = lines.len().saturating_sub(rows);
+    let off = state.help.unwrap_or(0).min(max);
+    let shown: Vec<Line> = lines.into_iter().skip(off).take(rows).collect();
+    let body = Rect {
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(shown), body);
+    let more = if max > 0 {
+        format!("j/k scroll ({}/{})  Esc close", off + 1, max + 1)
+    } else {
+        "Esc close".to_string()
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(more, theme.dim())),
+        Rect {
+            y: inner.y + inner.height.saturating_sub(1),
+            height: 1,
+            ..inner
+        },
+    );
+}

@@ -1,0 +1,565 @@
+//! What the screen shows: plain data that `render` draws and only `update` changes.
+use crate::domain::{Assignment, CodeSystem, EncounterStatus, Role};
+use crate::search::CodeHit;
+use crate::service::{CodeDetail, EncounterView, Offer};
+use crate::store::encounters::EncounterRow;
+use crate::store::notes::NoteHeader;
+use chrono::NaiveDate;
+
+pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
+
+/// Which full screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Worklist,
+    Encounter,
+}
+
+/// Which encounters the worklist shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    All,
+    /// Held by the acting user.
+    Mine,
+    /// Held by nobody and not yet coded: work to pick up.
+    Unassigned,
+}
+
+impl Scope {
+    pub fn next(self) -> Scope {
+        match self {
+            Scope::All => Scope::Mine,
+            Scope::Mine => Scope::Unassigned,
+            Scope::Unassigned => Scope::All,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Mine => "mine",
+            Scope::Unassigned => "unassigned",
+        }
+    }
+}
+
+/// A cursor in a list and the first row shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListPos {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListPos {
+    /// Moves by `delta` rows, staying inside `0..len`.
+    pub fn move_by(&mut self, delta: isize, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+            return;
+        }
+        let cur = self.selected.min(len - 1) as isize;
+        self.selected = (cur + delta).clamp(0, len as isize - 1) as usize;
+    }
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+        self.offset = self.offset.min(self.selected);
+    }
+    /// Scrolls just enough for the selection to be inside a window of `height` rows.
+    pub fn ensure_visible(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+    }
+    /// The first row to draw in a window of `height` rows over `len` rows, with the selection visible
+    /// even if `ensure_visible` was not called for this height.
+    pub fn window_start(&self, len: usize, height: usize) -> usize {
+        let mut p = *self;
+        p.clamp(len);
+        p.ensure_visible(height);
+        p.offset.min(len.saturating_sub(height.max(1)))
+    }
+}
+
+/// A line of text the user is typing, with the cursor kept at its end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    pub text: String,
+    /// The next typed character replaces the whole text (after a code was assigned from it).
+    pub replace_on_type: bool,
+}
+
+impl TextInput {
+    pub fn push(&mut self, c: char) {
+        if self.replace_on_type {
+            self.text.clear();
+            self.replace_on_type = false;
+        }
+        self.text.push(c);
+    }
+    pub fn backspace(&mut self) {
+        self.replace_on_type = false;
+        self.text.pop();
+    }
+    pub fn clear(&mut self) {
+        self.replace_on_type = false;
+        self.text.clear();
+    }
+}
+
+/// Worklist rows and how they are narrowed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorklistState {
+    /// Every encounter loaded from the service (scope and filter are applied on top).
+    pub rows: Vec<EncounterRow>,
+    /// Indices into `rows` that pass the scope and the filter, in display order.
+    pub visible: Vec<usize>,
+    pub filter: TextInput,
+    /// The filter line has the keyboard.
+    pub editing: bool,
+    pub scope: Scope,
+    pub pos: ListPos,
+    /// More rows exist than were loaded.
+    pub truncated: bool,
+}
+
+impl WorklistState {
+    /// The row under the cursor.
+    pub fn selected_row(&self) -> Option<&EncounterRow> {
+        self.visible
+            .get(self.pos.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+}
+
+/// Encounter counts by status, for the worklist header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: usize,
+    pub uncoded: usize,
+    pub in_progress: usize,
+    pub hold: usize,
+    pub coded: usize,
+}
+
+impl Counts {
+    pub fn of(rows: &[EncounterRow]) -> Counts {
+        let mut c = Counts {
+            total: rows.len(),
+            ..Counts::default()
+        };
+        for r in rows {
+            match r.status {
+                EncounterStatus::Uncoded => c.uncoded += 1,
+                EncounterStatus::InProgress => c.in_progress += 1,
+                EncounterStatus::Hold => c.hold += 1,
+                EncounterStatus::Coded => c.coded += 1,
+            }
+        }
+        c
+    }
+}
+
+/// The panes of the encounter screen, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Notes,
+    Viewer,
+    Codes,
+    Search,
+}
+
+impl Pane {
+    pub const ORDER: [Pane; 4] = [Pane::Notes, Pane::Viewer, Pane::Codes, Pane::Search];
+    pub fn next(self) -> Pane {
+        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+    pub fn prev(self) -> Pane {
+        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
+        Self::ORDER[(i + Self::ORDER.len() - 1) % Self::ORDER.len()]
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Pane::Notes => "Notes",
+            Pane::Viewer => "Note",
+            Pane::Codes => "Codes",
+            Pane::Search => "Code search",
+        }
+    }
+}
+
+/// Which code systems the search panel asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemFilter {
+    All,
+    Only(CodeSystem),
+}
+
+impl SystemFilter {
+    pub fn next(self) -> SystemFilter {
+        match self {
+            SystemFilter::All => SystemFilter::Only(CodeSystem::Icd10Cm),
+            SystemFilter::Only(CodeSystem::Icd10Cm) => SystemFilter::Only(CodeSystem::Icd10Pcs),
+            SystemFilter::Only(_) => SystemFilter::All,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SystemFilter::All => "CM+PCS",
+            SystemFilter::Only(s) => s.short(),
+        }
+    }
+    pub fn systems(self) -> Vec<CodeSystem> {
+        match self {
+            SystemFilter::All => Vec::new(),
+            SystemFilter::Only(s) => vec![s],
+        }
+    }
+}
+
+/// The code search panel: what is typed and the newest results that match it.
+#[derive(Debug, Clone)]
+pub struct SearchPanel {
+    pub input: TextInput,
+    pub systems: SystemFilter,
+    pub results: Vec<CodeHit>,
+    /// The query `results` answer.
+    pub results_query: String,
+    pub pos: ListPos,
+    /// Generation of the newest request sent to the search thread.
+    pub requested: u64,
+    /// Generation of the request `results` came from.
+    pub shown: u64,
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+    /// Enter was pressed before the answer came: assign its top result when it arrives.
+    pub assign_on_arrival: bool,
+}
+
+impl Default for SearchPanel {
+    fn default() -> Self {
+        SearchPanel {
+            input: TextInput::default(),
+            systems: SystemFilter::All,
+            results: Vec::new(),
+            results_query: String::new(),
+            pos: ListPos::default(),
+            requested: 0,
+            shown: 0,
+            error: None,
+            elapsed_ms: 0,
+            assign_on_arrival: false,
+        }
+    }
+}
+
+impl SearchPanel {
+    /// A query is out with the search thread and its answer has not come back yet.
+    pub fn pending(&self) -> bool {
+        self.requested != self.shown
+    }
+    pub fn selected_hit(&self) -> Option<&CodeHit> {
+        self.results.get(self.pos.selected)
+    }
+}
+
+/// A note loaded into the viewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenNote {
+    pub header: NoteHeader,
+    pub body: String,
+}
+
+/// The valid-codes picker shown when a header code (or one missing its 7th character) was chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub system: CodeSystem,
+    pub code: String,
+    pub reason: String,
+    pub offers: Vec<Offer>,
+    /// Narrows the offers as the coder types (words must all appear in the code or title).
+    pub filter: TextInput,
+    /// Indices into `offers` that pass the filter.
+    pub visible: Vec<usize>,
+    pub pos: ListPos,
+}
+
+impl Picker {
+    pub fn new(system: CodeSystem, code: String, reason: String, offers: Vec<Offer>) -> Picker {
+        let visible = (0..offers.len()).collect();
+        Picker {
+            system,
+            code,
+            reason,
+            offers,
+            filter: TextInput::default(),
+            visible,
+            pos: ListPos::default(),
+        }
+    }
+    /// Narrows the offers: one letter or digit picks the codes ending in it (the 7th character);
+    /// otherwise every word must appear in the code or title.
+    pub fn refilter(&mut self) {
+        self.pos = ListPos::default();
+        let t = self.filter.text.trim();
+        if t.chars().count() == 1 {
+            let last: Vec<usize> = self
+                .offers
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.code.to_lowercase().ends_with(&t.to_lowercase()))
+                .map(|(i, _)| i)
+                .collect();
+            if !last.is_empty() {
+                self.visible = last;
+                return;
+            }
+        }
+        let words: Vec<String> = self
+            .filter
+            .text
+            .split_whitespace()
+            .map(|w| w.to_lowercase())
+            .collect();
+        self.visible = self
+            .offers
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| {
+                let hay = format!("{} {}", o.code, o.title).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+    pub fn selected(&self) -> Option<&Offer> {
+        self.visible
+            .get(self.pos.selected)
+            .and_then(|&i| self.offers.get(i))
+    }
+}
+
+/// A question waiting for y/n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    Remove { id: i64, code: String },
+}
+
+/// Everything about the open encounter.
+#[derive(Debug, Clone)]
+pub struct EncounterState {
+    pub view: EncounterView,
+    pub focus: Pane,
+    /// Where Esc in the search box returns to.
+    pub before_search: Pane,
+    pub notes_pos: ListPos,
+    pub note: Option<OpenNote>,
+    /// First line of the wrapped note shown in the viewer.
+    pub scroll: usize,
+    /// The note viewer fills the body.
+    pub zoom: bool,
+    /// The find-in-note line while it is being typed.
+    pub find: Option<TextInput>,
+    /// What `n`/`N` look for in the note; matches are highlighted.
+    pub find_query: String,
+    /// Wrapped line of the current match.
+    pub find_line: Option<usize>,
+    pub codes_pos: ListPos,
+    pub search: SearchPanel,
+    /// Show the detail of the highlighted code (a popup on small windows; a pane on large ones).
+    pub detail_open: bool,
+    pub detail: Option<CodeDetail>,
+    /// First line of the detail shown (PgDn/PgUp while the detail is open).
+    pub detail_scroll: usize,
+    pub picker: Option<Picker>,
+    pub confirm: Option<Confirm>,
+}
+
+impl EncounterState {
+    pub fn new(view: EncounterView) -> EncounterState {
+        EncounterState {
+            view,
+            focus: Pane::Notes,
+            before_search: Pane::Notes,
+            notes_pos: ListPos::default(),
+            note: None,
+            scroll: 0,
+            zoom: false,
+            find: None,
+            find_query: String::new(),
+            find_line: None,
+            codes_pos: ListPos::default(),
+            search: SearchPanel::default(),
+            detail_open: false,
+            detail: None,
+            detail_scroll: 0,
+            picker: None,
+            confirm: None,
+        }
+    }
+    pub fn selected_code(&self) -> Option<&Assignment> {
+        self.view.assignments.get(self.codes_pos.selected)
+    }
+    pub fn selected_note(&self) -> Option<&NoteHeader> {
+        self.view.notes.get(self.notes_pos.selected)
+    }
+    /// The code whose detail is shown: the highlighted search result, or the highlighted assigned
+    /// code when the codes pane has focus.
+    pub fn detail_subject(&self) -> Option<(CodeSystem, String)> {
+        match self.focus {
+            Pane::Codes => self.selected_code().map(|a| (a.system, a.code.clone())),
+            _ => self
+                .search
+                .selected_hit()
+                .map(|h| (h.system, h.code.clone())),
+        }
+    }
+}
+
+/// How a status message should look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// The whole screen's state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub login: String,
+    pub role: Role,
+    pub color: bool,
+    /// Terminal size, so `update` can page and scroll by what is visible (render uses the frame).
+    pub size: (u16, u16),
+    /// Today's date, for "days since discharge" (set by `update`, never read from the clock in render).
+    pub today: NaiveDate,
+    pub screen: Screen,
+    pub worklist: WorklistState,
+    pub encounter: Option<EncounterState>,
+    pub help: Option<usize>,
+    /// The `:` command line while it is being typed.
+    pub command: Option<TextInput>,
+    pub status: Option<Status>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(login: &str, role: Role, color: bool, today: NaiveDate) -> State {
+        State {
+            login: login.to_string(),
+            role,
+            color,
+            size: (80, 24),
+            today,
+            screen: Screen::Worklist,
+            worklist: WorklistState::default(),
+            encounter: None,
+            help: None,
+            command: None,
+            status: None,
+            quit: false,
+        }
+    }
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+    /// Some text input has the keyboard (letters are typed, not commands).
+    pub fn typing(&self) -> bool {
+        self.command.is_some()
+            || match self.screen {
+                Screen::Worklist => self.worklist.editing,
+                Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
+                    e.picker.is_some()
+                        || e.find.is_some()
+                        || (e.focus == Pane::Search && e.confirm.is_none())
+                }),
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_pos_scrolls_to_keep_selection_visible() {
+        let mut p = ListPos::default();
+        p.move_by(7, 10);
+        p.ensure_visible(5);
+        assert_eq!((p.selected, p.offset), (7, 3));
+        p.move_by(-6, 10);
+        p.ensure_visible(5);
+        assert_eq!((p.selected, p.offset), (1, 1));
+        p.move_by(100, 10);
+        assert_eq!(p.selected, 9);
+        p.move_by(1, 0);
+        assert_eq!(p.selected, 0);
+        let q = ListPos {
+            selected: 20,
+            offset: 0,
+        };
+        assert_eq!(q.window_start(25, 10), 11);
+    }
+
+    #[test]
+    fn input_replaces_after_assign() {
+        let mut t = TextInput {
+            text: "chf".into(),
+            replace_on_type: true,
+        };
+        t.push('a');
+        assert_eq!(t.text, "a");
+        t.push('f');
+        assert_eq!(t.text, "af");
+    }
+
+    #[test]
+    fn picker_narrows_by_seventh_character_or_words() {
+        let offer = |c: &str, t: &str| Offer {
+            code: c.into(),
+            title: t.into(),
+        };
+        let mut p = Picker::new(
+            CodeSystem::Icd10Cm,
+            "S72.001".into(),
+            "needs a 7th character".into(),
+            vec![
+                offer("S72.001A", "initial encounter for closed fracture"),
+                offer("S72.001D", "subsequent encounter for closed fracture"),
+            ],
+        );
+        p.filter.push('d');
+        p.refilter();
+        assert_eq!(p.selected().unwrap().code, "S72.001D");
+        p.filter.clear();
+        for c in "initial closed".chars() {
+            p.filter.push(c);
+        }
+        p.refilter();
+        assert_eq!(p.visible, vec![0]);
+    }
+
+    #[test]
+    fn panes_cycle() {
+        let mut p = Pane::Notes;
+        for _ in 0..4 {
+            p = p.next();
+        }
+        assert_eq!(p, Pane::Notes);
+        assert_eq!(Pane::Notes.prev(), Pane::Search);
+    }
+}

@@ -1,0 +1,6 @@
+//! State-transition tests: actions in, state out, against a real service on a temporary data dir.
+mod demo;
+mod fixture;
+mod flow;
+mod render;
+mod state;

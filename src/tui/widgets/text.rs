@@ -1,0 +1,136 @@
+//! Fitting text into cells: display width, truncation with an ellipsis, word wrapping.
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// `s` cut to at most `w` cells (ending in "…" when cut), not padded.
+pub fn truncate(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w - 1 {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` cut or padded with spaces to exactly `w` cells.
+pub fn fit(s: &str, w: usize) -> String {
+    let mut t = truncate(s, w);
+    let pad = w.saturating_sub(width(&t));
+    t.extend(std::iter::repeat_n(' ', pad));
+    t
+}
+
+/// Word-wraps `text` to `w` cells. Line breaks are kept, runs of spaces inside a line are kept
+/// (notes are often laid out with them), words longer than a line are split.
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        let line = raw.replace('\t', "    ");
+        if width(&line) <= w {
+            out.push(line.trim_end().to_string());
+            continue;
+        }
+        let mut cur = String::new();
+        let mut cur_w = 0;
+        for word in split_keep_spaces(&line) {
+            let ww = width(word);
+            if cur_w + ww <= w {
+                cur.push_str(word);
+                cur_w += ww;
+                continue;
+            }
+            if word.trim().is_empty() {
+                // Spaces at a break are dropped.
+                out.push(std::mem::take(&mut cur).trim_end().to_string());
+                cur_w = 0;
+                continue;
+            }
+            if cur_w > 0 {
+                out.push(std::mem::take(&mut cur).trim_end().to_string());
+            }
+            // A word longer than the line is split at the width.
+            let mut piece = String::new();
+            let mut pw = 0;
+            for c in word.chars() {
+                let cw = c.width().unwrap_or(0);
+                if pw + cw > w {
+                    out.push(std::mem::take(&mut piece));
+                    pw = 0;
+                }
+                piece.push(c);
+                pw += cw;
+            }
+            cur = piece;
+            cur_w = pw;
+        }
+        if cur_w > 0 || cur.is_empty() {
+            out.push(cur.trim_end().to_string());
+        }
+    }
+    out
+}
+
+/// Splits into alternating runs of non-spaces and spaces.
+fn split_keep_spaces(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut in_space = None;
+    for (i, c) in s.char_indices() {
+        let sp = c == ' ';
+        match in_space {
+            Some(prev) if prev != sp => {
+                parts.push(&s[start..i]);
+                start = i;
+            }
+            _ => {}
+        }
+        in_space = Some(sp);
+    }
+    if start < s.len() {
+        parts.push(&s[start..]);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_and_truncates() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(width(&fit("Zoë Ångström", 6)), 6);
+    }
+
+    #[test]
+    fn wraps_words_and_keeps_blank_lines() {
+        let w = wrap("the quick brown fox\n\njumps", 10);
+        assert_eq!(w, vec!["the quick", "brown fox", "", "jumps"]);
+        let long = wrap("abcdefghijklmnop qr", 5);
+        assert_eq!(long, vec!["abcde", "fghij", "klmno", "p qr"]);
+        for l in wrap(
+            "HPI: 72 y/o  female with   CHF exacerbation and more words here",
+            12,
+        ) {
+            assert!(width(&l) <= 12, "{l:?}");
+        }
+    }
+}
