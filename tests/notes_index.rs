@@ -184,3 +184,27 @@ fn reindex_needs_an_admin_and_keeps_every_note() {
         .collect();
     assert_eq!(admin.notes_index_row_ids().unwrap(), ids);
 }
+
+#[test]
+fn workstations_starting_together_build_the_index_once() {
+    let (_t, data) = fixture();
+    insert_notes(&data.db_path(), &notes(500, 6));
+    let handles: Vec<_> = [ALICE, BOB, CAROL_CDI]
+        .into_iter()
+        .map(|login| {
+            let data = data.clone();
+            std::thread::spawn(move || {
+                let mut svc = open_as(&data, login);
+                count(&mut svc, "fever")
+            })
+        })
+        .collect();
+    let counts: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(counts[0] > 0 && counts.iter().all(|c| *c == counts[0]), "{counts:?}");
+    let generations = std::fs::read_dir(data.root.join("index"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("notes-"))
+        .count();
+    assert_eq!(generations, 1);
+}

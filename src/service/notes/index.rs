@@ -41,27 +41,75 @@ pub(super) fn is_busy(e: &anyhow::Error) -> bool {
 
 /// Opens the notes index at start-up: rebuilt when missing, unreadable, of an older schema or out of
 /// step with the database; otherwise brought up to date with notes (and changes) it has not seen.
+/// Rebuilds hold `index/NOTES.lock`, so processes starting together build once.
 pub(in crate::service) fn open_notes_index(
     conn: &Connection,
     data: &DataDir,
     progress: &mut SetupProgress<'_>,
 ) -> Result<NotesState> {
-    if let Some((name, dir)) = current_generation(data) {
-        match NotesIndex::open(&dir) {
-            Ok(ix) => match catch_up(conn, &ix, progress) {
-                Ok(()) => return Ok(state(ix, name)),
-                Err(e) if is_busy(&e) => {
-                    tracing::info!("notes index busy at start-up; the writer will catch it up");
-                    return Ok(state(ix, name));
-                }
-                Err(e) => tracing::warn!(
+    if let Some(s) = try_open(conn, data, progress) {
+        return Ok(s);
+    }
+    let _lock = lock_notes(data)?;
+    // Another process may have rebuilt it while we waited for the lock.
+    if let Some(s) = try_open(conn, data, progress) {
+        return Ok(s);
+    }
+    rebuild(conn, data, progress)
+}
+
+/// The current generation, caught up; None if it must be rebuilt.
+fn try_open(
+    conn: &Connection,
+    data: &DataDir,
+    progress: &mut SetupProgress<'_>,
+) -> Option<NotesState> {
+    let (name, dir) = current_generation(data)?;
+    match NotesIndex::open(&dir) {
+        Ok(ix) => match catch_up(conn, &ix, progress) {
+            Ok(()) => Some(state(ix, name)),
+            Err(e) if is_busy(&e) => {
+                tracing::info!("notes index busy at start-up; its writer will catch it up");
+                Some(state(ix, name))
+            }
+            Err(e) => {
+                tracing::warn!(
                     "notes index {} out of step, rebuilding: {e:#}",
                     dir.display()
-                ),
-            },
-            Err(e) => tracing::warn!("notes index {} unusable, rebuilding: {e:#}", dir.display()),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            tracing::warn!("notes index {} unusable, rebuilding: {e:#}", dir.display());
+            None
         }
     }
+}
+
+/// An exclusive lock on `index/NOTES.lock` for rebuilding, held until dropped.
+fn lock_notes(data: &DataDir) -> Result<std::fs::File> {
+    let base = data.root.join("index");
+    make_dir(&base)?;
+    let path = base.join("NOTES.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening the notes index lock {}", path.display()))?;
+    file.lock()
+        .with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
+}
+
+/// Rebuilds under the lock.
+fn rebuild_locked(
+    conn: &Connection,
+    data: &DataDir,
+    progress: &mut SetupProgress<'_>,
+) -> Result<NotesState> {
+    let _lock = lock_notes(data)?;
     rebuild(conn, data, progress)
 }
 
@@ -236,7 +284,7 @@ impl Service {
     /// Rebuilds the notes index from SQLite (admins).
     pub fn reindex_notes(&mut self, progress: &mut SetupProgress<'_>) -> Result<NotesIndexInfo> {
         self.require(Permission::Administer, "rebuild indexes")?;
-        self.notes = rebuild(&self.conn, &self.data, progress)?;
+        self.notes = rebuild_locked(&self.conn, &self.data, progress)?;
         self.write(Permission::Administer, "rebuild indexes", |tx, me| {
             store::audit::append(
                 tx,
@@ -278,7 +326,7 @@ impl Service {
             Err(e) if is_busy(&e) => Ok(()),
             Err(e) => {
                 tracing::warn!("notes index out of step, rebuilding: {e:#}");
-                self.notes = rebuild(&self.conn, &self.data, progress)?;
+                self.notes = rebuild_locked(&self.conn, &self.data, progress)?;
                 Ok(())
             }
         }
