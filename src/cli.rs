@@ -198,6 +198,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         rounds: usize,
     },
+    /// Notes search at scale: import N generated notes, then time a query mix (words, AND, phrases,
+    /// prefix, filtered) for chartdesk and SQLite FTS5 on the same notes (p50/p95/p99, memory).
+    Notes(notes::BenchNotesArgs),
 }
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
@@ -271,6 +274,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 service::initialize(&data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             output::init_report(&report, demo.is_some());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench(BenchCommand::Notes(a))) => {
+            notes::bench(&a, &mut progress)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(cmd) => {
@@ -428,6 +435,9 @@ fn run_command(
         Command::Bench(BenchCommand::Codes { queries, rounds }) => {
             let report = svc.bench_codes(queries.as_deref(), rounds)?;
             writeln!(out, "{report}")?;
+        }
+        Command::Bench(BenchCommand::Notes(_)) => {
+            anyhow::bail!("internal error: bench notes runs without a data directory")
         }
     }
     out.flush().context("writing output")?;

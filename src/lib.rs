@@ -4,6 +4,7 @@
 //! roles, runs work in SQLite transactions through `store` and writes the audit row in the same
 //! transaction; `search` holds the derived tantivy indexes.
 pub mod cli;
+pub mod bench;
 pub mod codeset;
 pub mod config;
 pub mod demo;

@@ -247,3 +247,128 @@ fn summary<W: Write>(out: &mut W, r: &ImportReport) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// `chartdesk bench notes`.
+#[derive(Debug, Args)]
+pub struct BenchNotesArgs {
+    /// How many notes to generate and import.
+    #[arg(long, required_unless_present = "probe")]
+    pub notes: Option<usize>,
+    /// Draw note bodies from the sentences of this CSV (a `transcription` column, e.g. mtsamples.csv).
+    #[arg(long, value_name = "FILE")]
+    pub corpus: Option<PathBuf>,
+    /// Measured passes over the query mix (after one warm-up pass).
+    #[arg(long, default_value_t = 20)]
+    pub rounds: usize,
+    /// Work in this directory and keep it (default: a temporary directory, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Internal: measure a workstation process's memory on a benchmark data directory.
+    #[arg(long, hide = true, value_name = "DATA_DIR")]
+    pub probe: Option<PathBuf>,
+}
+
+pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if let Some(dir) = &a.probe {
+        let (peak, rss) = crate::bench::notes::probe(dir)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"peak_rss_bytes": peak, "rss_bytes": rss})
+        )?;
+        return Ok(());
+    }
+    let opts = crate::bench::notes::BenchOptions {
+        notes: a.notes.unwrap_or(0).max(1),
+        corpus: a.corpus.clone(),
+        rounds: a.rounds,
+        dir: a.dir.clone(),
+        seed: 20_260_115,
+    };
+    let r = with_progress(progress, |p| crate::bench::notes::run(&opts, p))?;
+    if a.json {
+        let classes: Vec<serde_json::Value> = r
+            .classes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "class": c.class, "queries": c.queries, "chartdesk": c.chartdesk,
+                    "fts5": c.fts5, "p50_speedup": c.p50_speedup,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "notes": r.notes, "corpus": r.corpus, "text_bytes": r.text_bytes,
+            "import_seconds": r.import_seconds, "import_notes_per_s": r.import_notes_per_s,
+            "import_mb_per_s": r.import_mb_per_s, "index_bytes": r.index_bytes,
+            "fts5_build_seconds": r.fts5_build_seconds, "fts5_bytes": r.fts5_bytes,
+            "peak_rss_bytes": r.peak_rss_bytes, "workstation_rss_bytes": r.workstation_rss_bytes,
+            "workstation_peak_rss_bytes": r.workstation_peak_rss_bytes,
+            "audited_search_p50_ms": r.audited_search_p50_ms, "classes": classes,
+        });
+        writeln!(out, "{v}")?;
+        return Ok(());
+    }
+    let mb = |b: u64| b as f64 / 1e6;
+    writeln!(
+        out,
+        "notes: {} ({:.0} MB of text{})",
+        r.notes,
+        mb(r.text_bytes),
+        r.corpus
+            .as_deref()
+            .map(|c| format!(", sentences from {c}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "import: {:.1} s, {:.0} notes/s, {:.1} MB/s; notes index {:.0} MB",
+        r.import_seconds,
+        r.import_notes_per_s,
+        r.import_mb_per_s,
+        mb(r.index_bytes)
+    )?;
+    writeln!(
+        out,
+        "FTS5 baseline (porter, external content): built in {:.1} s, {:.0} MB",
+        r.fts5_build_seconds,
+        mb(r.fts5_bytes)
+    )?;
+    writeln!(
+        out,
+        "memory: benchmark peak RSS {:.0} MB; a workstation after the query mix {:.0} MB (peak {:.0} MB)",
+        mb(r.peak_rss_bytes),
+        mb(r.workstation_rss_bytes),
+        mb(r.workstation_peak_rss_bytes)
+    )?;
+    writeln!(out, "top {} with snippets, ms:", 20)?;
+    writeln!(
+        out,
+        "{:<9} {:>8} {:>8} {:>8}   {:>8} {:>8} {:>8}   {:>9}",
+        "class", "cd p50", "cd p95", "cd p99", "fts p50", "fts p95", "fts p99", "p50 ratio"
+    )?;
+    for c in &r.classes {
+        writeln!(
+            out,
+            "{:<9} {:>8.2} {:>8.2} {:>8.2}   {:>8.2} {:>8.2} {:>8.2}   {:>8.1}x",
+            c.class,
+            c.chartdesk.p50_ms,
+            c.chartdesk.p95_ms,
+            c.chartdesk.p99_ms,
+            c.fts5.p50_ms,
+            c.fts5.p95_ms,
+            c.fts5.p99_ms,
+            c.p50_speedup
+        )?;
+    }
+    writeln!(
+        out,
+        "an audited search (with its audit row committed) takes {:.2} ms at p50",
+        r.audited_search_p50_ms
+    )?;
+    Ok(())
+}

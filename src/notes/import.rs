@@ -106,22 +106,91 @@ impl RejectSink {
     }
 }
 
-/// Imports every record of `source` into `tx` and `writer` (not committed: the caller commits the
-/// transaction, then the index). Stops at the first bad record unless `rejects` is given.
+/// Takes records one at a time into `tx` and `writer` (not committed: the caller commits the
+/// transaction, then the index). A bad record stops the import unless there is a reject sink.
+pub struct Importer<'a> {
+    tx: &'a Connection,
+    writer: &'a mut NotesWriter,
+    rejects: Option<&'a mut RejectSink>,
+    change_before: i64,
+    pub summary: FileSummary,
+}
+
+impl<'a> Importer<'a> {
+    pub fn new(
+        tx: &'a Connection,
+        writer: &'a mut NotesWriter,
+        file: &str,
+        rejects: Option<&'a mut RejectSink>,
+    ) -> Result<Importer<'a>> {
+        store::notes::import_seen_reset(tx)?;
+        Ok(Importer {
+            change_before: store::notes::max_change_seq(tx)?,
+            tx,
+            writer,
+            rejects,
+            summary: FileSummary {
+                file: file.to_string(),
+                ..Default::default()
+            },
+        })
+    }
+
+    /// Stores one record, or rejects it (an error when rejects are not being kept).
+    pub fn accept(&mut self, item: Result<ImportRecord, RecordError>) -> Result<()> {
+        let outcome = match item {
+            Ok(rec) => apply(self.tx, self.writer, &rec, &mut self.summary)?,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            self.reject(e)?;
+        }
+        Ok(())
+    }
+
+    /// Records a rejection (an error when rejects are not being kept).
+    pub fn reject(&mut self, e: RecordError) -> Result<()> {
+        let s = &mut self.summary;
+        let Some(sink) = self.rejects.as_deref_mut() else {
+            return Err(anyhow::Error::new(e).context(format!(
+                "nothing from {} was imported (fix the record, or pass --skip-bad to import the rest)",
+                s.file
+            )));
+        };
+        sink.write(&e)?;
+        s.rejected += 1;
+        *s.rejected_by_field
+            .entry(e.field.clone().unwrap_or_else(|| "record".into()))
+            .or_default() += 1;
+        if s.first_rejects.len() < REJECTS_SHOWN {
+            s.first_rejects.push(e);
+        }
+        Ok(())
+    }
+
+    /// The transaction records go into (for readers that resolve references as they go).
+    pub fn tx(&self) -> &'a Connection {
+        self.tx
+    }
+
+    /// Re-indexes notes updated here, and notes of encounters retyped here, from the change log.
+    pub fn finish(self) -> Result<FileSummary> {
+        let upto = store::notes::max_change_seq(self.tx)?;
+        sync::apply_changes(self.tx, self.writer, self.change_before, upto, i64::MAX)?;
+        Ok(self.summary)
+    }
+}
+
+/// Imports every record of `source` (see `Importer`).
 pub fn import_records(
     tx: &Connection,
     writer: &mut NotesWriter,
     file: &str,
     source: &mut dyn RecordSource,
-    mut rejects: Option<&mut RejectSink>,
+    rejects: Option<&mut RejectSink>,
     progress: &mut sync::Progress<'_>,
 ) -> Result<FileSummary> {
-    let mut s = FileSummary {
-        file: file.to_string(),
-        ..Default::default()
-    };
-    store::notes::import_seen_reset(tx)?;
-    let change_before = store::notes::max_change_seq(tx)?;
+    let mut imp = Importer::new(tx, writer, file, rejects)?;
     let label = format!("importing {file}");
     let mut n = 0usize;
     while let Some(item) = source.next_record()? {
@@ -130,32 +199,12 @@ pub fn import_records(
             let (done, total) = source.progress();
             progress(&label, done as usize, total as usize);
         }
-        let outcome = match item {
-            Ok(rec) => apply(tx, writer, &rec, &mut s)?,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = outcome {
-            let Some(sink) = rejects.as_deref_mut() else {
-                return Err(anyhow::Error::new(e)
-                    .context(format!("nothing from {file} was imported (fix the record, or pass --skip-bad to import the rest)")));
-            };
-            sink.write(&e)?;
-            s.rejected += 1;
-            *s.rejected_by_field
-                .entry(e.field.clone().unwrap_or_else(|| "record".into()))
-                .or_default() += 1;
-            if s.first_rejects.len() < REJECTS_SHOWN {
-                s.first_rejects.push(e);
-            }
-        }
+        imp.accept(item)?;
     }
     let (done, total) = source.progress();
-    s.bytes = done;
+    imp.summary.bytes = done;
     progress(&label, total as usize, total as usize);
-    // Notes updated here, and notes of encounters retyped here, are re-indexed from the log.
-    let upto = store::notes::max_change_seq(tx)?;
-    sync::apply_changes(tx, writer, change_before, upto, i64::MAX)?;
-    Ok(s)
+    imp.finish()
 }
 
 /// Applies one record inside a savepoint. `Ok(Err(_))` is a rejected record (nothing kept);

@@ -349,3 +349,72 @@ pub fn record_rollback(conn: &Connection) -> Result<()> {
     conn.execute_batch("ROLLBACK TO import_record; RELEASE import_record;")?;
     Ok(())
 }
+
+/// Filters the FTS5 baseline applies next to its MATCH (benchmarks only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FtsFilter {
+    pub note_type: Option<String>,
+    pub enc_type: Option<String>,
+    /// Written at or after this RFC 3339 prefix (compared as text).
+    pub written_from: Option<String>,
+}
+
+/// Builds an SQLite FTS5 index over note bodies (external content: the bodies stay in `notes`), with
+/// the porter stemmer, as the baseline `chartdesk bench notes` compares against.
+pub fn fts_baseline_build(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS notes_fts_baseline;
+         CREATE VIRTUAL TABLE notes_fts_baseline USING fts5(
+             body, content='notes', content_rowid='id', tokenize='porter unicode61');
+         INSERT INTO notes_fts_baseline(notes_fts_baseline) VALUES ('rebuild');",
+    )
+    .context("building the FTS5 baseline")?;
+    Ok(())
+}
+
+/// Top `limit` notes for an FTS5 MATCH expression with a highlighted snippet each, best first.
+pub fn fts_baseline_search(
+    conn: &Connection,
+    match_expr: &str,
+    f: &FtsFilter,
+    limit: usize,
+) -> Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT n.id, snippet(notes_fts_baseline, 0, '[', ']', '…', 24)
+           FROM notes_fts_baseline
+           JOIN notes n ON n.id = notes_fts_baseline.rowid
+           JOIN encounters e ON e.id = n.encounter_id
+          WHERE notes_fts_baseline MATCH ?1
+            AND (?2 IS NULL OR n.note_type = ?2)
+            AND (?3 IS NULL OR e.enc_type = ?3)
+            AND (?4 IS NULL OR n.written_at >= ?4)
+          ORDER BY notes_fts_baseline.rank
+          LIMIT ?5",
+    )?;
+    let rows = st.query_map(
+        params![
+            match_expr,
+            f.note_type,
+            f.enc_type,
+            f.written_from,
+            limit as i64
+        ],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Pages the FTS5 baseline takes (its shadow tables), in bytes.
+pub fn fts_baseline_bytes(conn: &Connection) -> Result<u64> {
+    let n: Option<i64> = conn
+        .query_row(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'notes_fts_baseline%'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .ok()
+        .flatten()
+        .flatten();
+    Ok(n.unwrap_or(0).max(0) as u64)
+}

@@ -6,9 +6,10 @@
 //! followed directly by `+` or `%` it also emits the token with that sign at the same position, so
 //! "88%" is found by both `88` and `88%`, and "2+" by `2` and `2+`. Tokens are lower-cased and folded
 //! to ASCII. The stemmed analyzer adds English (Porter 2) stemming on top.
+use std::collections::HashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, Token, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 /// The analyzer name for exact (unstemmed) note text.
@@ -17,6 +18,8 @@ pub const EXACT: &str = "notes_exact";
 pub const STEMMED: &str = "notes_stem";
 /// The analyzer name for names (author): words, lower-cased, folded.
 pub const NAME: &str = "notes_name";
+/// The analyzer name for stemmed word pairs (phrase queries become term lookups).
+pub const BIGRAM: &str = "notes_bigram";
 
 /// Longest token kept, in bytes (longer ones are noise such as base64 or lines of dashes).
 const MAX_TOKEN_BYTES: usize = 48;
@@ -102,14 +105,94 @@ pub fn exact_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Stemmed forms: the exact analyzer plus English stemming.
+/// Stemmed forms: the exact analyzer plus English stemming (remembered per word).
 pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(ClinicalTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer)
         .build()
+}
+
+/// Distinct words whose stems one analyzer remembers before it starts over.
+const STEM_CACHE: usize = 200_000;
+
+/// English (Porter 2) stemming that remembers the stems of words it has seen: clinical notes
+/// repeat a small vocabulary, and stemming is most of the cost of indexing them.
+#[derive(Clone, Copy, Default)]
+pub struct CachedStemmer;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            inner,
+            one: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+            cache: HashMap::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CachedStemmerFilter<T> {
+    inner: T,
+    /// Stems one word (a miss).
+    one: TextAnalyzer,
+    cache: HashMap<String, String>,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            one: &mut self.one,
+            cache: &mut self.cache,
+        }
+    }
+}
+
+pub struct CachedStemmerStream<'a, S> {
+    tail: S,
+    one: &'a mut TextAnalyzer,
+    cache: &'a mut HashMap<String, String>,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.cache.get(&token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let mut one = self.one.token_stream(&token.text);
+        let stem = one.next().map(|t| t.text.clone());
+        drop(one);
+        if let Some(stem) = stem {
+            if self.cache.len() >= STEM_CACHE {
+                self.cache.clear();
+            }
+            self.cache
+                .insert(std::mem::take(&mut token.text), stem.clone());
+            token.text = stem;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// Names: simple words, lower-cased, ASCII-folded.
@@ -126,6 +209,122 @@ pub fn register(index: &tantivy::Index) {
     m.register(EXACT, exact_analyzer());
     m.register(STEMMED, stemmed_analyzer());
     m.register(NAME, name_analyzer());
+    m.register(BIGRAM, TextAnalyzer::from(BigramTokenizer::default()));
+}
+
+/// The bigram term for two stemmed tokens.
+pub fn bigram(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len() + 1);
+    s.push_str(a);
+    s.push(' ');
+    s.push_str(b);
+    s
+}
+
+/// Emits every pair of stemmed tokens at consecutive positions ("lungs clear" → `lung clear`), at
+/// the position of the first. A two-word phrase is then one term; longer phrases are phrases of
+/// pairs, over postings far shorter than single words'.
+#[derive(Clone)]
+pub struct BigramTokenizer {
+    inner: TextAnalyzer,
+    unigrams: Vec<(usize, String, usize, usize)>,
+    out: Vec<Token>,
+}
+
+impl Default for BigramTokenizer {
+    fn default() -> Self {
+        BigramTokenizer {
+            inner: stemmed_analyzer(),
+            unigrams: Vec::new(),
+            out: Vec::new(),
+        }
+    }
+}
+
+/// Appends the pair tokens of `unigrams` — (position, text, from, to), in position order — to `out`.
+pub fn pair_tokens<S: AsRef<str>>(unigrams: &[(usize, S, usize, usize)], out: &mut Vec<Token>) {
+    let n = unigrams.len();
+    let mut i = 0;
+    while i < n {
+        let pos = unigrams[i].0;
+        // Tokens at this position (a word and its signed variant) and at the next one.
+        let mut j = i;
+        while j < n && unigrams[j].0 == pos {
+            j += 1;
+        }
+        let mut k = j;
+        while k < n && unigrams[k].0 == pos + 1 {
+            k += 1;
+        }
+        for a in &unigrams[i..j] {
+            for b in &unigrams[j..k] {
+                out.push(Token {
+                    offset_from: a.2,
+                    offset_to: b.3,
+                    position: pos,
+                    text: bigram(a.1.as_ref(), b.1.as_ref()),
+                    position_length: 1,
+                });
+            }
+        }
+        i = j;
+    }
+}
+
+pub struct BigramStream<'a> {
+    tokens: &'a mut [Token],
+    /// 1 + the index of the current token (0 before the first `advance`).
+    next: usize,
+    empty: Token,
+}
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = BigramStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BigramStream<'a> {
+        self.unigrams.clear();
+        self.out.clear();
+        let mut stream = self.inner.token_stream(text);
+        while let Some(t) = stream.next() {
+            self.unigrams
+                .push((t.position, t.text.clone(), t.offset_from, t.offset_to));
+        }
+        drop(stream);
+        pair_tokens(&self.unigrams, &mut self.out);
+        BigramStream {
+            tokens: &mut self.out,
+            next: 0,
+            empty: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for BigramStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self.next.checked_sub(1) {
+            Some(i) => self.tokens.get(i).unwrap_or(&self.empty),
+            None => &self.empty,
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self
+            .next
+            .checked_sub(1)
+            .and_then(|i| self.tokens.get_mut(i))
+        {
+            Some(t) => t,
+            None => &mut self.empty,
+        }
+    }
 }
 
 /// One analysed query token: its position in the query and its text.
@@ -213,6 +412,46 @@ mod tests {
         let words: Vec<&str> = q.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(words, ["o2", "sat", "88%"]);
         assert_eq!(q.iter().map(|t| t.position).collect::<Vec<_>>(), [0, 1, 2]);
+    }
+
+    #[test]
+    fn bigrams_pair_consecutive_stems() {
+        let mut a = TextAnalyzer::from(BigramTokenizer::default());
+        let t = texts(&mut a, "Lungs clear; O2 sat 88% today");
+        let words: Vec<&str> = t.iter().map(|(_, w)| w.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "lung clear",
+                "clear o2",
+                "o2 sat",
+                "sat 88",
+                "sat 88%",
+                "88 today",
+                "88% today"
+            ]
+        );
+        assert_eq!(t[0].0 + 1, t[1].0);
+        assert_eq!(t[3].0, t[4].0);
+        assert!(texts(&mut a, "alone").is_empty());
+    }
+
+    #[test]
+    fn cached_stems_equal_plain_stems() {
+        let plain = || {
+            TextAnalyzer::builder(ClinicalTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(Stemmer::new(Language::English))
+                .build()
+        };
+        let text =
+            "Fevers and fevers; hemorrhaging, hemorrhaged; generalized generalizations x2 2+ 88%";
+        let mut cached = stemmed_analyzer();
+        for _ in 0..3 {
+            assert_eq!(texts(&mut cached, text), texts(&mut plain(), text));
+        }
     }
 
     #[test]

@@ -36,11 +36,16 @@ pub(super) struct Compiled {
     pub highlight: BTreeMap<String, f32>,
     /// False when only filters constrain the search (results are then listed newest first).
     pub has_text: bool,
+    /// The rank query is a plain union of term queries: collect top hits (pruned) and count
+    /// separately. Otherwise one pass collects both.
+    pub terms_only: bool,
 }
 
 struct Part {
     rank: Box<dyn Query>,
     count: Box<dyn Query>,
+    /// A union of term queries: top hits can be pruned and counting is cheap.
+    terms_only: bool,
 }
 
 struct Compiler<'a> {
@@ -84,6 +89,7 @@ pub(super) fn compile(
                 must.push(Part {
                     rank: Box::new(BooleanQuery::union(rank)),
                     count: Box::new(BooleanQuery::union(count)),
+                    terms_only: false,
                 });
             }
         }
@@ -115,6 +121,7 @@ pub(super) fn compile(
             count: None,
             highlight,
             has_text,
+            terms_only: false,
         });
     }
     if must.len() == 1
@@ -127,6 +134,7 @@ pub(super) fn compile(
             count: Some(p.count),
             highlight,
             has_text,
+            terms_only: p.terms_only,
         });
     }
     let mut rank: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -149,6 +157,7 @@ pub(super) fn compile(
         count: Some(Box::new(BooleanQuery::new(count))),
         highlight,
         has_text,
+        terms_only: false,
     })
 }
 
@@ -192,15 +201,23 @@ impl Compiler<'_> {
         if exact.len() == 1 {
             return Ok(Some(self.word(&exact[0].text, &stem[0].text)));
         }
+        // The stemmed phrase decides the match; exact forms of its words add to the score (one
+        // positional scorer instead of two).
+        let mut rank: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, self.pair_phrase(&stem))];
+        for t in &exact {
+            let term = TermQuery::new(
+                Term::from_field_text(self.f.exact, &t.text),
+                IndexRecordOption::WithFreqs,
+            );
+            rank.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), EXACT_BOOST)),
+            ));
+        }
         Ok(Some(Part {
-            rank: Box::new(BooleanQuery::union(vec![
-                Box::new(BoostQuery::new(
-                    self.phrase(self.f.exact, &exact),
-                    EXACT_BOOST,
-                )),
-                self.phrase(self.f.stem, &stem),
-            ])),
-            count: self.phrase(self.f.stem, &stem),
+            rank: Box::new(BooleanQuery::new(rank)),
+            count: self.pair_phrase(&stem),
+            terms_only: false,
         }))
     }
 
@@ -222,6 +239,32 @@ impl Compiler<'_> {
                 Term::from_field_text(self.f.stem, stem),
                 IndexRecordOption::Basic,
             )),
+            terms_only: true,
+        }
+    }
+
+    /// The stemmed phrase as stem pairs: one term for two words, a phrase of pairs for more.
+    fn pair_phrase(&self, stem: &[QueryToken]) -> Box<dyn Query> {
+        let pairs: Vec<(usize, Term)> = stem
+            .windows(2)
+            .map(|w| {
+                (
+                    w[0].position,
+                    Term::from_field_text(self.f.pairs, &analyzer::bigram(&w[0].text, &w[1].text)),
+                )
+            })
+            .collect();
+        let consecutive = stem.windows(2).all(|w| w[1].position == w[0].position + 1);
+        if !consecutive {
+            return self.phrase(self.f.stem, stem);
+        }
+        match pairs.len() {
+            0 => Box::new(tantivy::query::EmptyQuery),
+            1 => Box::new(TermQuery::new(
+                pairs[0].1.clone(),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => Box::new(Forward(Box::new(PhraseQuery::new_with_offset(pairs)))),
         }
     }
 
@@ -252,6 +295,7 @@ impl Compiler<'_> {
                 None => Ok(Part {
                     rank: Box::new(tantivy::query::EmptyQuery),
                     count: Box::new(tantivy::query::EmptyQuery),
+                    terms_only: false,
                 }),
             };
         }
@@ -277,6 +321,7 @@ impl Compiler<'_> {
             return Ok(Part {
                 rank: Box::new(Forward(Box::new(q.clone()))),
                 count: Box::new(Forward(Box::new(q))),
+                terms_only: false,
             });
         }
         // The word as typed ranks above its completions.
@@ -304,6 +349,7 @@ impl Compiler<'_> {
         Ok(Part {
             rank: Box::new(BooleanQuery::union(rank)),
             count: Box::new(BooleanQuery::union(count)),
+            terms_only: true,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The notes index: a derived tantivy index over clinical note bodies held in SQLite.
 //!
-//! Text is indexed twice with positions — exact forms and English stems — and never stored: bodies
+//! Text is indexed with positions as exact forms, English stems and stem pairs (so phrases are term
+//! lookups) — and never stored: bodies
 //! stay in SQLite, and snippets are cut from the body read there. Ids and filter fields (note type,
 //! encounter type, author, written date, patient, encounter) are fast fields. Every commit carries
 //! `Marks` in its payload: the highest note row id and note-change sequence it includes, so the
@@ -25,7 +26,7 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 /// Bumped whenever the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How results are ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,6 +57,7 @@ pub(crate) struct Fields {
     pub id: Field,
     pub exact: Field,
     pub stem: Field,
+    pub pairs: Field,
     pub note_type: Field,
     pub enc_type: Field,
     pub author: Field,
@@ -79,6 +81,7 @@ fn schema() -> (Schema, Fields) {
     let id = b.add_u64_field(F_ID, INDEXED | FAST);
     let exact = b.add_text_field("exact", text(analyzer::EXACT));
     let stem = b.add_text_field("stem", text(analyzer::STEMMED));
+    let pairs = b.add_text_field("pairs", text(analyzer::BIGRAM));
     let note_type = b.add_text_field("note_type", STRING | FAST);
     let enc_type = b.add_text_field("enc_type", STRING | FAST);
     let author = b.add_text_field(
@@ -99,6 +102,7 @@ fn schema() -> (Schema, Fields) {
             id,
             exact,
             stem,
+            pairs,
             note_type,
             enc_type,
             author,

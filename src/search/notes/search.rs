@@ -6,7 +6,7 @@ use super::{F_ID, F_WRITTEN, NoteOrder, NotesIndex, analyzer};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Order, Searcher};
 
@@ -135,6 +135,7 @@ impl NotesIndex {
             rank,
             count,
             has_text,
+            terms_only,
             ..
         } = c;
         let (Some(rank), Some(count)) = (rank, count) else {
@@ -144,35 +145,40 @@ impl NotesIndex {
                 snippets,
             });
         };
-        let total = count.count(&searcher).context("counting matching notes")?;
-        let mut hits = Vec::new();
-        if req.limit > 0 && total > 0 {
-            let order = match (req.order, has_text) {
-                (NoteOrder::Relevance, false) => NoteOrder::Newest,
-                (o, _) => o,
+        let order = match (req.order, has_text) {
+            (NoteOrder::Relevance, false) => NoteOrder::Newest,
+            (o, _) => o,
+        };
+        let (addrs, total): (Vec<(f32, DocAddress)>, usize) = if req.limit == 0 {
+            let n = count.count(&searcher).context("counting matching notes")?;
+            (vec![], n)
+        } else if order == NoteOrder::Relevance && terms_only {
+            // Pruned top hits (block-max WAND), and a count from document frequencies.
+            let top = searcher
+                .search(&*rank, &TopDocs::with_limit(req.limit).order_by_score())
+                .context("searching the notes index")?;
+            let n = count.count(&searcher).context("counting matching notes")?;
+            (top, n)
+        } else if order == NoteOrder::Relevance {
+            // One pass collects the top hits and the count.
+            let collector = (TopDocs::with_limit(req.limit).order_by_score(), Count);
+            searcher
+                .search(&*rank, &collector)
+                .context("searching the notes index")?
+        } else {
+            let dir = if order == NoteOrder::Newest {
+                Order::Desc
+            } else {
+                Order::Asc
             };
-            let top = TopDocs::with_limit(req.limit);
-            let addrs: Vec<(f32, DocAddress)> = match order {
-                NoteOrder::Relevance => searcher
-                    .search(&*rank, &top.order_by_score())
-                    .context("searching the notes index")?,
-                NoteOrder::Newest | NoteOrder::Oldest => {
-                    let dir = if order == NoteOrder::Newest {
-                        Order::Desc
-                    } else {
-                        Order::Asc
-                    };
-                    let by_date: Vec<(Option<DateTime>, DocAddress)> = searcher
-                        .search(
-                            &*count,
-                            &top.order_by_fast_field::<DateTime>(F_WRITTEN, dir),
-                        )
-                        .context("searching the notes index by date")?;
-                    by_date.into_iter().map(|(_, a)| (0.0, a)).collect()
-                }
-            };
-            hits = row_ids(&searcher, &addrs)?;
-        }
+            let top =
+                TopDocs::with_limit(req.limit).order_by_fast_field::<DateTime>(F_WRITTEN, dir);
+            let (by_date, n): (Vec<(Option<DateTime>, DocAddress)>, usize) = searcher
+                .search(&*count, &(top, Count))
+                .context("searching the notes index by date")?;
+            (by_date.into_iter().map(|(_, a)| (0.0, a)).collect(), n)
+        };
+        let hits = row_ids(&searcher, &addrs)?;
         Ok(RawResult {
             hits,
             total,

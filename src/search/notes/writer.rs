@@ -76,6 +76,7 @@ impl NotesWriter {
         doc.add_u64(f.id, d.row_id.max(0) as u64);
         doc.add_text(f.exact, d.body);
         doc.add_text(f.stem, d.body);
+        doc.add_text(f.pairs, d.body);
         doc.add_text(f.note_type, d.note_type.trim().to_lowercase());
         doc.add_text(f.enc_type, d.enc_type.trim().to_lowercase());
         doc.add_text(f.author, d.author);
