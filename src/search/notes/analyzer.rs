@@ -115,6 +115,107 @@ pub fn stemmed_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Stemmed forms without the per-word memory: for short-lived uses (snippets of a few notes), where
+/// filling a cache costs more than it saves.
+pub fn stemmed_analyzer_uncached() -> TextAnalyzer {
+    TextAnalyzer::builder(ClinicalTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// Stemmed forms for highlighting: only words that begin like one of `stems` are stemmed (the others
+/// cannot match, and stemming is most of the cost of cutting a snippet).
+pub fn highlight_analyzer(stems: &[String]) -> TextAnalyzer {
+    let mut prefixes: Vec<String> = stems
+        .iter()
+        .map(|s| s.chars().take(2).collect::<String>())
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    TextAnalyzer::builder(ClinicalTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(SomeStemmer { prefixes })
+        .build()
+}
+
+/// Stems only tokens starting with one of `prefixes` (the rest pass unchanged).
+#[derive(Clone)]
+pub struct SomeStemmer {
+    prefixes: Vec<String>,
+}
+
+impl TokenFilter for SomeStemmer {
+    type Tokenizer<T: Tokenizer> = SomeStemmerFilter<T>;
+    fn transform<T: Tokenizer>(self, inner: T) -> SomeStemmerFilter<T> {
+        SomeStemmerFilter {
+            inner,
+            one: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+            prefixes: self.prefixes,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SomeStemmerFilter<T> {
+    inner: T,
+    one: TextAnalyzer,
+    prefixes: Vec<String>,
+}
+
+impl<T: Tokenizer> Tokenizer for SomeStemmerFilter<T> {
+    type TokenStream<'a> = SomeStemmerStream<'a, T::TokenStream<'a>>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        SomeStemmerStream {
+            tail: self.inner.token_stream(text),
+            one: &mut self.one,
+            prefixes: &self.prefixes,
+        }
+    }
+}
+
+pub struct SomeStemmerStream<'a, S> {
+    tail: S,
+    one: &'a mut TextAnalyzer,
+    prefixes: &'a [String],
+}
+
+impl<S: TokenStream> TokenStream for SomeStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if self
+            .prefixes
+            .iter()
+            .any(|p| token.text.starts_with(p.as_str()))
+        {
+            let mut one = self.one.token_stream(&token.text);
+            let stem = one.next().map(|t| t.text.clone());
+            drop(one);
+            if let Some(stem) = stem {
+                token.text = stem;
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// Distinct words whose stems one analyzer remembers before it starts over.
 const STEM_CACHE: usize = 200_000;
 
@@ -438,14 +539,7 @@ mod tests {
 
     #[test]
     fn cached_stems_equal_plain_stems() {
-        let plain = || {
-            TextAnalyzer::builder(ClinicalTokenizer::default())
-                .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .filter(Stemmer::new(Language::English))
-                .build()
-        };
+        let plain = stemmed_analyzer_uncached;
         let text =
             "Fevers and fevers; hemorrhaging, hemorrhaged; generalized generalizations x2 2+ 88%";
         let mut cached = stemmed_analyzer();

@@ -68,7 +68,7 @@ pub(super) fn compile(
         f: ix.fields(),
         searcher,
         exact: analyzer::exact_analyzer(),
-        stem: analyzer::stemmed_analyzer(),
+        stem: analyzer::stemmed_analyzer_uncached(),
         name: analyzer::name_analyzer(),
         highlight: BTreeMap::new(),
     };

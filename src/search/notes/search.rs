@@ -52,13 +52,23 @@ pub struct HitSnippet {
 pub struct SnippetMaker {
     terms: BTreeMap<String, f32>,
     field: tantivy::schema::Field,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
 }
 
 impl SnippetMaker {
+    fn new(terms: BTreeMap<String, f32>, field: tantivy::schema::Field) -> SnippetMaker {
+        let stems: Vec<String> = terms.keys().cloned().collect();
+        SnippetMaker {
+            analyzer: analyzer::highlight_analyzer(&stems),
+            terms,
+            field,
+        }
+    }
+
     fn generator(&self, max_chars: usize) -> SnippetGenerator {
         SnippetGenerator::new(
             self.terms.clone(),
-            analyzer::stemmed_analyzer(),
+            self.analyzer.clone(),
             self.field,
             max_chars,
         )
@@ -127,10 +137,7 @@ impl NotesIndex {
     pub fn search(&self, req: &SearchRequest<'_>) -> Result<RawResult> {
         let searcher = self.reader().searcher();
         let c = compile::compile(self, &searcher, req.query, req.encounter, req.patient)?;
-        let snippets = SnippetMaker {
-            terms: c.highlight.clone(),
-            field: self.fields().stem,
-        };
+        let snippets = SnippetMaker::new(c.highlight.clone(), self.fields().stem);
         let Compiled {
             rank,
             count,
@@ -190,10 +197,7 @@ impl NotesIndex {
     pub fn highlighter(&self, query: &ParsedQuery) -> Result<SnippetMaker> {
         let searcher = self.reader().searcher();
         let c = compile::compile(self, &searcher, query, None, None)?;
-        Ok(SnippetMaker {
-            terms: c.highlight,
-            field: self.fields().stem,
-        })
+        Ok(SnippetMaker::new(c.highlight, self.fields().stem))
     }
 
     /// Row ids of every note in the index, sorted (for consistency checks and tests).
