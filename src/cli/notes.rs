@@ -211,6 +211,9 @@ fn summary<W: Write>(out: &mut W, r: &ImportReport) -> Result<()> {
             "{}: {} added, {} updated, {} unchanged, {} rejected",
             f.file, f.added, f.updated, f.unchanged, f.rejected
         )?;
+        if f.skipped > 0 {
+            writeln!(out, "  skipped: {} entered in error", f.skipped)?;
+        }
         if f.patients_added + f.patients_updated + f.encounters_added + f.encounters_updated > 0 {
             writeln!(
                 out,

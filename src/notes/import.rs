@@ -31,6 +31,8 @@ pub struct FileSummary {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    /// Records skipped on purpose (FHIR resources entered in error).
+    pub skipped: usize,
     /// Rejections by field (or "record" when the whole record was unreadable).
     pub rejected_by_field: BTreeMap<String, usize>,
     /// The first rejections, in file order.

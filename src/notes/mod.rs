@@ -1,6 +1,7 @@
 //! Bringing clinical notes in: streaming readers for JSON lines, CSV and FHIR R4, the accepted note
 //! types, and applying records to the database and the notes index inside the caller's transaction.
 pub mod csvfile;
+pub mod fhir;
 pub mod import;
 pub mod jsonl;
 pub mod record;

@@ -418,3 +418,61 @@ pub fn fts_baseline_bytes(conn: &Connection) -> Result<u64> {
         .flatten();
     Ok(n.unwrap_or(0).max(0) as u64)
 }
+
+/// Starts a FHIR import's id maps (temporary tables: FHIR ids to MRNs and accounts, Binary
+/// resources kept until the documents that point at them are read).
+pub fn fhir_reset(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS fhir_map (
+             kind TEXT NOT NULL, fhir_id TEXT NOT NULL, key TEXT NOT NULL,
+             PRIMARY KEY (kind, fhir_id));
+         CREATE TEMP TABLE IF NOT EXISTS fhir_binary (
+             id TEXT PRIMARY KEY, content_type TEXT NOT NULL, data TEXT NOT NULL);
+         DELETE FROM temp.fhir_map;
+         DELETE FROM temp.fhir_binary;",
+    )?;
+    Ok(())
+}
+
+/// Remembers that FHIR resource `kind/fhir_id` is chartdesk's `key` (an MRN, an account).
+pub fn fhir_map_put(conn: &Connection, kind: &str, fhir_id: &str, key: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO temp.fhir_map (kind, fhir_id, key) VALUES (?1, ?2, ?3)
+         ON CONFLICT (kind, fhir_id) DO UPDATE SET key = excluded.key",
+    )?
+    .execute(params![kind, fhir_id, key])?;
+    Ok(())
+}
+
+pub fn fhir_map_get(conn: &Connection, kind: &str, fhir_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT key FROM temp.fhir_map WHERE kind = ?1 AND fhir_id = ?2")?
+        .query_row(params![kind, fhir_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Keeps a Binary resource's base64 data for documents that refer to it.
+pub fn fhir_binary_put(conn: &Connection, id: &str, content_type: &str, data: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO temp.fhir_binary (id, content_type, data) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, content_type, data])?;
+    Ok(())
+}
+
+pub fn fhir_binary_get(conn: &Connection, id: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT content_type, data FROM temp.fhir_binary WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The MRN of the patient an encounter belongs to.
+pub fn mrn_of_account(conn: &Connection, account: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.mrn FROM encounters e JOIN patients p ON p.id = e.patient_id WHERE e.account = ?1",
+        )?
+        .query_row([account], |r| r.get(0))
+        .optional()?)
+}

@@ -74,67 +74,111 @@ impl Service {
             plan.push((f, fmt));
         }
         let mut report = ImportReport::default();
-        if plan.iter().any(|(_, f)| *f == Format::Fhir) {
-            if plan.iter().any(|(_, f)| *f != Format::Fhir) {
-                return Err(ServiceError::Invalid(
-                    "import FHIR files separately from JSON lines and CSV files".into(),
-                )
-                .into());
-            }
-            let paths: Vec<PathBuf> = plan.iter().map(|(p, _)| p.to_path_buf()).collect();
-            report
-                .files
-                .push(self.import_fhir(&paths, opts, reject_report, progress)?);
-            report.seconds = started.elapsed().as_secs_f64();
-            return Ok(report);
+        let fhir = plan.iter().any(|(_, f)| *f == Format::Fhir);
+        if fhir && plan.iter().any(|(_, f)| *f != Format::Fhir) {
+            return Err(ServiceError::Invalid(
+                "import FHIR files separately from JSON lines and CSV files".into(),
+            )
+            .into());
         }
         let ix = self.notes.current(&self.data, true).clone();
         let mut writer = take_writer(&ix, 2)?;
-        for (path, fmt) in &plan {
-            let name = path.display().to_string();
-            let mut reader = open_reader(path, *fmt, &opts.map)?;
-            let reject = reject_path(path, reject_report, plan.len());
-            let result = self.write(Permission::Administer, "import notes", |tx, me| {
-                catch_up_in(tx, &ix, &mut writer, progress)?;
-                let mut sink = opts.skip_bad.then(|| RejectSink::new(reject.clone()));
-                let mut s = import::import_records(
-                    tx,
+        if fhir {
+            // One FHIR export: all its files in one transaction (resources refer across files).
+            let paths: Vec<PathBuf> = plan.iter().map(|(p, _)| p.to_path_buf()).collect();
+            let label = match paths.as_slice() {
+                [one] => one.display().to_string(),
+                many => format!("FHIR export ({} files)", many.len()),
+            };
+            let reject = reject_path(&paths[0], reject_report, 1);
+            let s = self.import_one(
+                &ix,
+                &mut writer,
+                &label,
+                &reject,
+                opts,
+                progress,
+                |tx, w, sink, p| crate::notes::fhir::import(tx, w, &paths, &label, sink, p),
+            )?;
+            report.files.push(s);
+        } else {
+            for (path, fmt) in &plan {
+                let name = path.display().to_string();
+                let mut reader = open_reader(path, *fmt, &opts.map)?;
+                let reject = reject_path(path, reject_report, plan.len());
+                let r = self.import_one(
+                    &ix,
                     &mut writer,
                     &name,
-                    &mut *reader,
-                    sink.as_mut(),
+                    &reject,
+                    opts,
                     progress,
-                )?;
-                if let Some(sink) = sink {
-                    s.reject_report = sink.finish()?;
-                }
-                audit_import(tx, &me.login, &s)?;
-                Ok((s, current_marks(tx)?))
-            });
-            match result {
-                Ok((s, marks)) => {
-                    writer.commit(marks).with_context(|| {
-                        format!(
-                            "{name} was saved, but the notes index could not be updated; it will \
-                             catch up at the next start"
-                        )
-                    })?;
-                    report.files.push(s);
-                }
-                Err(e) => {
-                    writer.rollback()?;
-                    let done: Vec<&str> = report.files.iter().map(|f| f.file.as_str()).collect();
-                    return Err(if done.is_empty() {
-                        e
-                    } else {
-                        e.context(format!("already imported: {}", done.join(", ")))
-                    });
+                    |tx, w, sink, p| import::import_records(tx, w, &name, &mut *reader, sink, p),
+                );
+                match r {
+                    Ok(s) => report.files.push(s),
+                    Err(e) => {
+                        let done: Vec<&str> =
+                            report.files.iter().map(|f| f.file.as_str()).collect();
+                        return Err(if done.is_empty() {
+                            e
+                        } else {
+                            e.context(format!("already imported: {}", done.join(", ")))
+                        });
+                    }
                 }
             }
         }
         writer.finish()?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+}
+
+impl Service {
+    /// One import transaction: catch the index writer up, run `body`, write the audit row, commit
+    /// the database, then the index. On failure nothing is kept in either.
+    #[allow(clippy::too_many_arguments)]
+    fn import_one(
+        &mut self,
+        ix: &NotesIndex,
+        writer: &mut NotesWriter,
+        label: &str,
+        reject: &Path,
+        opts: &ImportOptions,
+        progress: &mut SetupProgress<'_>,
+        body: impl FnOnce(
+            &Connection,
+            &mut NotesWriter,
+            Option<&mut RejectSink>,
+            &mut SetupProgress<'_>,
+        ) -> Result<FileSummary>,
+    ) -> Result<FileSummary> {
+        let result = self.write(Permission::Administer, "import notes", |tx, me| {
+            catch_up_in(tx, ix, writer, progress)?;
+            let mut sink = opts.skip_bad.then(|| RejectSink::new(reject.to_path_buf()));
+            let mut s = body(tx, writer, sink.as_mut(), progress)?;
+            if let Some(sink) = sink {
+                s.reject_report = sink.finish()?;
+            }
+            audit_import(tx, &me.login, &s)?;
+            Ok((s, current_marks(tx)?))
+        });
+        match result {
+            Ok((s, marks)) => {
+                writer.commit(marks).with_context(|| {
+                    format!(
+                        "{label} was saved, but the notes index could not be updated; it will \
+                         catch up at the next start"
+                    )
+                })?;
+                Ok(s)
+            }
+            Err(e) => {
+                writer.rollback()?;
+                Err(e)
+            }
+        }
     }
 }
 
@@ -178,16 +222,4 @@ fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
             s.added, s.updated, s.unchanged, s.rejected, s.patients_added, s.encounters_added
         ),
     )
-}
-
-impl Service {
-    fn import_fhir(
-        &mut self,
-        _files: &[PathBuf],
-        _opts: &ImportOptions,
-        _reject_report: Option<&Path>,
-        _progress: &mut SetupProgress<'_>,
-    ) -> Result<FileSummary> {
-        Err(ServiceError::Invalid("FHIR import is not available yet".into()).into())
-    }
 }
