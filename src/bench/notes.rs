@@ -55,8 +55,11 @@ pub struct BenchReport {
     pub index_bytes: u64,
     pub fts5_build_seconds: f64,
     pub fts5_bytes: u64,
-    /// Peak resident memory of the benchmark process (generation, import and both engines).
+    /// Peak resident memory of the benchmark process (generation, import and both engines),
+    /// mapped index files included.
     pub peak_rss_bytes: u64,
+    /// Peak anonymous (heap) memory while importing, sampled every 50 ms: flat whatever the size.
+    pub import_heap_peak_bytes: u64,
     /// A separate workstation process with the index open after running the query mix.
     pub workstation_rss_bytes: u64,
     pub workstation_peak_rss_bytes: u64,
@@ -206,18 +209,50 @@ const TOP: usize = 20;
 
 /// Resident memory of this process: (peak, current) in bytes, from /proc (0 where unavailable).
 pub fn rss() -> (u64, u64) {
+    (status_field("VmHWM:"), status_field("VmRSS:"))
+}
+
+/// A memory figure from /proc/self/status in bytes (0 where unavailable).
+fn status_field(name: &str) -> u64 {
     let Ok(s) = std::fs::read_to_string("/proc/self/status") else {
-        return (0, 0);
+        return 0;
     };
-    let field = |name: &str| -> u64 {
-        s.lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(|kb| kb * 1024)
-            .unwrap_or(0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
+    s.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+/// Samples anonymous memory every 50 ms until dropped; `peak` gives the highest seen.
+struct HeapSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl HeapSampler {
+    fn start() -> HeapSampler {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(status_field("RssAnon:"));
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            peak
+        });
+        HeapSampler {
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    fn peak(mut self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.handle.take().and_then(|h| h.join().ok()).unwrap_or(0)
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -307,6 +342,7 @@ fn run_in(
     )?;
 
     let mut svc = Service::open(&data, login, &mut *progress)?;
+    let sampler = HeapSampler::start();
     let started = Instant::now();
     let report = svc.import_notes(
         &written.files,
@@ -316,6 +352,7 @@ fn run_in(
         &mut *progress,
     )?;
     let import_seconds = started.elapsed().as_secs_f64();
+    let import_heap_peak_bytes = sampler.peak();
     let imported: usize = report.files.iter().map(|f| f.added).sum();
     anyhow::ensure!(
         imported == opts.notes,
@@ -401,6 +438,7 @@ fn run_in(
         fts5_build_seconds,
         fts5_bytes,
         peak_rss_bytes: peak,
+        import_heap_peak_bytes,
         workstation_rss_bytes: ws_rss,
         workstation_peak_rss_bytes: ws_peak,
         audited_search_p50_ms: latency(audited).p50_ms,

@@ -4,7 +4,7 @@
 use super::record::{ImportRecord, RecordError};
 use super::{RecordSource, sync};
 use crate::domain::{Encounter, Patient};
-use crate::search::notes::NotesWriter;
+use crate::search::notes::{NoteDoc, NotesWriter};
 use crate::store::{self, encounters::Change, notes::Upsert};
 use anyhow::{Context, Result};
 use rusqlite::Connection;
@@ -269,7 +269,7 @@ fn apply_inner(
             ),
         )));
     };
-    let (enc_id, enc_pid, echange) = match &rec.encounter {
+    let (enc_id, enc_pid, enc_type, echange) = match &rec.encounter {
         Some(e) => {
             let (id, c) = store::encounters::upsert_by_account(
                 tx,
@@ -283,10 +283,10 @@ fn apply_inner(
                     total_charges_cents: 0,
                 },
             )?;
-            (id, pid, Some(c))
+            (id, pid, e.enc_type.as_str().to_string(), Some(c))
         }
-        None => match store::encounters::ids_by_account(tx, &rec.note.account)? {
-            Some((id, p)) => (id, p, None),
+        None => match store::encounters::index_info_by_account(tx, &rec.note.account)? {
+            Some((id, p, t)) => (id, p, t, None),
             None => {
                 return Ok(Err(reject(
                     "account",
@@ -309,9 +309,16 @@ fn apply_inner(
     }
     match store::notes::upsert(tx, &rec.note, enc_id)? {
         Upsert::Added(id) => {
-            if let Some(row) = store::notes::index_row_by_id(tx, id)? {
-                writer.add(&sync::doc(&row))?;
-            }
+            writer.add(&NoteDoc {
+                row_id: id,
+                encounter_id: enc_id,
+                patient_id: pid,
+                note_type: &rec.note.note_type,
+                enc_type: &enc_type,
+                author: &rec.note.author,
+                written_at: &rec.note.written_at,
+                body: &rec.note.body,
+            })?;
             s.added += 1;
         }
         Upsert::Updated(_) => s.updated += 1,
