@@ -51,6 +51,10 @@ pub struct BenchReport {
     pub text_bytes: u64,
     pub import_seconds: f64,
     pub import_notes_per_s: f64,
+    /// CPU time the import used (all threads), and notes per CPU second: a figure that does not
+    /// depend on what else the machine is running.
+    pub import_cpu_seconds: f64,
+    pub import_notes_per_cpu_s: f64,
     pub import_mb_per_s: f64,
     pub index_bytes: u64,
     pub fts5_build_seconds: f64,
@@ -225,6 +229,22 @@ fn status_field(name: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system, all threads) this process has used, from /proc (0 where unavailable).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 after the name and state.
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Clock ticks are 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Samples anonymous memory every 50 ms until dropped; `peak` gives the highest seen.
 struct HeapSampler {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -343,6 +363,7 @@ fn run_in(
 
     let mut svc = Service::open(&data, login, &mut *progress)?;
     let sampler = HeapSampler::start();
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let report = svc.import_notes(
         &written.files,
@@ -352,6 +373,7 @@ fn run_in(
         &mut *progress,
     )?;
     let import_seconds = started.elapsed().as_secs_f64();
+    let import_cpu_seconds = cpu_seconds() - cpu_before;
     let import_heap_peak_bytes = sampler.peak();
     let imported: usize = report.files.iter().map(|f| f.added).sum();
     anyhow::ensure!(
@@ -433,6 +455,8 @@ fn run_in(
         text_bytes: written.text_bytes,
         import_seconds,
         import_notes_per_s: opts.notes as f64 / import_seconds.max(1e-9),
+        import_cpu_seconds,
+        import_notes_per_cpu_s: opts.notes as f64 / import_cpu_seconds.max(1e-9),
         import_mb_per_s: written.bytes as f64 / 1e6 / import_seconds.max(1e-9),
         index_bytes,
         fts5_build_seconds,

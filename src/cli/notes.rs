@@ -307,7 +307,8 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
         let v = serde_json::json!({
             "notes": r.notes, "corpus": r.corpus, "text_bytes": r.text_bytes,
             "import_seconds": r.import_seconds, "import_notes_per_s": r.import_notes_per_s,
-            "import_mb_per_s": r.import_mb_per_s, "index_bytes": r.index_bytes,
+            "import_mb_per_s": r.import_mb_per_s, "import_cpu_seconds": r.import_cpu_seconds,
+            "import_notes_per_cpu_s": r.import_notes_per_cpu_s, "index_bytes": r.index_bytes,
             "fts5_build_seconds": r.fts5_build_seconds, "fts5_bytes": r.fts5_bytes,
             "peak_rss_bytes": r.peak_rss_bytes, "import_heap_peak_bytes": r.import_heap_peak_bytes,
             "workstation_rss_bytes": r.workstation_rss_bytes,
