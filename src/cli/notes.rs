@@ -331,10 +331,13 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
     )?;
     writeln!(
         out,
-        "import: {:.1} s, {:.0} notes/s, {:.1} MB/s; notes index {:.0} MB",
+        "import: {:.1} s, {:.0} notes/s, {:.1} MB/s ({:.1} CPU s: {:.0} notes per CPU second); \
+         notes index {:.0} MB",
         r.import_seconds,
         r.import_notes_per_s,
         r.import_mb_per_s,
+        r.import_cpu_seconds,
+        r.import_notes_per_cpu_s,
         mb(r.index_bytes)
     )?;
     writeln!(

@@ -22,7 +22,7 @@ use tantivy::{DateTime, Searcher, Term};
 /// Score multiplier for the exact (unstemmed) form of a word or phrase.
 const EXACT_BOOST: f32 = 1.5;
 /// A prefix expands to at most this many words (the most frequent ones).
-const PREFIX_EXPANSIONS: usize = 48;
+const PREFIX_EXPANSIONS: usize = 32;
 /// Prefixes shorter than this are searched as whole words.
 const MIN_PREFIX_CHARS: usize = 2;
 /// Terms scanned per segment when expanding a prefix.
@@ -302,14 +302,16 @@ impl Compiler<'_> {
         for s in &stem[..stem.len() - 1] {
             self.note_highlight(&s.text);
         }
-        let expansions = self.expand(&last.text)?;
-        for w in &expansions {
-            let s = analyzer::query_tokens(&mut self.stem, w);
-            if let Some(t) = s.first() {
-                let t = t.text.clone();
-                self.note_highlight(&t);
+        let expanded = self.expand(&last.text)?;
+        for (w, df) in &expanded {
+            // Highlight weights from the counts just read (no dictionary lookups per word).
+            if let Some(t) = analyzer::query_tokens(&mut self.stem, w).first() {
+                self.highlight
+                    .entry(t.text.clone())
+                    .or_insert(1.0 / (1.0 + *df as f32));
             }
         }
+        let expansions: Vec<String> = expanded.into_iter().map(|(w, _)| w).collect();
         if exact.len() > 1 {
             let mut q = PhrasePrefixQuery::new_with_offset(
                 exact
@@ -353,9 +355,9 @@ impl Compiler<'_> {
         })
     }
 
-    /// Indexed exact words starting with `prefix`, most frequent first.
-    fn expand(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut freq: HashMap<Vec<u8>, u64> = HashMap::new();
+    /// Indexed exact words starting with `prefix`, most frequent first, with their document counts.
+    fn expand(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let mut freq: HashMap<String, u64> = HashMap::new();
         for seg in self.searcher.segment_readers() {
             let inv = seg.inverted_index(self.f.exact)?;
             let dict = inv.terms();
@@ -367,15 +369,26 @@ impl Compiler<'_> {
                     break;
                 }
                 scanned += 1;
-                *freq.entry(key.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+                if let Ok(word) = std::str::from_utf8(key) {
+                    let df = u64::from(stream.value().doc_freq);
+                    match freq.get_mut(word) {
+                        Some(n) => *n += df,
+                        None => {
+                            freq.insert(word.to_string(), df);
+                        }
+                    }
+                }
             }
         }
-        let mut v: Vec<(Vec<u8>, u64)> = freq.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(v.into_iter()
-            .take(PREFIX_EXPANSIONS)
-            .filter_map(|(k, _)| String::from_utf8(k).ok())
-            .collect())
+        let mut v: Vec<(String, u64)> = freq.into_iter().collect();
+        let by_freq =
+            |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        if v.len() > PREFIX_EXPANSIONS {
+            v.select_nth_unstable_by(PREFIX_EXPANSIONS, by_freq);
+            v.truncate(PREFIX_EXPANSIONS);
+        }
+        v.sort_unstable_by(by_freq);
+        Ok(v)
     }
 
     fn filter(&mut self, f: &Filter) -> Option<Box<dyn Query>> {
