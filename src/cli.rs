@@ -185,8 +185,8 @@ pub enum EvalCommand {
 pub enum BenchCommand {
     /// Code-search latency (p50/p95/p99) for chartdesk and SQLite FTS5 on the same codes.
     Codes {
-        /// Queries, one per line or a TSV whose first column is the query. Default: the eval set
-        /// plus every prefix of each query (typing).
+        /// Queries, one per line or a TSV whose first column is the query (default: the dev eval
+        /// set). Every prefix of each query is searched, as while typing.
         #[arg(long)]
         queries: Option<PathBuf>,
         #[arg(long, default_value_t = 20)]
