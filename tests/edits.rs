@@ -1,0 +1,285 @@
+//! The edit engine over the real built-in ICD-10-CM tabular list: each rule fires where the code
+//! set says it should and stays quiet where it does not.
+use chartdesk::domain::{CodeSystem, EncounterType, Poa, Sex};
+use chartdesk::edits::{Claim, ClaimCode, Edit, Severity, TabularIndex, check, has_errors};
+use std::sync::OnceLock;
+
+fn tab() -> &'static TabularIndex {
+    static TAB: OnceLock<TabularIndex> = OnceLock::new();
+    TAB.get_or_init(|| TabularIndex::new(chartdesk::codeset::builtin_icd10cm().unwrap().entries))
+}
+
+fn run(claim: &Claim) -> Vec<Edit> {
+    check(tab(), claim)
+}
+
+fn codes(list: &[&str]) -> Vec<Edit> {
+    run(&Claim::from_codes(list))
+}
+
+fn fired<'a>(edits: &'a [Edit], rule: &str) -> Vec<&'a Edit> {
+    edits.iter().filter(|e| e.rule == rule).collect()
+}
+
+fn one<'a>(edits: &'a [Edit], rule: &str) -> &'a Edit {
+    let f = fired(edits, rule);
+    assert_eq!(f.len(), 1, "expected one {rule}: {edits:#?}");
+    f[0]
+}
+
+fn none(edits: &[Edit], rule: &str) {
+    assert!(fired(edits, rule).is_empty(), "unexpected {rule}: {edits:#?}");
+}
+
+#[test]
+fn excludes1_type1_with_type2_diabetes() {
+    let e = codes(&["E10.9", "E11.9"]);
+    let x = one(&e, "excludes1");
+    assert_eq!(x.severity, Severity::Error);
+    assert_eq!(x.codes, ["E10.9", "E11.9"]);
+    assert!(x.message.contains("type 2 diabetes mellitus (E11.-)"), "{}", x.message);
+    assert!(has_errors(&e));
+    // Type 2 diabetes with hypertension: nothing excludes the other.
+    none(&codes(&["E11.9", "I10"]), "excludes1");
+}
+
+#[test]
+fn excludes1_from_block_and_ranges() {
+    // The I10-I1A block excludes primary pulmonary hypertension (I27.0).
+    let e = codes(&["I10", "I27.0"]);
+    let x = one(&e, "excludes1");
+    assert!(x.message.contains("block I10-I1A"), "{}", x.message);
+    // I10 excludes hypertension complicating pregnancy (O10-O11, O13-O16): a range hit.
+    let e = codes(&["O13.3", "I10"]);
+    assert_eq!(one(&e, "excludes1").codes, ["O13.3", "I10"]);
+    // I10 with I11.0: the tabular has no Excludes1 between them (I11 is a combination code, an
+    // "includes" matter), so the engine stays quiet rather than invent one.
+    none(&codes(&["I11.0", "I50.9", "I10"]), "excludes1");
+}
+
+#[test]
+fn excludes2_is_information_only() {
+    // I10 Excludes2: hypertension involving vessels of brain (I60-I69).
+    let e = codes(&["I63.9", "I10"]);
+    let x = one(&e, "excludes2");
+    assert_eq!(x.severity, Severity::Info);
+    none(&e, "excludes1");
+}
+
+#[test]
+fn manifestation_as_principal_is_an_error_and_order_a_warning() {
+    let e = codes(&["F02.80", "G30.9"]);
+    let m = one(&e, "manifestation-principal");
+    assert_eq!(m.severity, Severity::Error);
+    assert!(m.message.contains("classified elsewhere"), "{}", m.message);
+    let o = one(&e, "code-first-order");
+    assert_eq!(o.severity, Severity::Warning);
+    assert_eq!(o.codes, ["F02.80", "G30.9"]);
+    assert!(o.message.contains("Alzheimer's (G30.-)") || o.message.contains("G30"), "{}", o.message);
+
+    let e = codes(&["G30.9", "F02.80"]);
+    none(&e, "manifestation-principal");
+    none(&e, "code-first-order");
+    // Secondary but before its etiology: only the order warning.
+    let e = codes(&["I10", "F02.80", "G30.9"]);
+    none(&e, "manifestation-principal");
+    assert_eq!(one(&e, "code-first-order").codes, ["F02.80", "G30.9"]);
+}
+
+#[test]
+fn use_additional_code_and_code_also() {
+    let e = codes(&["E11.22"]);
+    let w = one(&e, "use-additional-code");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.message.contains("N18.1-N18.6"), "{}", w.message);
+    none(&codes(&["E11.22", "N18.31"]), "use-additional-code");
+    // N18.9 is not a stage the note names.
+    one(&codes(&["E11.22", "N18.9"]), "use-additional-code");
+    // "if applicable" lists never warn (G30 asks for dementia codes only if applicable).
+    none(&codes(&["G30.9"]), "use-additional-code");
+    // Lists introduced by a heading ("code to identify control using:") offer choices: no warning.
+    none(&codes(&["E11.9"]), "use-additional-code");
+    // O80 asks for the outcome of delivery (Z37.0).
+    one(&codes(&["O80"]), "use-additional-code");
+    none(&codes(&["O80", "Z37.0"]), "use-additional-code");
+}
+
+#[test]
+fn header_codes_seventh_characters_and_placeholders() {
+    let e = codes(&["I50"]);
+    assert_eq!(one(&e, "header-code").severity, Severity::Error);
+    let e = codes(&["S72.001"]);
+    let s = one(&e, "seventh-character-missing");
+    assert!(s.message.contains("initial encounter"), "{}", s.message);
+    none(&e, "header-code");
+    let e = codes(&["W06A"]);
+    let p = one(&e, "placeholder-x");
+    assert!(p.message.contains("W06.XXXA"), "{}", p.message);
+    let e = codes(&["T36.01XA"]);
+    assert!(one(&e, "placeholder-x").message.contains("T36.0X1A"));
+    let e = codes(&["S72.001Z"]);
+    assert!(one(&e, "invalid-code").message.contains("S72.001"));
+    for good in ["S72.001A", "W06.XXXA", "I50.9"] {
+        assert!(!has_errors(&codes(&[good])), "{good}: {:#?}", codes(&[good]));
+    }
+}
+
+fn with_patient(list: &[&str], age: u32, sex: Sex) -> Vec<Edit> {
+    run(&Claim {
+        age: Some(age),
+        sex: Some(sex),
+        ..Claim::from_codes(list)
+    })
+}
+
+#[test]
+fn age_and_sex_conflicts_name_the_rule() {
+    let e = with_patient(&["O80", "Z37.0"], 30, Sex::Male);
+    let f = fired(&e, "mce-sex-female");
+    assert_eq!(f.len(), 2, "{e:#?}");
+    assert!(f[0].message.contains("chapter 15"));
+    let e = with_patient(&["O80", "Z37.0"], 70, Sex::Female);
+    let m = fired(&e, "mce-age-maternity");
+    assert_eq!(m.len(), 2, "{e:#?}");
+    assert!(m[0].message.contains("9-64"), "{}", m[0].message);
+    let e = with_patient(&["O80", "Z37.0"], 30, Sex::Female);
+    none(&e, "mce-age-maternity");
+    none(&e, "mce-sex-female");
+
+    let e = with_patient(&["P07.30"], 40, Sex::Female);
+    assert_eq!(one(&e, "mce-age-newborn").severity, Severity::Warning);
+    none(&with_patient(&["P07.30"], 0, Sex::Female), "mce-age-newborn");
+
+    let e = with_patient(&["N40.0"], 60, Sex::Female);
+    assert!(one(&e, "mce-sex-male").message.contains("N40-N53"));
+    none(&with_patient(&["N40.0"], 60, Sex::Male), "mce-sex-male");
+    none(&with_patient(&["N40.0"], 60, Sex::Unknown), "mce-sex-male");
+
+    let e = with_patient(&["T74.12XA"], 35, Sex::Male);
+    one(&e, "mce-age-pediatric");
+    let e = with_patient(&["Z68.41"], 12, Sex::Male);
+    one(&e, "mce-age-adult");
+    let e = with_patient(&["I10"], 90, Sex::Male);
+    assert!(e.iter().all(|x| !x.rule.starts_with("mce-")), "{e:#?}");
+}
+
+#[test]
+fn duplicates_and_principals() {
+    let e = codes(&["I10", "E11.9", "i10"]);
+    assert_eq!(one(&e, "duplicate").codes, ["I10"]);
+    none(&codes(&["I10", "E11.9"]), "duplicate");
+    let mut c = Claim::from_codes(&["I10", "E11.9"]);
+    c.codes[1].principal = true;
+    let e = run(&c);
+    assert_eq!(one(&e, "multiple-principal").codes, ["I10", "E11.9"]);
+    none(&codes(&["I10", "E11.9"]), "multiple-principal");
+}
+
+#[test]
+fn laterality_unspecified() {
+    // S72.009A: fracture of unspecified femur; S72.001A/S72.002A are right and left.
+    let e = codes(&["S72.009A"]);
+    assert!(one(&e, "laterality-unspecified").message.contains("laterality"));
+    none(&codes(&["S72.001A"]), "laterality-unspecified");
+    let notes = |text: &str| Claim {
+        notes_text: Some(text.into()),
+        ..Claim::from_codes(&["S72.009A"])
+    };
+    let e = run(&notes("Fall at home. X-ray: displaced fracture of the LEFT femoral neck."));
+    assert!(one(&e, "laterality-unspecified").message.contains("left"));
+    none(&run(&notes("Fracture of femur, side not documented.")), "laterality-unspecified");
+    // "Unspecified" that is not about a side stays quiet.
+    none(&codes(&["I50.9"]), "laterality-unspecified");
+}
+
+fn inpatient(list: &[(&str, Option<Poa>)]) -> Vec<Edit> {
+    run(&Claim {
+        codes: list
+            .iter()
+            .enumerate()
+            .map(|(i, (c, p))| ClaimCode {
+                system: CodeSystem::Icd10Cm,
+                code: (*c).into(),
+                principal: i == 0,
+                seq: i as u32 + 1,
+                poa: *p,
+            })
+            .collect(),
+        encounter_type: Some(EncounterType::Inpatient),
+        ..Claim::default()
+    })
+}
+
+#[test]
+fn poa_required_on_inpatient_except_exempt_codes() {
+    let e = inpatient(&[("I50.9", None), ("Z79.4", None), ("I25.2", None)]);
+    let m = one(&e, "poa-missing");
+    assert_eq!(m.codes, ["I50.9"]);
+    assert!(m.message.contains("POA"));
+    let e = inpatient(&[("I50.9", Some(Poa::Yes)), ("Z79.4", None)]);
+    none(&e, "poa-missing");
+    assert!(!has_errors(&e), "{e:#?}");
+    // 1 (exempt) on a code that is not exempt is invalid; Y on an exempt code is only noted.
+    let e = inpatient(&[("I50.9", Some(Poa::Exempt)), ("Z79.4", Some(Poa::Yes))]);
+    assert_eq!(one(&e, "poa-invalid").codes, ["I50.9"]);
+    assert_eq!(one(&e, "poa-exempt").severity, Severity::Info);
+    // Outpatient: POA is not required, and a value given is noted.
+    let mut c = Claim::from_codes(&["I50.9"]);
+    c.encounter_type = Some(EncounterType::Outpatient);
+    none(&run(&c), "poa-missing");
+    c.codes[0].poa = Some(Poa::Yes);
+    assert_eq!(one(&run(&c), "poa-not-inpatient").severity, Severity::Info);
+}
+
+#[test]
+fn clean_encounter_has_no_errors_or_warnings() {
+    let e = inpatient(&[
+        ("I50.23", Some(Poa::Yes)),
+        ("I11.0", Some(Poa::Yes)),
+        ("E11.22", Some(Poa::Yes)),
+        ("N18.31", Some(Poa::Yes)),
+        ("Z79.4", None),
+    ]);
+    let blocking: Vec<&Edit> = e.iter().filter(|x| x.severity != Severity::Info).collect();
+    // I50.23 principal before I11.0: the hypertensive heart disease code-first rule applies.
+    assert!(blocking.iter().all(|x| x.rule == "code-first-order"), "{blocking:#?}");
+}
+
+/// Not a timed test: prints how long the engine takes on a 25-code encounter.
+/// Run: cargo test --release --test edits bench_25_codes -- --ignored --nocapture
+#[test]
+#[ignore]
+fn bench_25_codes() {
+    let list = [
+        "I50.23", "I11.0", "E11.22", "N18.31", "Z79.4", "E10.9", "E11.9", "F02.80", "G30.9", "I10",
+        "J44.1", "J18.9", "N39.0", "E87.1", "E87.6", "D64.9", "S72.009A", "W06.XXXA", "Y92.009",
+        "Z87.891", "I25.10", "I48.91", "Z79.01", "K21.9", "M81.0",
+    ];
+    let mut c = Claim::from_codes(&list);
+    c.age = Some(78);
+    c.sex = Some(Sex::Female);
+    c.encounter_type = Some(EncounterType::Inpatient);
+    c.notes_text = Some("left hip fracture after a fall from bed ".repeat(200));
+    let t = tab();
+    let rounds = 2000;
+    let start = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..rounds {
+        n += check(t, &c).len();
+    }
+    let per = start.elapsed() / rounds;
+    println!("edit engine: 25-code encounter checked in {per:?} ({} edits)", n / rounds as usize);
+}
+
+#[test]
+#[ignore]
+fn show() {
+    let e = inpatient(&[
+        ("I50.23", Some(Poa::Yes)),
+        ("I11.0", Some(Poa::Yes)),
+        ("E11.22", Some(Poa::Yes)),
+        ("N18.31", Some(Poa::Yes)),
+        ("Z79.4", None),
+    ]);
+    for x in e { println!("{} {} {:?} {}", x.severity, x.rule, x.codes, x.message); }
+}
