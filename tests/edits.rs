@@ -28,7 +28,10 @@ fn one<'a>(edits: &'a [Edit], rule: &str) -> &'a Edit {
 }
 
 fn none(edits: &[Edit], rule: &str) {
-    assert!(fired(edits, rule).is_empty(), "unexpected {rule}: {edits:#?}");
+    assert!(
+        fired(edits, rule).is_empty(),
+        "unexpected {rule}: {edits:#?}"
+    );
 }
 
 #[test]
@@ -37,7 +40,11 @@ fn excludes1_type1_with_type2_diabetes() {
     let x = one(&e, "excludes1");
     assert_eq!(x.severity, Severity::Error);
     assert_eq!(x.codes, ["E10.9", "E11.9"]);
-    assert!(x.message.contains("type 2 diabetes mellitus (E11.-)"), "{}", x.message);
+    assert!(
+        x.message.contains("type 2 diabetes mellitus (E11.-)"),
+        "{}",
+        x.message
+    );
     assert!(has_errors(&e));
     // Type 2 diabetes with hypertension: nothing excludes the other.
     none(&codes(&["E11.9", "I10"]), "excludes1");
@@ -75,7 +82,11 @@ fn manifestation_as_principal_is_an_error_and_order_a_warning() {
     let o = one(&e, "code-first-order");
     assert_eq!(o.severity, Severity::Warning);
     assert_eq!(o.codes, ["F02.80", "G30.9"]);
-    assert!(o.message.contains("Alzheimer's (G30.-)") || o.message.contains("G30"), "{}", o.message);
+    assert!(
+        o.message.contains("Alzheimer's (G30.-)") || o.message.contains("G30"),
+        "{}",
+        o.message
+    );
 
     let e = codes(&["G30.9", "F02.80"]);
     none(&e, "manifestation-principal");
@@ -120,7 +131,11 @@ fn header_codes_seventh_characters_and_placeholders() {
     let e = codes(&["S72.001Z"]);
     assert!(one(&e, "invalid-code").message.contains("S72.001"));
     for good in ["S72.001A", "W06.XXXA", "I50.9"] {
-        assert!(!has_errors(&codes(&[good])), "{good}: {:#?}", codes(&[good]));
+        assert!(
+            !has_errors(&codes(&[good])),
+            "{good}: {:#?}",
+            codes(&[good])
+        );
     }
 }
 
@@ -148,7 +163,10 @@ fn age_and_sex_conflicts_name_the_rule() {
 
     let e = with_patient(&["P07.30"], 40, Sex::Female);
     assert_eq!(one(&e, "mce-age-newborn").severity, Severity::Warning);
-    none(&with_patient(&["P07.30"], 0, Sex::Female), "mce-age-newborn");
+    none(
+        &with_patient(&["P07.30"], 0, Sex::Female),
+        "mce-age-newborn",
+    );
 
     let e = with_patient(&["N40.0"], 60, Sex::Female);
     assert!(one(&e, "mce-sex-male").message.contains("N40-N53"));
@@ -179,15 +197,24 @@ fn duplicates_and_principals() {
 fn laterality_unspecified() {
     // S72.009A: fracture of unspecified femur; S72.001A/S72.002A are right and left.
     let e = codes(&["S72.009A"]);
-    assert!(one(&e, "laterality-unspecified").message.contains("laterality"));
+    assert!(
+        one(&e, "laterality-unspecified")
+            .message
+            .contains("laterality")
+    );
     none(&codes(&["S72.001A"]), "laterality-unspecified");
     let notes = |text: &str| Claim {
         notes_text: Some(text.into()),
         ..Claim::from_codes(&["S72.009A"])
     };
-    let e = run(&notes("Fall at home. X-ray: displaced fracture of the LEFT femoral neck."));
+    let e = run(&notes(
+        "Fall at home. X-ray: displaced fracture of the LEFT femoral neck.",
+    ));
     assert!(one(&e, "laterality-unspecified").message.contains("left"));
-    none(&run(&notes("Fracture of femur, side not documented.")), "laterality-unspecified");
+    none(
+        &run(&notes("Fracture of femur, side not documented.")),
+        "laterality-unspecified",
+    );
     // "Unspecified" that is not about a side stays quiet.
     none(&codes(&["I50.9"]), "laterality-unspecified");
 }
@@ -232,7 +259,7 @@ fn poa_required_on_inpatient_except_exempt_codes() {
 }
 
 #[test]
-fn clean_encounter_has_no_errors_or_warnings() {
+fn well_coded_encounter_raises_only_the_sequencing_warning() {
     let e = inpatient(&[
         ("I50.23", Some(Poa::Yes)),
         ("I11.0", Some(Poa::Yes)),
@@ -241,8 +268,10 @@ fn clean_encounter_has_no_errors_or_warnings() {
         ("Z79.4", None),
     ]);
     let blocking: Vec<&Edit> = e.iter().filter(|x| x.severity != Severity::Info).collect();
-    // I50.23 principal before I11.0: the hypertensive heart disease code-first rule applies.
-    assert!(blocking.iter().all(|x| x.rule == "code-first-order"), "{blocking:#?}");
+    // I50 says "code first heart failure due to hypertension (I11.0)": only that order warning.
+    assert_eq!(blocking.len(), 1, "{blocking:#?}");
+    assert_eq!(blocking[0].rule, "code-first-order");
+    assert_eq!(blocking[0].codes, ["I50.23", "I11.0"]);
 }
 
 /// Not a timed test: prints how long the engine takes on a 25-code encounter.
@@ -268,18 +297,178 @@ fn bench_25_codes() {
         n += check(t, &c).len();
     }
     let per = start.elapsed() / rounds;
-    println!("edit engine: 25-code encounter checked in {per:?} ({} edits)", n / rounds as usize);
+    println!(
+        "edit engine: 25-code encounter checked in {per:?} ({} edits)",
+        n / rounds as usize
+    );
 }
 
-#[test]
-#[ignore]
-fn show() {
-    let e = inpatient(&[
-        ("I50.23", Some(Poa::Yes)),
-        ("I11.0", Some(Poa::Yes)),
-        ("E11.22", Some(Poa::Yes)),
-        ("N18.31", Some(Poa::Yes)),
-        ("Z79.4", None),
-    ]);
-    for x in e { println!("{} {} {:?} {}", x.severity, x.rule, x.codes, x.message); }
+mod service {
+    //! mark_coded refuses while errors fire or warnings are unacknowledged.
+    use chartdesk::domain::*;
+    use chartdesk::service::{DataDir, Service};
+    use chartdesk::store;
+
+    const CODER: &str = "alice";
+
+    /// A data directory holding the real tabular entries of a few categories (with their blocks
+    /// and chapters, so block- and chapter-level notes apply) and one inpatient encounter.
+    fn fixture() -> (tempfile::TempDir, DataDir) {
+        let all = chartdesk::codeset::builtin_icd10cm().unwrap().entries;
+        let keep = ["E10", "E11", "N18", "I10", "S72", "Z79"];
+        let entries: Vec<CodeEntry> = all
+            .into_iter()
+            .filter(|e| e.kind != EntryKind::Code || keep.iter().any(|k| e.code.starts_with(k)))
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        std::fs::create_dir_all(&data.root).unwrap();
+        let mut conn = store::open(&data.db_path()).unwrap();
+        let tx = conn.transaction().unwrap();
+        let at = store::now();
+        store::users::upsert(&tx, CODER, Role::Coder, "", None, &at).unwrap();
+        store::codes::replace_set(
+            &tx,
+            CodeSystem::Icd10Cm,
+            "FY2026",
+            "test",
+            &entries,
+            CODER,
+            &at,
+            &mut |_, _| {},
+        )
+        .unwrap();
+        store::encounters::upsert_patient(
+            &tx,
+            &Patient {
+                mrn: "MRN1".into(),
+                name: "Doe, Jane".into(),
+                birth_date: "1950-02-03".into(),
+                sex: Sex::Female,
+            },
+        )
+        .unwrap();
+        store::encounters::insert(
+            &tx,
+            &Encounter {
+                account: "A1".into(),
+                mrn: "MRN1".into(),
+                enc_type: EncounterType::Inpatient,
+                admit_date: "2026-11-01".into(),
+                discharge_date: Some("2026-11-04".into()),
+                attending: "Dr. Test".into(),
+                total_charges_cents: 100,
+            },
+        )
+        .unwrap();
+        store::notes::insert(
+            &tx,
+            &Note {
+                note_id: "N1".into(),
+                account: "A1".into(),
+                note_type: "Discharge Summary".into(),
+                author: "Dr. Test".into(),
+                written_at: "2026-11-04T10:00:00Z".into(),
+                body: "Diabetes with chronic kidney disease.".into(),
+            },
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        (tmp, data)
+    }
+
+    fn audit_actions(svc: &Service, enc: i64) -> Vec<(String, String)> {
+        let mut st = svc
+            .connection()
+            .prepare("SELECT action, object FROM audit WHERE encounter_id = ?1 ORDER BY id")
+            .unwrap();
+        st.query_map([enc], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn mark_coded_blocked_by_excludes1_and_unacknowledged_warning() {
+        let (_t, data) = fixture();
+        let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
+        let enc = svc.open_encounter("A1").unwrap().encounter.id;
+        let t1 = svc.assign(enc, CodeSystem::Icd10Cm, "E10.9").unwrap();
+        let t2 = svc.assign(enc, CodeSystem::Icd10Cm, "E11.22").unwrap();
+        for id in [t1.id, t2.id] {
+            svc.set_poa(enc, id, Some(Poa::Yes)).unwrap();
+        }
+
+        // Excludes1: type 1 and type 2 diabetes together.
+        let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+        assert!(err.contains("excludes1") && err.contains("E11.-"), "{err}");
+        let e = svc
+            .acknowledge_edit(enc, "excludes1", &["E10.9".into(), "E11.22".into()])
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("must be fixed"), "{e:#}");
+        let listed = svc.encounter_edits(enc).unwrap();
+        assert!(
+            listed.iter().any(|x| x.edit.rule == "excludes1"),
+            "{listed:#?}"
+        );
+
+        // Fixed; the use-additional-code warning (CKD stage) still blocks until acknowledged.
+        svc.remove_assignment(enc, t1.id).unwrap();
+        let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+        assert!(
+            err.contains("use-additional-code") && err.contains("acknowledge"),
+            "{err}"
+        );
+        assert!(!err.contains("excludes1"), "{err}");
+        let ack = svc
+            .acknowledge_edit(enc, "use-additional-code", &["e1122".into()])
+            .unwrap();
+        assert_eq!(ack.codes, ["E11.22"]);
+        let listed = svc.encounter_edits(enc).unwrap();
+        let w = listed
+            .iter()
+            .find(|x| x.edit.rule == "use-additional-code")
+            .unwrap();
+        assert_eq!(w.acknowledged_by.as_deref(), Some(CODER));
+        // Nothing to acknowledge for a rule that does not fire.
+        assert!(
+            svc.acknowledge_edit(enc, "laterality-unspecified", &["E11.22".into()])
+                .is_err()
+        );
+
+        svc.mark_coded(enc).unwrap();
+        let actions = audit_actions(&svc, enc);
+        assert!(
+            actions.contains(&(
+                "acknowledge_edit".into(),
+                "use-additional-code|E11.22".into()
+            )),
+            "{actions:?}"
+        );
+        assert!(actions.iter().any(|(a, _)| a == "mark_coded"));
+
+        // The acknowledgement is kept: reopen and complete again without a new one.
+        svc.reopen(enc).unwrap();
+        svc.mark_coded(enc).unwrap();
+    }
+
+    #[test]
+    fn poa_exempt_codes_accept_blank_but_others_do_not() {
+        let (_t, data) = fixture();
+        let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
+        let enc = svc.open_encounter("A1").unwrap().encounter.id;
+        let fx = svc.assign(enc, CodeSystem::Icd10Cm, "S72.001A").unwrap();
+        let htn = svc.assign(enc, CodeSystem::Icd10Cm, "I10").unwrap();
+        // Long-term insulin use is on the exempt list: blank POA is fine.
+        svc.assign(enc, CodeSystem::Icd10Cm, "Z79.4").unwrap();
+        let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+        assert!(
+            err.contains("poa-missing S72.001A") && err.contains("poa-missing I10"),
+            "{err}"
+        );
+        assert!(!err.contains("Z79.4"), "{err}");
+        svc.set_poa(enc, fx.id, Some(Poa::Yes)).unwrap();
+        svc.set_poa(enc, htn.id, Some(Poa::Yes)).unwrap();
+        svc.mark_coded(enc).unwrap();
+    }
 }

@@ -14,7 +14,11 @@ fn sevenths_hint(s: &[(char, String)]) -> String {
 /// Resolves the diagnoses against the tabular list, reporting codes that cannot be billed.
 pub(super) fn resolve(tab: &TabularIndex, claim: &Claim, out: &mut Vec<Edit>) -> Vec<Dx> {
     let mut dxs = Vec::new();
-    for c in claim.codes.iter().filter(|c| c.system == CodeSystem::Icd10Cm) {
+    for c in claim
+        .codes
+        .iter()
+        .filter(|c| c.system == CodeSystem::Icd10Cm)
+    {
         let code = dotted_cm(&c.code);
         let mut entry = None;
         match tab.find(&code) {
@@ -113,7 +117,11 @@ pub(super) fn sequence(claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
             ));
         }
     }
-    let principals: Vec<String> = dxs.iter().filter(|d| d.principal).map(|d| d.code.clone()).collect();
+    let principals: Vec<String> = dxs
+        .iter()
+        .filter(|d| d.principal)
+        .map(|d| d.code.clone())
+        .collect();
     if principals.len() > 1 {
         out.push(Edit::new(
             Severity::Error,
@@ -130,7 +138,8 @@ pub(super) fn sequence(claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
             Severity::Warning,
             "no-principal",
             vec![],
-            "no diagnosis is marked principal: the first-listed diagnosis is reported as principal".into(),
+            "no diagnosis is marked principal: the first-listed diagnosis is reported as principal"
+                .into(),
         ));
     }
 }
@@ -195,7 +204,13 @@ fn unspecified_side(tab: &TabularIndex, i: usize) -> Option<(String, String)> {
         .map(|&s| tab.entry(s).title.to_ascii_lowercase())
         .collect();
     for (at, _) in title.match_indices("unspecified") {
-        let with = |side: &str| format!("{}{side}{}", &title[..at], &title[at + "unspecified".len()..]);
+        let with = |side: &str| {
+            format!(
+                "{}{side}{}",
+                &title[..at],
+                &title[at + "unspecified".len()..]
+            )
+        };
         let (r, l) = (with("right"), with("left"));
         if siblings.contains(&r) && siblings.contains(&l) {
             return Some((r, l));

@@ -13,10 +13,26 @@ pub struct AgeGroup {
     pub max: u32,
 }
 
-pub const NEWBORN: AgeGroup = AgeGroup { name: "newborn", min: 0, max: 0 };
-pub const PEDIATRIC: AgeGroup = AgeGroup { name: "pediatric", min: 0, max: 17 };
-pub const MATERNITY: AgeGroup = AgeGroup { name: "maternity", min: 9, max: 64 };
-pub const ADULT: AgeGroup = AgeGroup { name: "adult", min: 15, max: 124 };
+pub const NEWBORN: AgeGroup = AgeGroup {
+    name: "newborn",
+    min: 0,
+    max: 0,
+};
+pub const PEDIATRIC: AgeGroup = AgeGroup {
+    name: "pediatric",
+    min: 0,
+    max: 17,
+};
+pub const MATERNITY: AgeGroup = AgeGroup {
+    name: "maternity",
+    min: 9,
+    max: 64,
+};
+pub const ADULT: AgeGroup = AgeGroup {
+    name: "adult",
+    min: 15,
+    max: 124,
+};
 
 /// Why a code belongs to an age group or a sex: (rule id, the reason in words).
 pub type Why = (&'static str, String);
@@ -58,13 +74,25 @@ pub fn age_group(code: &str, title: &str) -> Option<(AgeGroup, Why)> {
     let u = undotted(code);
     let t = title.to_ascii_lowercase();
     if u.starts_with('P') {
-        return Some((NEWBORN, ("mce-age-newborn", "chapter 16 (perinatal conditions)".into())));
+        return Some((
+            NEWBORN,
+            (
+                "mce-age-newborn",
+                "chapter 16 (perinatal conditions)".into(),
+            ),
+        ));
     }
     if u.starts_with("Z38") {
         return Some((NEWBORN, ("mce-age-newborn", "liveborn infant (Z38)".into())));
     }
     if has_word(&t, "newborn") && !t.contains("not of newborn") && !t.contains("infant and child") {
-        return Some((NEWBORN, ("mce-age-newborn", format!("title says newborn: \"{title}\""))));
+        return Some((
+            NEWBORN,
+            (
+                "mce-age-newborn",
+                format!("title says newborn: \"{title}\""),
+            ),
+        ));
     }
     if let Some(why) = maternity(&u) {
         return Some((MATERNITY, ("mce-age-maternity", why)));
@@ -81,7 +109,13 @@ pub fn age_group(code: &str, title: &str) -> Option<(AgeGroup, Why)> {
             || t.contains(" of infant")
             || t.contains("infant and child");
         if child {
-            return Some((PEDIATRIC, ("mce-age-pediatric", format!("title names a child or infant: \"{title}\""))));
+            return Some((
+                PEDIATRIC,
+                (
+                    "mce-age-pediatric",
+                    format!("title names a child or infant: \"{title}\""),
+                ),
+            ));
         }
         let adult = t.starts_with("adult ")
             || t.starts_with("unspecified adult ")
@@ -89,7 +123,13 @@ pub fn age_group(code: &str, title: &str) -> Option<(AgeGroup, Why)> {
             || t.contains("general adult medical examination")
             || t.contains("alleged adult");
         if adult {
-            return Some((ADULT, ("mce-age-adult", format!("title names an adult: \"{title}\""))));
+            return Some((
+                ADULT,
+                (
+                    "mce-age-adult",
+                    format!("title names an adult: \"{title}\""),
+                ),
+            ));
         }
     }
     None
@@ -105,17 +145,45 @@ pub fn sex_of(code: &str, title: &str) -> Option<(Sex, Why)> {
         return Some((Sex::Female, ("mce-sex-female", why)));
     }
     const FEMALE: &[(&str, &str, &str)] = &[
-        ("N70", "N98", "diseases of female genital organs and pelvis (N70-N98)"),
-        ("C51", "C58", "malignant neoplasms of female genital organs (C51-C58)"),
+        (
+            "N70",
+            "N98",
+            "diseases of female genital organs and pelvis (N70-N98)",
+        ),
+        (
+            "C51",
+            "C58",
+            "malignant neoplasms of female genital organs (C51-C58)",
+        ),
         ("D06", "D06", "carcinoma in situ of cervix uteri (D06)"),
-        ("D070", "D073", "carcinoma in situ of female genital organs (D07.0-D07.3)"),
-        ("D25", "D28", "benign neoplasms of female genital organs (D25-D28)"),
+        (
+            "D070",
+            "D073",
+            "carcinoma in situ of female genital organs (D07.0-D07.3)",
+        ),
+        (
+            "D25",
+            "D28",
+            "benign neoplasms of female genital organs (D25-D28)",
+        ),
     ];
     const MALE: &[(&str, &str, &str)] = &[
         ("N40", "N53", "diseases of male genital organs (N40-N53)"),
-        ("C60", "C63", "malignant neoplasms of male genital organs (C60-C63)"),
-        ("D074", "D076", "carcinoma in situ of male genital organs (D07.4-D07.6)"),
-        ("D29", "D29", "benign neoplasms of male genital organs (D29)"),
+        (
+            "C60",
+            "C63",
+            "malignant neoplasms of male genital organs (C60-C63)",
+        ),
+        (
+            "D074",
+            "D076",
+            "carcinoma in situ of male genital organs (D07.4-D07.6)",
+        ),
+        (
+            "D29",
+            "D29",
+            "benign neoplasms of male genital organs (D29)",
+        ),
     ];
     for (lo, hi, why) in FEMALE {
         if in_cats(&u, lo, hi) {
@@ -134,8 +202,14 @@ pub fn sex_of(code: &str, title: &str) -> Option<(Sex, Why)> {
     }
     let (f, m) = (has_word(title, "female"), has_word(title, "male"));
     match (f, m) {
-        (true, false) => Some((Sex::Female, ("mce-sex-female", format!("title says female: \"{title}\"")))),
-        (false, true) => Some((Sex::Male, ("mce-sex-male", format!("title says male: \"{title}\"")))),
+        (true, false) => Some((
+            Sex::Female,
+            ("mce-sex-female", format!("title says female: \"{title}\"")),
+        )),
+        (false, true) => Some((
+            Sex::Male,
+            ("mce-sex-male", format!("title says male: \"{title}\"")),
+        )),
         _ => None,
     }
 }
@@ -147,17 +221,65 @@ mod tests {
     #[test]
     fn groups() {
         assert_eq!(age_group("P07.30", "Preterm newborn").unwrap().0, NEWBORN);
-        assert_eq!(age_group("O80", "Encounter for full-term uncomplicated delivery").unwrap().0, MATERNITY);
-        assert_eq!(age_group("T74.12XA", "Child physical abuse, confirmed, initial encounter").unwrap().0, PEDIATRIC);
-        assert_eq!(age_group("Z68.41", "Body mass index [BMI] 40.0-44.9, adult").unwrap().0, ADULT);
+        assert_eq!(
+            age_group("O80", "Encounter for full-term uncomplicated delivery")
+                .unwrap()
+                .0,
+            MATERNITY
+        );
+        assert_eq!(
+            age_group(
+                "T74.12XA",
+                "Child physical abuse, confirmed, initial encounter"
+            )
+            .unwrap()
+            .0,
+            PEDIATRIC
+        );
+        assert_eq!(
+            age_group("Z68.41", "Body mass index [BMI] 40.0-44.9, adult")
+                .unwrap()
+                .0,
+            ADULT
+        );
         assert!(age_group("Y07.44", "Child, perpetrator of maltreatment and neglect").is_none());
         assert!(age_group("L08.82", "Omphalitis not of newborn").is_none());
         assert!(age_group("I10", "Essential (primary) hypertension").is_none());
-        assert_eq!(sex_of("N40.0", "Benign prostatic hyperplasia").unwrap().0, Sex::Male);
-        assert_eq!(sex_of("N81.2", "Incomplete uterovaginal prolapse").unwrap().0, Sex::Female);
-        assert_eq!(sex_of("C50.911", "Malignant neoplasm of unspecified site of right female breast").unwrap().0, Sex::Female);
-        assert_eq!(sex_of("C50.921", "Malignant neoplasm of unspecified site of right male breast").unwrap().0, Sex::Male);
-        assert!(sex_of("Y07.03", "Male partner, perpetrator of maltreatment and neglect").is_none());
+        assert_eq!(
+            sex_of("N40.0", "Benign prostatic hyperplasia").unwrap().0,
+            Sex::Male
+        );
+        assert_eq!(
+            sex_of("N81.2", "Incomplete uterovaginal prolapse")
+                .unwrap()
+                .0,
+            Sex::Female
+        );
+        assert_eq!(
+            sex_of(
+                "C50.911",
+                "Malignant neoplasm of unspecified site of right female breast"
+            )
+            .unwrap()
+            .0,
+            Sex::Female
+        );
+        assert_eq!(
+            sex_of(
+                "C50.921",
+                "Malignant neoplasm of unspecified site of right male breast"
+            )
+            .unwrap()
+            .0,
+            Sex::Male
+        );
+        assert!(
+            sex_of(
+                "Y07.03",
+                "Male partner, perpetrator of maltreatment and neglect"
+            )
+            .is_none()
+        );
         assert!(sex_of("N39.0", "Urinary tract infection, site not specified").is_none());
     }
 }

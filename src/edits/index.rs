@@ -62,7 +62,11 @@ impl TabularIndex {
         let mut without_x = HashMap::new();
         let mut notes = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
-            let p = e.parent.as_ref().and_then(|p| by_code.get(p).copied()).filter(|&p| p != i);
+            let p = e
+                .parent
+                .as_ref()
+                .and_then(|p| by_code.get(p).copied())
+                .filter(|&p| p != i);
             if let Some(p) = p {
                 children[p].push(i);
             }

@@ -37,7 +37,11 @@ pub(super) fn excludes(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
                     continue;
                 }
                 let Some(notes) = tab.notes(j) else { continue };
-                let list = if excludes1 { &notes.excludes1 } else { &notes.excludes2 };
+                let list = if excludes1 {
+                    &notes.excludes1
+                } else {
+                    &notes.excludes2
+                };
                 for note in list {
                     // A reference covering the code itself is about something else; skip it.
                     for r in note.refs.iter().filter(|r| !r.matches(&d.bare)) {
@@ -48,9 +52,17 @@ pub(super) fn excludes(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
                             }
                             let (x, y) = (&dxs[pair.0].code, &dxs[pair.1].code);
                             let (rule, severity, tail) = if excludes1 {
-                                ("excludes1", Severity::Error, "the two are not coded together; keep the one the documentation supports (code both only if the conditions are unrelated)")
+                                (
+                                    "excludes1",
+                                    Severity::Error,
+                                    "the two are not coded together; keep the one the documentation supports (code both only if the conditions are unrelated)",
+                                )
                             } else {
-                                ("excludes2", Severity::Info, "not part of the condition, but both may be coded when both are present")
+                                (
+                                    "excludes2",
+                                    Severity::Info,
+                                    "not part of the condition, but both may be coded when both are present",
+                                )
                             };
                             out.push(Edit::new(
                                 severity,
@@ -107,7 +119,9 @@ pub(super) fn etiology(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
     for (a, d) in dxs.iter().enumerate() {
         let Some(i) = d.entry else { continue };
         let notes = code_first(tab, i);
-        if d.principal && let Some(title) = manifestation(tab, i) {
+        if d.principal
+            && let Some(title) = manifestation(tab, i)
+        {
             let hint = notes
                 .first()
                 .map(|(j, n)| format!(" (code first note {}: \"{}\")", level(tab, *j), n.text))
@@ -152,12 +166,21 @@ pub(super) fn etiology(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
 /// Wording that makes a use-additional-code list optional; a list with a heading ("code to
 /// identify:") offers choices that apply only when present, so it is optional too.
 fn optional(notes: &[ParsedNote]) -> bool {
-    notes.iter().any(|n| n.refs.is_empty()) || notes.iter().any(|n| {
-        let l = n.text.to_ascii_lowercase();
-        ["if applicable", "if known", "if desired", "if present", "if any", "such as", "any "]
+    notes.iter().any(|n| n.refs.is_empty())
+        || notes.iter().any(|n| {
+            let l = n.text.to_ascii_lowercase();
+            [
+                "if applicable",
+                "if known",
+                "if desired",
+                "if present",
+                "if any",
+                "such as",
+                "any ",
+            ]
             .iter()
             .any(|w| l.contains(w))
-    })
+        })
 }
 
 /// Use-additional-code lists with nothing they name assigned (warnings, for lists without
@@ -166,11 +189,17 @@ pub(super) fn additional(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
     for (a, d) in dxs.iter().enumerate() {
         let Some(i) = d.entry else { continue };
         let mut said = HashSet::new();
-        for j in tab.lineage(i).take_while(|&j| tab.entry(j).kind == EntryKind::Code) {
+        for j in tab
+            .lineage(i)
+            .take_while(|&j| tab.entry(j).kind == EntryKind::Code)
+        {
             let Some(notes) = tab.notes(j) else { continue };
             let list = &notes.use_additional;
             let refs: Vec<&CodeRef> = list.iter().flat_map(|n| n.refs.iter()).collect();
-            if !refs.is_empty() && !optional(list) && !refs.iter().any(|r| covered(dxs, a, r).next().is_some()) {
+            if !refs.is_empty()
+                && !optional(list)
+                && !refs.iter().any(|r| covered(dxs, a, r).next().is_some())
+            {
                 let text: Vec<&str> = list.iter().map(|n| n.text.as_str()).collect();
                 out.push(Edit::new(
                     Severity::Warning,
@@ -185,7 +214,10 @@ pub(super) fn additional(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
                 ));
             }
             for note in &notes.code_also {
-                let present = note.refs.iter().any(|r| covered(dxs, a, r).next().is_some());
+                let present = note
+                    .refs
+                    .iter()
+                    .any(|r| covered(dxs, a, r).next().is_some());
                 if !present && said.insert(note.text.as_str()) {
                     out.push(Edit::new(
                         Severity::Info,

@@ -71,10 +71,15 @@ mod tests {
         let l = builtin();
         assert!(l.errors.is_empty(), "{:?}", l.errors);
         assert!(l.entries() > 100);
-        for code in ["Z79.4", "I25.2", "I69.351", "Q21.1", "Z37.0", "V43.52XA", "Y92.009", "B94.8", "Z77.123"] {
+        for code in [
+            "Z79.4", "I25.2", "I69.351", "Q21.1", "Z37.0", "V43.52XA", "Y92.009", "B94.8",
+            "Z77.123",
+        ] {
             assert!(l.is_exempt(code), "{code} should be exempt");
         }
-        for code in ["I10", "E11.9", "I25.10", "Z91.81", "V00.811A", "X71.0XXA", "Z28.310", "Z77.010"] {
+        for code in [
+            "I10", "E11.9", "I25.10", "Z91.81", "V00.811A", "X71.0XXA", "Z28.310", "Z77.010",
+        ] {
             assert!(!l.is_exempt(code), "{code} should need POA");
         }
     }

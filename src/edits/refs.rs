@@ -33,7 +33,9 @@ impl CodeRef {
         }
         match &self.filter {
             None => true,
-            Some(Filter::At { pos, value }) => code.get(*pos..).is_some_and(|t| t.starts_with(value.as_str())),
+            Some(Filter::At { pos, value }) => code
+                .get(*pos..)
+                .is_some_and(|t| t.starts_with(value.as_str())),
             Some(Filter::AtRange { pos, lo, hi }) => code.get(*pos..).is_some_and(|t| {
                 let a = &t[..t.len().min(lo.len())];
                 let b = &t[..t.len().min(hi.len())];
@@ -126,7 +128,8 @@ fn read_code(s: &str) -> Option<(String, &str)> {
     let mut i = 3;
     if b.get(3) == Some(&b'.') {
         let mut j = 4;
-        while j < b.len() && (b[j].is_ascii_digit() || b[j].is_ascii_uppercase()) && code.len() < 7 {
+        while j < b.len() && (b[j].is_ascii_digit() || b[j].is_ascii_uppercase()) && code.len() < 7
+        {
             code.push(b[j] as char);
             j += 1;
         }
@@ -155,9 +158,16 @@ fn parse_filter(q: &str, lo: &str) -> Option<Filter> {
     if let Some(t) = q.strip_prefix('.') {
         let t = t.trim_end_matches('-');
         if let Some((a, b)) = t.split_once("-.") {
-            return (alnum(a) && alnum(b)).then(|| Filter::AtRange { pos: 3, lo: a.into(), hi: b.into() });
+            return (alnum(a) && alnum(b)).then(|| Filter::AtRange {
+                pos: 3,
+                lo: a.into(),
+                hi: b.into(),
+            });
         }
-        return alnum(t).then(|| Filter::At { pos: 3, value: t.into() });
+        return alnum(t).then(|| Filter::At {
+            pos: 3,
+            value: t.into(),
+        });
     }
     let words: Vec<String> = q
         .to_ascii_lowercase()
@@ -170,11 +180,19 @@ fn parse_filter(q: &str, lo: &str) -> Option<Filter> {
     if !alnum(&value) {
         return None;
     }
-    match words.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match words
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         // "final characters -23" (I69.)
         ["final", "characters", _] if lo.len() == 3 => Some(Filter::Suffix(value)),
         // "fifth character 2", "7th character B"
-        [n, "character", _] => Some(Filter::At { pos: ordinal(n)? - 1, value }),
+        [n, "character", _] => Some(Filter::At {
+            pos: ordinal(n)? - 1,
+            value,
+        }),
         // "fifth to sixth characters 51"
         [a, "to", b, "characters", _] => {
             let (a, b) = (ordinal(a)?, ordinal(b)?);
@@ -201,24 +219,36 @@ mod tests {
     #[test]
     fn plain_codes_ranges_and_wildcards() {
         assert_eq!(labels("type 2 diabetes mellitus (E11.-)"), ["E11"]);
-        assert_eq!(labels("hypertensive heart disease with heart failure (I11.0)"), ["I11.0"]);
+        assert_eq!(
+            labels("hypertensive heart disease with heart failure (I11.0)"),
+            ["I11.0"]
+        );
         assert_eq!(labels("congenital heart failure (Q20-Q28)"), ["Q20-Q28"]);
         assert_eq!(labels("angina (I20.0-I20.9)"), ["I20.0-I20.9"]);
         assert_eq!(labels("asthma (J45.-)"), ["J45"]);
-        assert_eq!(labels("skin (C51-C52, C60.-, C63.2)"), ["C51-C52", "C60", "C63.2"]);
+        assert_eq!(
+            labels("skin (C51-C52, C60.-, C63.2)"),
+            ["C51-C52", "C60", "C63.2"]
+        );
         assert_eq!(labels("hypothyroidism, acquired (E00-E03.-)"), ["E00-E03"]);
         assert_eq!(labels("x (D29.2.-)"), ["D29.2"]);
         assert_eq!(labels("x (F98.2.-F98.3)"), ["F98.2-F98.3"]);
         assert_eq!(labels("multiple sclerosis (G35-)"), ["G35"]);
         assert_eq!(labels("gout (M1A.-, M10.-)"), ["M1A", "M10"]);
-        assert_eq!(labels("ischemic (I21.0-I21.B, I22.-)"), ["I21.0-I21.B", "I22"]);
+        assert_eq!(
+            labels("ischemic (I21.0-I21.B, I22.-)"),
+            ["I21.0-I21.B", "I22"]
+        );
     }
 
     #[test]
     fn words_in_parentheses_are_not_codes() {
         assert!(extract("hypertension (arterial) (benign) (essential)").is_empty());
         assert!(extract("dysplasia (mild) (moderate) (AIDS) (NOS)").is_empty());
-        assert_eq!(labels("nerve root compression (due to) (in) spondylosis (M47.0-, M47.2.-)"), ["M47.0", "M47.2"]);
+        assert_eq!(
+            labels("nerve root compression (due to) (in) spondylosis (M47.0-, M47.2.-)"),
+            ["M47.0", "M47.2"]
+        );
         assert!(extract("benign neoplasms of prostate (adenoma, benign) (D29.1").is_empty());
     }
 
