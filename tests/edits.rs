@@ -327,6 +327,8 @@ mod service {
         let tx = conn.transaction().unwrap();
         let at = store::now();
         store::users::upsert(&tx, CODER, Role::Coder, "", None, &at).unwrap();
+        let me = chartdesk::service::os_login().unwrap();
+        store::users::upsert(&tx, &me, Role::Coder, "", None, &at).unwrap();
         store::codes::replace_set(
             &tx,
             CodeSystem::Icd10Cm,
@@ -470,5 +472,46 @@ mod service {
         svc.set_poa(enc, fx.id, Some(Poa::Yes)).unwrap();
         svc.set_poa(enc, htn.id, Some(Poa::Yes)).unwrap();
         svc.mark_coded(enc).unwrap();
+    }
+
+    #[test]
+    fn check_command_prints_json_and_exits_1_on_errors() {
+        let (_t, data) = fixture();
+        let run = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+                .arg("--data-dir")
+                .arg(&data.root)
+                .arg("check")
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let out = run(&["--json", "E10.9", "E11.9", "S72.001"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let rules: Vec<&str> = lines.iter().map(|v| v["rule"].as_str().unwrap()).collect();
+        assert!(
+            rules.contains(&"excludes1") && rules.contains(&"seventh-character-missing"),
+            "{rules:?}"
+        );
+        let x = lines.iter().find(|v| v["rule"] == "excludes1").unwrap();
+        assert_eq!(x["severity"], "error");
+        assert_eq!(x["codes"], serde_json::json!(["E10.9", "E11.9"]));
+        assert!(x["message"].as_str().unwrap().contains("E11.-"));
+
+        // Warnings only: exit 0, and the table names the rule.
+        let out = run(&["E11.22", "--sex", "F", "--age", "60"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("use-additional-code") && text.contains("0 error(s)"),
+            "{text}"
+        );
+        // A bad POA value is a usage error.
+        assert_eq!(run(&["I10", "--poa", "I10=Z"]).status.code(), Some(2));
     }
 }

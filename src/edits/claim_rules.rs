@@ -7,8 +7,11 @@ use crate::domain::{CodeSystem, EncounterType, Poa, Sex};
 use std::collections::HashSet;
 
 fn sevenths_hint(s: &[(char, String)]) -> String {
-    let list: Vec<String> = s.iter().map(|(c, m)| format!("{c} {m}")).collect();
-    list.join("; ")
+    let chars: Vec<String> = s.iter().map(|(c, _)| c.to_string()).collect();
+    match s.first() {
+        Some((c, m)) => format!("{} ({c} = {m})", chars.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// Resolves the diagnoses against the tabular list, reporting codes that cannot be billed.
