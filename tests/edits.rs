@@ -113,6 +113,17 @@ fn use_additional_code_and_code_also() {
     // O80 asks for the outcome of delivery (Z37.0).
     one(&codes(&["O80"]), "use-additional-code");
     none(&codes(&["O80", "Z37.0"]), "use-additional-code");
+    // Code also: information, quiet once the named code is there.
+    let e = codes(&["Z79.4"]);
+    let c = one(&e, "code-also");
+    assert_eq!(c.severity, Severity::Info);
+    assert!(c.message.contains("Z51.81"), "{}", c.message);
+    let e = codes(&["Z51.81", "Z79.4"]);
+    assert!(
+        !e.iter()
+            .any(|x| x.rule == "code-also" && x.codes == ["Z79.4"]),
+        "{e:#?}"
+    );
 }
 
 #[test]

@@ -213,19 +213,22 @@ pub(super) fn additional(tab: &TabularIndex, dxs: &[Dx], out: &mut Vec<Edit>) {
                     ),
                 ));
             }
-            for note in &notes.code_also {
-                let present = note
-                    .refs
-                    .iter()
-                    .any(|r| covered(dxs, a, r).next().is_some());
-                if !present && said.insert(note.text.as_str()) {
-                    out.push(Edit::new(
-                        Severity::Info,
-                        "code-also",
-                        vec![d.code.clone()],
-                        format!("{} {}: code also {}", d.code, level(tab, j), note.text),
-                    ));
-                }
+            // One info per note list: a heading ("code also, if applicable, ... such as:") reads
+            // with the items under it.
+            // Nothing to say once something the list names is assigned.
+            let list = &notes.code_also;
+            let done = list
+                .iter()
+                .flat_map(|n| n.refs.iter())
+                .any(|r| covered(dxs, a, r).next().is_some());
+            let open: Vec<&str> = list.iter().map(|n| n.text.as_str()).collect();
+            if !done && !open.is_empty() && said.insert(j) {
+                out.push(Edit::new(
+                    Severity::Info,
+                    "code-also",
+                    vec![d.code.clone()],
+                    format!("{} {}: code also {}", d.code, level(tab, j), open.join(" ")),
+                ));
             }
         }
     }
