@@ -1,5 +1,6 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
+mod check;
 mod output;
 mod progress;
 
@@ -103,6 +104,9 @@ pub enum Command {
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
+    /// code list; exit code 1 when an error fires.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -414,6 +418,11 @@ fn run_command(
             let file = file.unwrap_or_else(|| PathBuf::from("../shared/eval/code_queries_dev.tsv"));
             let report = svc.evaluate_codes(&file)?;
             writeln!(out, "{report}")?;
+        }
+        Command::Check(args) => {
+            let code = check::run(svc, &args, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
         }
         Command::Bench(BenchCommand::Codes { queries, rounds }) => {
             let report = svc.bench_codes(queries.as_deref(), rounds)?;

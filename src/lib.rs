@@ -8,6 +8,7 @@ pub mod codeset;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod edits;
 pub mod search;
 pub mod service;
 pub mod store;

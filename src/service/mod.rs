@@ -2,11 +2,13 @@
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
 mod coding;
+mod edits;
 mod error;
 mod setup;
 mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
+pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use setup::{InitReport, SetupProgress, initialize};
 

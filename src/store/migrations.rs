@@ -110,6 +110,18 @@ CREATE TABLE audit (
 CREATE INDEX audit_encounter ON audit(encounter_id, id);
 CREATE INDEX audit_login ON audit(login, at);
 "#,
+    // 2: acknowledged coding-edit warnings (the same warning stays acknowledged).
+    r#"
+CREATE TABLE edit_acknowledgements (
+    encounter_id INTEGER NOT NULL REFERENCES encounters(id),
+    rule         TEXT NOT NULL,
+    codes        TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    login        TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    PRIMARY KEY (encounter_id, rule, codes)
+);
+"#,
 ];
 
 /// The schema version this build writes.
