@@ -318,11 +318,12 @@ fn sequencing_poa_and_mark_coded() {
     update(&mut app, Action::Top);
     update(&mut app, Action::SetPoa(Some(Poa::Yes)));
     update(&mut app, Action::SetPoa(Some(Poa::No)));
-    update(&mut app, Action::SetPoa(Some(Poa::Exempt)));
+    // J44.1 is not on the POA-exempt list, so "1" is refused by the edits; use Y.
+    update(&mut app, Action::SetPoa(Some(Poa::Yes)));
     let poas: Vec<Option<Poa>> = codes(&app).into_iter().map(|c| c.2).collect();
     assert_eq!(
         poas,
-        vec![Some(Poa::Yes), Some(Poa::No), Some(Poa::Exempt), None]
+        vec![Some(Poa::Yes), Some(Poa::No), Some(Poa::Yes), None]
     );
     // POA on a procedure is refused by the service and shown.
     update(&mut app, Action::Bottom);
