@@ -11,6 +11,7 @@ pub mod codes;
 pub mod eval;
 pub(crate) mod fuzzy;
 pub(crate) mod lookup;
+pub mod notes;
 pub(crate) mod query;
 pub(crate) mod rank;
 pub(crate) mod synonyms;

@@ -4,12 +4,14 @@
 mod coding;
 mod edits;
 mod error;
+mod notes;
 mod setup;
 mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
+pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};
@@ -50,6 +52,7 @@ pub struct Service {
     user: UserRow,
     data: DataDir,
     codes: CodeIndex,
+    notes: notes::NotesState,
 }
 
 impl Service {
@@ -69,11 +72,13 @@ impl Service {
                 login: login.to_string(),
             })?;
         let codes = setup::ensure_code_index(&conn, data, progress)?;
+        let notes = notes::open_notes_index(&conn, data, progress)?;
         Ok(Service {
             conn,
             user,
             data: data.clone(),
             codes,
+            notes,
         })
     }
 

@@ -223,3 +223,109 @@ pub fn set_coded(conn: &Connection, id: i64, by: Option<&str>, at: Option<&str>)
     )?;
     Ok(())
 }
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Updated,
+    Unchanged,
+}
+
+/// Inserts a patient or updates the one with the same MRN; returns its id and what changed.
+pub fn upsert_patient_tracked(conn: &Connection, p: &Patient) -> Result<(i64, Change)> {
+    let existing: Option<(i64, String, String, String)> = conn
+        .prepare_cached("SELECT id, name, birth_date, sex FROM patients WHERE mrn = ?1")?
+        .query_row([&p.mrn], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    match existing {
+        Some((id, n, b, s)) if n == p.name && b == p.birth_date && s == p.sex.as_str() => {
+            Ok((id, Change::Unchanged))
+        }
+        Some((id, ..)) => {
+            conn.prepare_cached(
+                "UPDATE patients SET name = ?2, birth_date = ?3, sex = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, p.name, p.birth_date, p.sex.as_str()])
+            .with_context(|| format!("updating patient {}", p.mrn))?;
+            Ok((id, Change::Updated))
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO patients (mrn, name, birth_date, sex) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![p.mrn, p.name, p.birth_date, p.sex.as_str()])
+            .with_context(|| format!("inserting patient {}", p.mrn))?;
+            Ok((conn.last_insert_rowid(), Change::Added))
+        }
+    }
+}
+
+/// Inserts an encounter, or updates the one with the same account (type, patient, dates and
+/// attending; charges are only set when adding). A missing discharge date or an empty attending
+/// keeps the stored one. Returns its id and what changed.
+pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Change)> {
+    let pid = patient_id(conn, &e.mrn)?
+        .ok_or_else(|| anyhow!("encounter {}: no patient with MRN {}", e.account, e.mrn))?;
+    type Existing = (i64, i64, String, String, Option<String>, String);
+    let existing: Option<Existing> = conn
+        .prepare_cached(
+            "SELECT id, patient_id, enc_type, admit_date, discharge_date, attending FROM encounters
+             WHERE account = ?1",
+        )?
+        .query_row([&e.account], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .optional()?;
+    match existing {
+        Some((id, p, t, a, d, att))
+            if p == pid
+                && t == e.enc_type.as_str()
+                && a == e.admit_date
+                && (e.discharge_date.is_none() || d == e.discharge_date)
+                && (e.attending.is_empty() || att == e.attending) =>
+        {
+            Ok((id, Change::Unchanged))
+        }
+        Some((id, _, _, _, d, att)) => {
+            let discharge = e.discharge_date.clone().or(d);
+            let attending = if e.attending.is_empty() {
+                att
+            } else {
+                e.attending.clone()
+            };
+            conn.prepare_cached(
+                "UPDATE encounters SET patient_id = ?2, enc_type = ?3, admit_date = ?4,
+                   discharge_date = ?5, attending = ?6 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                pid,
+                e.enc_type.as_str(),
+                e.admit_date,
+                discharge,
+                attending
+            ])
+            .with_context(|| format!("updating encounter {}", e.account))?;
+            Ok((id, Change::Updated))
+        }
+        None => Ok((insert(conn, e)?, Change::Added)),
+    }
+}
+
+/// An encounter's id and patient id by account.
+pub fn ids_by_account(conn: &Connection, account: &str) -> Result<Option<(i64, i64)>> {
+    Ok(conn
+        .prepare_cached("SELECT id, patient_id FROM encounters WHERE account = ?1")?
+        .query_row([account], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}

@@ -122,6 +122,30 @@ CREATE TABLE edit_acknowledgements (
     PRIMARY KEY (encounter_id, rule, codes)
 );
 "#,
+    // 3: a log of note changes the notes index has to follow (inserts are followed by row id).
+    r#"
+CREATE TABLE note_changes (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    note_id INTEGER NOT NULL
+);
+CREATE TRIGGER notes_update_logged AFTER UPDATE ON notes
+WHEN old.note_id IS NOT new.note_id OR old.encounter_id IS NOT new.encounter_id
+  OR old.note_type IS NOT new.note_type OR old.author IS NOT new.author
+  OR old.written_at IS NOT new.written_at OR old.body IS NOT new.body OR old.id IS NOT new.id
+BEGIN
+    INSERT INTO note_changes (note_id) VALUES (old.id);
+    INSERT INTO note_changes (note_id) SELECT new.id WHERE new.id IS NOT old.id;
+END;
+CREATE TRIGGER notes_delete_logged AFTER DELETE ON notes
+BEGIN
+    INSERT INTO note_changes (note_id) VALUES (old.id);
+END;
+CREATE TRIGGER encounters_update_logged AFTER UPDATE ON encounters
+WHEN old.enc_type IS NOT new.enc_type OR old.patient_id IS NOT new.patient_id
+BEGIN
+    INSERT INTO note_changes (note_id) SELECT id FROM notes WHERE encounter_id = new.id;
+END;
+"#,
 ];
 
 /// The schema version this build writes.

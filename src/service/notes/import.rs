@@ -1,0 +1,193 @@
+//! Importing note files: one transaction per file with its audit row, the index writer fed as
+//! records are stored and committed right after the database.
+use super::super::{Service, ServiceError, SetupProgress};
+use super::index::is_busy;
+use crate::domain::Permission;
+use crate::notes::import::{self, FileSummary, ImportOptions, ImportReport, RejectSink};
+use crate::notes::{Format, open_reader, sync};
+use crate::search::notes::{Marks, NotesIndex, NotesWriter, SCHEMA_VERSION};
+use crate::store;
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Waits up to this long for another process's notes index writer (an import, a rebuild).
+const WRITER_WAIT: Duration = Duration::from_secs(30);
+
+fn take_writer(ix: &NotesIndex, threads: usize) -> Result<NotesWriter> {
+    let started = Instant::now();
+    loop {
+        match ix.writer(threads) {
+            Ok(w) => return Ok(w),
+            Err(e) if is_busy(&e) && started.elapsed() < WRITER_WAIT => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => {
+                return Err(e.context(
+                    "another chartdesk process is importing or rebuilding notes; try again when it \
+                     finishes",
+                ));
+            }
+        }
+    }
+}
+
+/// Where a file's rejected records are written: `--reject-report` for a single file, else beside it.
+fn reject_path(file: &Path, given: Option<&Path>, files: usize) -> PathBuf {
+    match given {
+        Some(p) if files == 1 => p.to_path_buf(),
+        _ => {
+            let mut s = file.as_os_str().to_os_string();
+            s.push(".rejects.jsonl");
+            PathBuf::from(s)
+        }
+    }
+}
+
+impl Service {
+    /// Imports note files (admins). Each file is one transaction with its audit row: a bad record
+    /// stops the file and keeps nothing from it, unless `opts.skip_bad`, which keeps the good
+    /// records and writes the bad ones to a reject report. Re-importing a file changes nothing.
+    pub fn import_notes(
+        &mut self,
+        files: &[PathBuf],
+        format: Option<Format>,
+        opts: &ImportOptions,
+        reject_report: Option<&Path>,
+        progress: &mut SetupProgress<'_>,
+    ) -> Result<ImportReport> {
+        self.require(Permission::Administer, "import notes")?;
+        let started = Instant::now();
+        let mut plan = Vec::new();
+        for f in files {
+            let fmt = match format.or_else(|| Format::guess(f)) {
+                Some(x) => x,
+                None => {
+                    return Err(ServiceError::Invalid(format!(
+                        "cannot tell the format of {} from its name: pass --format jsonl, csv or fhir",
+                        f.display()
+                    ))
+                    .into());
+                }
+            };
+            plan.push((f, fmt));
+        }
+        let mut report = ImportReport::default();
+        if plan.iter().any(|(_, f)| *f == Format::Fhir) {
+            if plan.iter().any(|(_, f)| *f != Format::Fhir) {
+                return Err(ServiceError::Invalid(
+                    "import FHIR files separately from JSON lines and CSV files".into(),
+                )
+                .into());
+            }
+            let paths: Vec<PathBuf> = plan.iter().map(|(p, _)| p.to_path_buf()).collect();
+            report
+                .files
+                .push(self.import_fhir(&paths, opts, reject_report, progress)?);
+            report.seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+        let ix = self.notes.current(&self.data, true).clone();
+        let mut writer = take_writer(&ix, 2)?;
+        for (path, fmt) in &plan {
+            let name = path.display().to_string();
+            let mut reader = open_reader(path, *fmt, &opts.map)?;
+            let reject = reject_path(path, reject_report, plan.len());
+            let result = self.write(Permission::Administer, "import notes", |tx, me| {
+                catch_up_in(tx, &ix, &mut writer, progress)?;
+                let mut sink = opts.skip_bad.then(|| RejectSink::new(reject.clone()));
+                let mut s = import::import_records(
+                    tx,
+                    &mut writer,
+                    &name,
+                    &mut *reader,
+                    sink.as_mut(),
+                    progress,
+                )?;
+                if let Some(sink) = sink {
+                    s.reject_report = sink.finish()?;
+                }
+                audit_import(tx, &me.login, &s)?;
+                Ok((s, current_marks(tx)?))
+            });
+            match result {
+                Ok((s, marks)) => {
+                    writer.commit(marks).with_context(|| {
+                        format!(
+                            "{name} was saved, but the notes index could not be updated; it will \
+                             catch up at the next start"
+                        )
+                    })?;
+                    report.files.push(s);
+                }
+                Err(e) => {
+                    writer.rollback()?;
+                    let done: Vec<&str> = report.files.iter().map(|f| f.file.as_str()).collect();
+                    return Err(if done.is_empty() {
+                        e
+                    } else {
+                        e.context(format!("already imported: {}", done.join(", ")))
+                    });
+                }
+            }
+        }
+        writer.finish()?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+}
+
+/// Brings the index writer up to the transaction's view before an import adds to it.
+fn catch_up_in(
+    tx: &Connection,
+    ix: &NotesIndex,
+    w: &mut NotesWriter,
+    progress: &mut SetupProgress<'_>,
+) -> Result<()> {
+    let m = ix.marks()?;
+    let rowid = store::notes::max_rowid(tx)?;
+    let change = store::notes::max_change_seq(tx)?;
+    if m.rowid > rowid || m.change > change {
+        bail!("the notes index is ahead of the database: run 'chartdesk reindex' first");
+    }
+    sync::apply_changes(tx, w, m.change, change, m.rowid)?;
+    sync::index_new_rows(tx, w, m.rowid, rowid, progress)?;
+    Ok(())
+}
+
+fn current_marks(tx: &Connection) -> Result<Marks> {
+    Ok(Marks {
+        schema: SCHEMA_VERSION,
+        rowid: store::notes::max_rowid(tx)?,
+        change: store::notes::max_change_seq(tx)?,
+    })
+}
+
+fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
+    store::audit::append(
+        tx,
+        &store::now(),
+        login,
+        "import_notes",
+        None,
+        None,
+        &s.file,
+        &format!(
+            "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added",
+            s.added, s.updated, s.unchanged, s.rejected, s.patients_added, s.encounters_added
+        ),
+    )
+}
+
+impl Service {
+    fn import_fhir(
+        &mut self,
+        _files: &[PathBuf],
+        _opts: &ImportOptions,
+        _reject_report: Option<&Path>,
+        _progress: &mut SetupProgress<'_>,
+    ) -> Result<FileSummary> {
+        Err(ServiceError::Invalid("FHIR import is not available yet".into()).into())
+    }
+}
