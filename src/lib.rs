@@ -3,8 +3,8 @@
 //! Layering (see README, Architecture): `tui` and `cli` call `service`, the one door; `service` checks
 //! roles, runs work in SQLite transactions through `store` and writes the audit row in the same
 //! transaction; `search` holds the derived tantivy indexes.
-pub mod cli;
 pub mod bench;
+pub mod cli;
 pub mod codeset;
 pub mod config;
 pub mod demo;
