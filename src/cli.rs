@@ -1,5 +1,6 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
+mod check;
 mod notes;
 mod output;
 mod progress;
@@ -104,6 +105,9 @@ pub enum Command {
     /// Benchmarks that print figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
+    /// code list; exit code 1 when an error fires.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,8 +195,8 @@ pub enum EvalCommand {
 pub enum BenchCommand {
     /// Code-search latency (p50/p95/p99) for chartdesk and SQLite FTS5 on the same codes.
     Codes {
-        /// Queries, one per line or a TSV whose first column is the query. Default: the eval set
-        /// plus every prefix of each query (typing).
+        /// Queries, one per line or a TSV whose first column is the query (default: the dev eval
+        /// set). Every prefix of each query is searched, as while typing.
         #[arg(long)]
         queries: Option<PathBuf>,
         #[arg(long, default_value_t = 20)]
@@ -431,6 +435,11 @@ fn run_command(
             let file = file.unwrap_or_else(|| PathBuf::from("../shared/eval/code_queries_dev.tsv"));
             let report = svc.evaluate_codes(&file)?;
             writeln!(out, "{report}")?;
+        }
+        Command::Check(args) => {
+            let code = check::run(svc, &args, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
         }
         Command::Bench(BenchCommand::Codes { queries, rounds }) => {
             let report = svc.bench_codes(queries.as_deref(), rounds)?;

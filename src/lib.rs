@@ -3,12 +3,13 @@
 //! Layering (see README, Architecture): `tui` and `cli` call `service`, the one door; `service` checks
 //! roles, runs work in SQLite transactions through `store` and writes the audit row in the same
 //! transaction; `search` holds the derived tantivy indexes.
-pub mod cli;
 pub mod bench;
+pub mod cli;
 pub mod codeset;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod edits;
 pub mod notes;
 pub mod search;
 pub mod service;

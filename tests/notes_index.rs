@@ -200,7 +200,10 @@ fn workstations_starting_together_build_the_index_once() {
         })
         .collect();
     let counts: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert!(counts[0] > 0 && counts.iter().all(|c| *c == counts[0]), "{counts:?}");
+    assert!(
+        counts[0] > 0 && counts.iter().all(|c| *c == counts[0]),
+        "{counts:?}"
+    );
     let generations = std::fs::read_dir(data.root.join("index"))
         .unwrap()
         .flatten()

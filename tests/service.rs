@@ -50,7 +50,8 @@ fn code_an_encounter_end_to_end_with_audit() {
     // Inpatient: POA is required on every diagnosis before completion.
     let err = svc.mark_coded(enc).unwrap_err();
     assert!(format!("{err:#}").contains("POA"), "{err:#}");
-    for (a, p) in [(hf.id, Poa::Yes), (htn.id, Poa::Yes), (dm.id, Poa::Exempt)] {
+    // POA 1 (exempt) is valid only for codes on the CMS exempt list; E11.9 is not on it.
+    for (a, p) in [(hf.id, Poa::Yes), (htn.id, Poa::Yes), (dm.id, Poa::Yes)] {
         svc.set_poa(enc, a, Some(p)).unwrap();
     }
     svc.remove_assignment(enc, htn.id).unwrap();

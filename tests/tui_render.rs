@@ -4,8 +4,9 @@ use chartdesk::domain::{
     Assignment, CodeEntry, CodeSystem, EncounterStatus, EncounterType, EntryKind, Poa, Role, Sex,
     TabularNotes,
 };
+use chartdesk::edits::{Edit, Severity};
 use chartdesk::search::CodeHit;
-use chartdesk::service::{CodeDetail, EncounterView, Offer};
+use chartdesk::service::{CodeDetail, EncounterEdit, EncounterView, Offer};
 use chartdesk::store::encounters::EncounterRow;
 use chartdesk::store::notes::NoteHeader;
 use chartdesk::tui::render;
@@ -586,4 +587,89 @@ fn a_cut_title_of_the_highlighted_result_is_shown_in_full_on_small_windows() {
     s.encounter.as_mut().unwrap().search.pos.selected = 2;
     let t = text(&draw(&s, 120, 40));
     assert!(!t.contains("┃Acute on chronic"), "{t}");
+}
+
+fn edit(severity: Severity, rule: &'static str, codes: &[&str], msg: &str) -> EncounterEdit {
+    EncounterEdit {
+        edit: Edit {
+            severity,
+            rule,
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+            message: msg.into(),
+        },
+        acknowledged_by: None,
+    }
+}
+
+#[test]
+fn edits_count_and_list_at_80x24_without_colour() {
+    let mut s = encounter_state(false, None);
+    let enc = s.encounter.as_mut().unwrap();
+    enc.focus = Pane::Codes;
+    let mut acked = edit(
+        Severity::Warning,
+        "use-additional-code",
+        &["E11.22"],
+        "E11.22: use additional code to identify stage of chronic kidney disease (N18.1-N18.6)",
+    );
+    acked.acknowledged_by = Some("tester".into());
+    enc.edits.list = vec![
+        edit(
+            Severity::Error,
+            "excludes1",
+            &["E10.9", "E11.9"],
+            "E10.9 and E11.9 may not be reported together: E10 Excludes1 type 2 diabetes mellitus (E11.-)",
+        ),
+        acked,
+        edit(
+            Severity::Info,
+            "code-also",
+            &["Z79.4"],
+            "Z79.4: code also, if applicable, encounter for therapeutic drug level monitoring (Z51.81)",
+        ),
+    ];
+    let t = text(&draw(&s, 80, 24));
+    assert!(
+        t.contains("Edits: 1 err, 1 warn (acked), 1 info (e)"),
+        "the count line is always visible\n{t}"
+    );
+    assert!(t.contains("e edits"), "the footer names the key\n{t}");
+
+    // Open: markers in text, rule, codes and the message, wrapped.
+    s.encounter.as_mut().unwrap().edits.open = true;
+    let buf = draw(&s, 80, 24);
+    let t = text(&buf);
+    assert!(t.contains("Coding edits: 1 error"), "{t}");
+    assert!(t.contains("[ERR] excludes1 E10.9, E11.9"), "{t}");
+    assert!(t.contains("may not be reported together"), "{t}");
+    assert!(t.contains("[ACK] use-additional-code E11.22"), "{t}");
+    assert!(t.contains("acknowledged by tester"), "{t}");
+    assert!(t.contains("[INF] code-also Z79.4"), "{t}");
+    let l = lines(&buf);
+    assert!(
+        l[23].contains("a acknowledge") && l[23].contains("e Esc close"),
+        "{}",
+        l[23]
+    );
+    // The highlighted edit is visible without colour (reverse video on its heading).
+    let y = l
+        .iter()
+        .position(|r| r.contains("[ERR] excludes1"))
+        .unwrap() as u16;
+    let row = &l[y as usize];
+    let x = row[..row.find("[ERR]").unwrap()].chars().count() as u16;
+    assert!(buf[(x + 1, y)].modifier.contains(Modifier::REVERSED));
+
+    // Empty: says so instead of an empty box.
+    let enc = s.encounter.as_mut().unwrap();
+    enc.edits.list.clear();
+    let t = text(&draw(&s, 80, 24));
+    assert!(t.contains("no coding edits fire"), "{t}");
+    enc_closed_shows_none(&mut s);
+}
+
+fn enc_closed_shows_none(s: &mut State) {
+    s.encounter.as_mut().unwrap().edits.open = false;
+    let t = text(&draw(s, 80, 24));
+    assert!(t.contains("Edits: none (e)"), "{t}");
 }

@@ -2,7 +2,7 @@
 use super::{Offer, Service, ServiceError};
 use crate::domain::code::display_code;
 use crate::domain::{
-    Assignment, CodeEntry, CodeSystem, EncounterStatus, EncounterType, EntryKind, Permission, Poa,
+    Assignment, CodeEntry, CodeSystem, EncounterStatus, EntryKind, Permission, Poa,
 };
 use crate::store::encounters::{EncounterRow, WorklistFilter};
 use crate::store::notes::NoteHeader;
@@ -55,14 +55,14 @@ fn load_view(conn: &Connection, e: EncounterRow, me: &UserRow) -> Result<Encount
     })
 }
 
-fn get_encounter(conn: &Connection, id: i64) -> Result<EncounterRow> {
+pub(super) fn get_encounter(conn: &Connection, id: i64) -> Result<EncounterRow> {
     encounters::by_id(conn, id)?
         .ok_or_else(|| ServiceError::NotFound(format!("no encounter with id {id}")).into())
 }
 
 /// Inside a write transaction: the encounter, if `me` may change its codes now. Claims it for `me`
 /// when nobody holds it.
-fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Result<EncounterRow> {
+pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Result<EncounterRow> {
     let e = get_encounter(conn, id)?;
     if e.status == EncounterStatus::Coded {
         return Err(ServiceError::Invalid(format!(
@@ -482,9 +482,11 @@ impl Service {
         })
     }
 
-    /// Marks the encounter coded and gives up the claim. Needs a principal diagnosis, and POA on
-    /// every inpatient diagnosis.
+    /// Marks the encounter coded and gives up the claim. Needs a principal diagnosis, no coding
+    /// edit of error severity (POA on inpatient diagnoses not on the exempt list among them), and
+    /// every warning acknowledged.
     pub fn mark_coded(&mut self, enc: i64) -> Result<()> {
+        let index = self.edit_index()?;
         self.write(Permission::Code, "mark encounters coded", |tx, me| {
             let at = store::now();
             let e = editable(tx, enc, me, &at)?;
@@ -496,20 +498,7 @@ impl Service {
                 ))
                 .into());
             }
-            if e.enc_type == EncounterType::Inpatient {
-                let missing: Vec<&str> = codes
-                    .iter()
-                    .filter(|a| a.system.is_diagnosis() && a.poa.is_none())
-                    .map(|a| a.code.as_str())
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(ServiceError::Invalid(format!(
-                        "inpatient diagnoses need a POA indicator (Y, N, U, W or 1): missing on {}",
-                        missing.join(", ")
-                    ))
-                    .into());
-                }
-            }
+            super::edits::require_clean(tx, &e, &index)?;
             encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
             encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
             encounters::set_claim(tx, enc, None, &at)?;

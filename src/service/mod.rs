@@ -2,12 +2,14 @@
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
 mod coding;
+mod edits;
 mod error;
 mod notes;
 mod setup;
 mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
+pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
 pub use setup::{InitReport, SetupProgress, initialize};

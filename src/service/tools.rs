@@ -20,18 +20,6 @@ pub fn read_queries(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Every query plus each prefix a coder types on the way to it (from 2 characters).
-pub fn typing_mix(queries: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for q in queries {
-        let chars: Vec<char> = q.chars().collect();
-        for end in 2..=chars.len() {
-            out.push(chars[..end].iter().collect());
-        }
-    }
-    out
-}
-
 impl Service {
     /// Top-1/top-5 accuracy of chartdesk's code search and of an FTS5 baseline on a query set.
     pub fn evaluate_codes(&self, queries_tsv: &Path) -> Result<crate::search::eval::EvalReport> {
@@ -46,7 +34,7 @@ impl Service {
         crate::search::eval::evaluate_codes(&self.codes, &entries, queries_tsv)
     }
 
-    /// Latency of code search, chartdesk next to FTS5, over a typing mix of queries.
+    /// Latency of code search, chartdesk next to FTS5, over every prefix of each query (typing).
     pub fn bench_codes(
         &self,
         queries: Option<&Path>,
@@ -62,7 +50,7 @@ impl Service {
                     ))
                     .into());
                 }
-                typing_mix(&read_queries(p)?)
+                read_queries(p)?
             }
         };
         let entries = store::codes::all_active(&self.conn)?;
@@ -76,16 +64,5 @@ impl Service {
             .ok_or_else(|| {
                 ServiceError::NotFound(format!("no encounter with account '{account}'")).into()
             })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typing_mix_has_prefixes() {
-        let m = typing_mix(&["chf".to_string()]);
-        assert_eq!(m, vec!["ch", "chf"]);
     }
 }

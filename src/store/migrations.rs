@@ -110,7 +110,19 @@ CREATE TABLE audit (
 CREATE INDEX audit_encounter ON audit(encounter_id, id);
 CREATE INDEX audit_login ON audit(login, at);
 "#,
-    // 2: a log of note changes the notes index has to follow (inserts are followed by row id).
+    // 2: acknowledged coding-edit warnings (the same warning stays acknowledged).
+    r#"
+CREATE TABLE edit_acknowledgements (
+    encounter_id INTEGER NOT NULL REFERENCES encounters(id),
+    rule         TEXT NOT NULL,
+    codes        TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    login        TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    PRIMARY KEY (encounter_id, rule, codes)
+);
+"#,
+    // 3: a log of note changes the notes index has to follow (inserts are followed by row id).
     r#"
 CREATE TABLE note_changes (
     seq     INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -3,6 +3,7 @@
 pub mod assignments;
 pub mod audit;
 pub mod codes;
+pub mod edit_acks;
 pub mod encounters;
 pub mod migrations;
 pub mod notes;

@@ -65,6 +65,10 @@ pub enum Action {
     Release,
     Open(String),
     Assign(CodeSystem, String),
+    /// `e`: open or close the list of coding edits.
+    ToggleEdits,
+    /// `a` in the edits list: acknowledge the highlighted warning.
+    AckEdit,
     /// An answer from the code search thread.
     SearchDone(SearchOutcome),
 }

@@ -49,6 +49,17 @@ impl App {
                 }
                 self.reload_view();
                 self.select_code(Some(a.id));
+                // A new error is said at once (the counts line under the codes shows it too).
+                if let Some(ed) = self.state.encounter.as_ref().map(|e| &e.edits)
+                    && ed.counts().errors > 0
+                {
+                    let msg = format!(
+                        "assigned {} as {what} · {} (e lists them)",
+                        a.code,
+                        ed.summary()
+                    );
+                    self.state.set_status(StatusKind::Warning, msg);
+                }
             }
             Err(e) => match e.downcast_ref::<ServiceError>() {
                 Some(ServiceError::NotBillable {
@@ -179,6 +190,9 @@ impl App {
             Err(e) => {
                 self.error(&e);
                 self.reload_view();
+                if matches!(action, Action::MarkCoded) {
+                    self.show_blocking_edits();
+                }
             }
         }
     }

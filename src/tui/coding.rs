@@ -45,6 +45,7 @@ impl App {
                 self.state.screen = Screen::Encounter;
                 self.state.worklist.editing = false;
                 self.load_note(0);
+                self.reload_edits();
                 if self.state.status.is_none() {
                     self.state.set_status(status.0, status.1);
                 }
@@ -98,6 +99,7 @@ impl App {
             }
             Err(e) => self.error(&e),
         }
+        self.reload_edits();
     }
 
     pub(crate) fn select_code(&mut self, id: Option<i64>) {
@@ -329,6 +331,24 @@ impl App {
             self.find_action(action);
             return;
         }
+        // The edits list takes moving, Enter, Esc and `a`; code changes (from `:`) still apply.
+        let list_action = matches!(
+            action,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::Top
+                | Action::Bottom
+                | Action::Back
+                | Action::Accept
+                | Action::ToggleEdits
+                | Action::AckEdit
+        );
+        if enc.edits.open && list_action && !picking && enc.confirm.is_none() {
+            self.edits_action(action);
+            return;
+        }
         match action {
             Action::Back => self.back(),
             Action::Up
@@ -469,6 +489,11 @@ impl App {
                 );
             }
             Action::AskRemove => self.ask_remove(),
+            Action::ToggleEdits => self.toggle_edits(),
+            Action::AckEdit => {
+                // Outside the list there is nothing highlighted: open it on the first warning.
+                self.toggle_edits();
+            }
             Action::Confirm(yes) => self.confirm_remove(yes),
             Action::MarkCoded | Action::Reopen | Action::Release => {
                 self.encounter_status_change(action)

@@ -54,14 +54,15 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "principal" | "pdx" => none(Action::SetPrincipal),
         "coded" | "done" | "complete" => none(Action::MarkCoded),
         "reopen" => none(Action::Reopen),
+        "edits" | "check" => none(Action::ToggleEdits),
         "release" => none(Action::Release),
         "all" => none(Action::SetScope(Scope::All)),
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
         "refresh" => none(Action::Refresh),
         other => Err(format!(
-            "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :reopen, \
-             :release, :mine, :all, :q (? lists them)"
+            "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
+             :reopen, :release, :mine, :all, :q (? lists them)"
         )),
     }
 }

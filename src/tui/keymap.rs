@@ -62,10 +62,28 @@ pub const ENCOUNTER: &[KeyHelp] = &[
         "code detail (Ctrl-D while searching); PgDn/PgUp scroll it",
     ),
     k("z", "zoom the note viewer"),
-    k("c", "mark coded (checks principal and POA)"),
+    k(
+        "e  F3",
+        "coding edits: the list (errors, warnings to acknowledge, infos)",
+    ),
+    k(
+        "c",
+        "mark coded (refused while errors fire or warnings are unacknowledged)",
+    ),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
     k("Esc", "back to the worklist (gives it back if no codes)"),
+];
+
+pub const EDITS: &[KeyHelp] = &[
+    k("j k  Down Up", "move"),
+    k(
+        "a",
+        "acknowledge the highlighted warning (audited); errors must be fixed",
+    ),
+    k("Enter", "go to its code in the codes pane"),
+    k("c", "mark coded"),
+    k("e  Esc", "close the list"),
 ];
 
 pub const NOTES: &[KeyHelp] = &[
@@ -118,6 +136,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":poa Y|N|U|W|1|clear", "POA of the highlighted code"),
     k(":principal", "make the highlighted code principal"),
     k(":coded  :reopen  :release", "encounter status"),
+    k(":edits", "open or close the coding edits list"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":q", "quit"),
 ];
@@ -137,6 +156,7 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Notes list", NOTES),
             s("Note viewer", VIEWER),
             s("Assigned codes", CODES),
+            s("Coding edits (after e)", EDITS),
             s("Code search", SEARCH),
             s("Valid-codes picker", PICKER),
             s("Commands", COMMANDS),
@@ -186,6 +206,16 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("Esc", "cancel"),
                 ];
             }
+            if e.edits.open {
+                return vec![
+                    ("a", "acknowledge"),
+                    ("Enter", "go to code"),
+                    ("↑↓", "move"),
+                    ("c", "coded"),
+                    ("e Esc", "close"),
+                    ("?", "help"),
+                ];
+            }
             match e.focus {
                 Pane::Search if e.detail_open => vec![
                     ("Enter", "assign"),
@@ -207,6 +237,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("ynuw1", "POA"),
                     ("J/K", "move"),
                     ("x", "remove"),
+                    ("e", "edits"),
                     ("c", "coded"),
                     ("/", "search"),
                     ("?", "help"),
@@ -361,8 +392,20 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => input_motion_key(key).or_else(|| input_key(key)),
         };
     }
+    if e.edits.open {
+        return match key.code {
+            KeyCode::Esc | KeyCode::Char('e') | KeyCode::F(3) => Some(Action::ToggleEdits),
+            KeyCode::Char('a') => Some(Action::AckEdit),
+            KeyCode::Enter => Some(Action::Accept),
+            KeyCode::Char('c') if !ctrl(&key) => Some(Action::MarkCoded),
+            KeyCode::Char('?') => Some(Action::ToggleHelp),
+            KeyCode::Char(':') => Some(Action::StartCommand),
+            _ => motion_key(key),
+        };
+    }
     if e.focus == Pane::Search {
         return match key.code {
+            KeyCode::F(3) => Some(Action::ToggleEdits),
             KeyCode::Enter => Some(Action::Accept),
             KeyCode::Esc => Some(Action::Back),
             KeyCode::Tab => Some(Action::NextPane),
@@ -385,6 +428,7 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
         KeyCode::F(2) => Some(Action::ToggleDetail),
         KeyCode::Char('z') => Some(Action::ToggleZoom),
         KeyCode::Char('c') if !ctrl(&key) => Some(Action::MarkCoded),
+        KeyCode::Char('e') | KeyCode::F(3) => Some(Action::ToggleEdits),
         KeyCode::Char('o') => Some(Action::Reopen),
         KeyCode::Char('r') => Some(Action::Release),
         _ => None,

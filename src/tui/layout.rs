@@ -69,6 +69,8 @@ pub struct EncounterAreas {
     pub notes: Option<Rect>,
     pub viewer: Rect,
     pub codes: Option<Rect>,
+    /// The one-line edits count under the codes pane.
+    pub edits: Option<Rect>,
     /// Input on the first inner row, results beneath.
     pub search: Option<Rect>,
     /// The detail pane of large windows.
@@ -121,21 +123,26 @@ pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
         Layout::vertical([Constraint::Length(notes_h), Constraint::Min(3)]).areas(left);
     // Codes: a border, the headings and one row per code, within limits.
     let want = codes.min(60) as u16 + 3;
-    let (codes, search, detail_pane) = if wide {
+    let (codes, edits, search, detail_pane) = if wide {
         let codes_h = want.clamp(5, body.height / 3);
         let search_h = (body.height * 2 / 5).max(6);
-        let [c, s, d] = Layout::vertical([
+        let [c, e, s, d] = Layout::vertical([
             Constraint::Length(codes_h),
+            Constraint::Length(1),
             Constraint::Length(search_h),
             Constraint::Fill(1),
         ])
         .areas(right);
-        (c, s, Some(d))
+        (c, e, s, Some(d))
     } else {
         let codes_h = want.clamp(4, (body.height * 2 / 5).clamp(4, 9));
-        let [c, s] =
-            Layout::vertical([Constraint::Length(codes_h), Constraint::Min(3)]).areas(right);
-        (c, s, None)
+        let [c, e, s] = Layout::vertical([
+            Constraint::Length(codes_h),
+            Constraint::Length(1),
+            Constraint::Min(3),
+        ])
+        .areas(right);
+        (c, e, s, None)
     };
     if zoom {
         EncounterAreas {
@@ -144,6 +151,7 @@ pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
             notes: None,
             viewer: body,
             codes: None,
+            edits: None,
             search: None,
             detail_pane: None,
             detail_popup: left,
@@ -157,6 +165,7 @@ pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
             notes: Some(notes),
             viewer,
             codes: Some(codes),
+            edits: Some(edits),
             search: Some(search),
             detail_pane,
             detail_popup: left,
@@ -176,6 +185,13 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// The edits list over the body: as wide as fits (messages quote tabular notes and are long),
+/// as tall as its `lines` need.
+pub fn edits_list(body: Rect, lines: usize) -> Rect {
+    let want = (lines.min(500) as u16).saturating_add(2).max(5);
+    centered(body, 100, want.min(body.height))
 }
 
 /// The valid-codes picker: reason lines, filter line and list inside a border.

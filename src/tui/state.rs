@@ -6,6 +6,8 @@ use crate::store::encounters::EncounterRow;
 use crate::store::notes::NoteHeader;
 use chrono::NaiveDate;
 
+pub use super::edits::EditsState;
+
 pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 
 /// Which full screen is showing.
@@ -376,6 +378,8 @@ pub struct EncounterState {
     pub detail_scroll: usize,
     pub picker: Option<Picker>,
     pub confirm: Option<Confirm>,
+    /// The coding edits on the encounter's codes (recomputed by `update` after every change).
+    pub edits: EditsState,
 }
 
 impl EncounterState {
@@ -398,6 +402,7 @@ impl EncounterState {
             detail_scroll: 0,
             picker: None,
             confirm: None,
+            edits: EditsState::default(),
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {
@@ -485,7 +490,7 @@ impl State {
                 Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
                     e.picker.is_some()
                         || e.find.is_some()
-                        || (e.focus == Pane::Search && e.confirm.is_none())
+                        || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
                 }),
             }
     }

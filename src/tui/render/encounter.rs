@@ -3,7 +3,7 @@ use crate::domain::{Assignment, EncounterType};
 use crate::tui::find;
 use crate::tui::layout::{self, EncounterAreas};
 use crate::tui::render::worklist::status_label;
-use crate::tui::render::{detail, tail};
+use crate::tui::render::{detail, edits, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{pane, text};
@@ -26,6 +26,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     if let Some(r) = a.codes {
         draw_codes(enc, frame, r, theme);
     }
+    if let Some(r) = a.edits {
+        edits::draw_count(enc, frame, r, theme);
+    }
     if let Some(r) = a.search {
         let no_detail = a.detail_pane.is_none() && !enc.detail_open;
         draw_search(enc, frame, r, no_detail, theme);
@@ -38,6 +41,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     }
     if enc.picker.is_some() {
         detail::draw_picker(enc, frame, a.body, theme);
+    }
+    if enc.edits.open {
+        edits::draw_list(enc, frame, a.body, theme);
     }
     if enc.confirm.is_some() {
         detail::draw_confirm(enc, frame, a.body, theme);

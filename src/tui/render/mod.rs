@@ -1,6 +1,7 @@
 //! Drawing: `render(&State, &mut Frame)` is pure (no I/O, no clock); it draws exactly what the state
 //! says. Each screen has its own module; overlays (help, command line) are drawn here.
 pub mod detail;
+mod edits;
 mod encounter;
 mod worklist;
 
@@ -152,6 +153,11 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
                 "header code: not billable, pick a code beneath",
             ),
             ("POA ?", "inpatient diagnosis still needs a POA indicator"),
+            (
+                "[ERR] [WRN]",
+                "edit: error (fix it), warning (fix or acknowledge with a)",
+            ),
+            ("[ACK] [INF]", "edit: acknowledged warning, information"),
         ] {
             lines.push(Line::from(vec![
                 Span::styled(text::fit(k, key_w), theme.key()),

@@ -315,14 +315,19 @@ fn sequencing_poa_and_mark_coded() {
     update(&mut app, Action::MarkCoded);
     assert!(status(&app).contains("POA"), "{}", status(&app));
     assert_eq!(app.state.status.as_ref().unwrap().kind, StatusKind::Error);
+    // The refusal opens the edits list; Esc closes it and the codes pane has the keys again.
+    assert!(app.state.encounter.as_ref().unwrap().edits.open);
+    update(&mut app, Action::Back);
+    assert!(!app.state.encounter.as_ref().unwrap().edits.open);
     update(&mut app, Action::Top);
     update(&mut app, Action::SetPoa(Some(Poa::Yes)));
     update(&mut app, Action::SetPoa(Some(Poa::No)));
-    update(&mut app, Action::SetPoa(Some(Poa::Exempt)));
+    // (POA 1, exempt, is an error on J44.1: it is not on the exempt list.)
+    update(&mut app, Action::SetPoa(Some(Poa::Unknown)));
     let poas: Vec<Option<Poa>> = codes(&app).into_iter().map(|c| c.2).collect();
     assert_eq!(
         poas,
-        vec![Some(Poa::Yes), Some(Poa::No), Some(Poa::Exempt), None]
+        vec![Some(Poa::Yes), Some(Poa::No), Some(Poa::Unknown), None]
     );
     // POA on a procedure is refused by the service and shown.
     update(&mut app, Action::Bottom);
