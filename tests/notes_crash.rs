@@ -59,7 +59,7 @@ fn spawn_import(t: &tempfile::TempDir, data: &DataDir, file: &Path) -> std::proc
 #[test]
 fn a_killed_import_leaves_the_index_and_the_database_in_agreement() {
     let (t, data) = admin_fixture();
-    let n = 30_000;
+    let n = 20_000;
     // First, how long a whole import takes here.
     let file = t.path().join("warmup.jsonl");
     write_jsonl(&file, n, 99);
