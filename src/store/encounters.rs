@@ -331,7 +331,10 @@ pub fn ids_by_account(conn: &Connection, account: &str) -> Result<Option<(i64, i
 }
 
 /// An encounter's id, patient id and type by account (what a new note's index entry needs).
-pub fn index_info_by_account(conn: &Connection, account: &str) -> Result<Option<(i64, i64, String)>> {
+pub fn index_info_by_account(
+    conn: &Connection,
+    account: &str,
+) -> Result<Option<(i64, i64, String)>> {
     Ok(conn
         .prepare_cached("SELECT id, patient_id, enc_type FROM encounters WHERE account = ?1")?
         .query_row([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
