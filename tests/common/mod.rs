@@ -1,5 +1,7 @@
 //! Shared fixtures: a small hand-built data directory (no ../shared, no built-in assets needed).
 #![allow(dead_code)]
+pub mod pty;
+
 use chartdesk::domain::*;
 use chartdesk::service::{DataDir, Service};
 use chartdesk::store;
