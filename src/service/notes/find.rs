@@ -1,5 +1,6 @@
 //! Find inside one note with the notes query language: the places a viewer highlights and `n`/`N`
-//! step through. Matched words next to each other count as one place, so a phrase is one hit even
+//! step through. Matched words next to each other (spaces, a line break, - or / between them) count
+//! as one place, so a phrase is one hit even
 //! where the viewer wraps it onto two lines; a query of only phrases keeps only places as long as
 //! its shortest phrase.
 use super::super::{Service, ServiceError};
@@ -12,20 +13,27 @@ use std::ops::Range;
 impl Service {
     /// The places in a note (byte ranges of its body, in order) that `query` matches, for
     /// highlighting and stepping through in a viewer. Not audited: it returns no note text (the
-    /// viewer shows the note through the audited `read_note`).
-    pub fn find_in_note(&mut self, note_row_id: i64, query: &str) -> Result<Vec<Range<usize>>> {
+    /// viewer shows the note through the audited `read_note`). With `typing`, the last word is a
+    /// prefix unless followed by a space, as in search as you type.
+    pub fn find_in_note(
+        &mut self,
+        note_row_id: i64,
+        query: &str,
+        typing: bool,
+    ) -> Result<Vec<Range<usize>>> {
         self.require(Permission::ViewCharts, "read notes")?;
         let Some((_, body)) = store::notes::get(&self.conn, note_row_id)? else {
             return Err(ServiceError::NotFound(format!("no note with id {note_row_id}")).into());
         };
-        let ranges = self.note_hit_ranges(note_row_id, query)?;
-        Ok(places(&body, &ranges, shortest_phrase(query)))
+        let parsed = query::parse(query, typing);
+        let ix = self.notes.current(&self.data, false).clone();
+        let ranges = ix.highlighter(&parsed)?.ranges(&body);
+        Ok(places(&body, &ranges, shortest_phrase(&parsed)))
     }
 }
 
 /// Words in the shortest quoted phrase when every positive part of `q` is a phrase (else 1).
-fn shortest_phrase(q: &str) -> usize {
-    let parsed = query::parse(q, false);
+fn shortest_phrase(parsed: &query::ParsedQuery) -> usize {
     let units: Vec<&query::Unit> = parsed.groups.iter().flatten().collect();
     if units.is_empty() || !units.iter().all(|u| u.phrase) {
         return 1;
@@ -38,7 +46,7 @@ fn shortest_phrase(q: &str) -> usize {
         .max(1)
 }
 
-/// Joins matched words separated only by spaces or punctuation into one place; keeps places made
+/// Joins matched words separated only by a little white space, `-` or `/` into one place; keeps places made
 /// of at least `min_words` matched words.
 pub(crate) fn places(body: &str, ranges: &[Range<usize>], min_words: usize) -> Vec<Range<usize>> {
     let mut out: Vec<(Range<usize>, usize)> = Vec::new();
@@ -48,9 +56,12 @@ pub(crate) fn places(body: &str, ranges: &[Range<usize>], min_words: usize) -> V
         }
         if let Some((last, words)) = out.last_mut()
             && last.end <= r.start
-            && body
-                .get(last.end..r.start)
-                .is_some_and(|gap| !gap.chars().any(char::is_alphanumeric) && gap.len() <= 3)
+            && body.get(last.end..r.start).is_some_and(|gap| {
+                gap.len() <= 3
+                    && gap
+                        .chars()
+                        .all(|c| c.is_whitespace() || c == '-' || c == '/')
+            })
         {
             last.end = r.end;
             *words += 1;
@@ -92,13 +103,11 @@ mod tests {
 
     #[test]
     fn only_phrase_queries_need_whole_phrases() {
-        assert_eq!(shortest_phrase("\"chest pain\""), 2);
-        assert_eq!(
-            shortest_phrase("\"chest pain\" OR \"acute coronary syndrome\""),
-            2
-        );
-        assert_eq!(shortest_phrase("\"chest pain\" troponin"), 1);
-        assert_eq!(shortest_phrase("chest pain"), 1);
-        assert_eq!(shortest_phrase(""), 1);
+        let s = |q: &str| shortest_phrase(&query::parse(q, false));
+        assert_eq!(s("\"chest pain\""), 2);
+        assert_eq!(s("\"chest pain\" OR \"acute coronary syndrome\""), 2);
+        assert_eq!(s("\"chest pain\" troponin"), 1);
+        assert_eq!(s("chest pain"), 1);
+        assert_eq!(s(""), 1);
     }
 }

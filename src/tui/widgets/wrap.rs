@@ -265,7 +265,8 @@ mod tests {
         assert_eq!(lines[0].text, "patient reports chest");
         assert_eq!(lines[1].text, "pain since noon");
         let start = t.find("chest").unwrap();
-        let place = vec![start..start + "chest pain".len()];
+        let end = start + "chest pain".len();
+        let place: Vec<Range<usize>> = std::iter::once(start..end).collect();
         assert_eq!(lines[0].highlights(&place), vec![(16..21, 0)]);
         assert_eq!(lines[1].highlights(&place), vec![(0..4, 0)]);
         assert_eq!(line_of(&lines, start), 0);
