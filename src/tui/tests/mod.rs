@@ -3,5 +3,6 @@ mod demo;
 mod edits;
 mod fixture;
 mod flow;
+mod notes_search;
 mod render;
 mod state;
