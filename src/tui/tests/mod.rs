@@ -4,5 +4,6 @@ mod edits;
 mod fixture;
 mod flow;
 mod notes_search;
+mod refresh;
 mod render;
 mod state;
