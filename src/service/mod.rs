@@ -5,13 +5,16 @@ mod coding;
 mod edits;
 mod error;
 mod notes;
+mod refresh;
 mod setup;
 mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
-pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
+pub use notes::{
+    HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
+};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};

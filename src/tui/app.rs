@@ -7,6 +7,7 @@ use crate::service::Service;
 use crate::store::encounters::WorklistFilter;
 use crate::tui::command;
 use crate::tui::layout;
+use crate::tui::notes_worker::{NotesOutcome, NotesWorker};
 use crate::tui::search_worker::{SearchOutcome, SearchWorker};
 use crate::tui::state::{Scope, Screen, State, StatusKind, visible_rows};
 use std::time::Duration;
@@ -71,6 +72,12 @@ pub enum Action {
     AckEdit,
     /// An answer from the code search thread.
     SearchDone(SearchOutcome),
+    /// `s` on the worklist, `:notes QUERY`: the note search screen (searching QUERY).
+    NotesSearch(Option<String>),
+    /// Ctrl-O / F4 on the note search screen: best match, newest or oldest first.
+    ToggleNoteOrder,
+    /// An answer from the notes search thread.
+    NotesDone(Box<NotesOutcome>),
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -79,6 +86,8 @@ pub struct App {
     pub(crate) service: Service,
     pub(crate) worker: Option<SearchWorker>,
     pub(crate) search_options: CodeQuery,
+    /// Started when the note search screen is first used.
+    pub(crate) notes_worker: Option<NotesWorker>,
 }
 
 impl App {
@@ -108,6 +117,7 @@ impl App {
                 systems: Vec::new(),
                 billable_only: config.search.billable_only,
             },
+            notes_worker: None,
         };
         app.reload_worklist();
         app
@@ -164,6 +174,37 @@ impl App {
             Ok(mut rows) => {
                 let wl = &mut self.state.worklist;
                 wl.truncated = rows.len() > WORKLIST_LIMIT;
+                rows.truncate(WORKLIST_LIMIT);
+                wl.rows = rows;
+                self.refilter(keep.as_deref());
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// The periodic refresh: reloads the worklist only if it changed (audited then, not per tick).
+    pub(crate) fn refresh_worklist(&mut self) {
+        let keep = self
+            .state
+            .worklist
+            .selected_row()
+            .map(|r| r.account.clone());
+        // A truncated list is compared on the rows shown; otherwise on one row more (to notice
+        // when it grows past the limit).
+        let truncated = self.state.worklist.truncated;
+        let limit = WORKLIST_LIMIT + usize::from(!truncated);
+        let filter = WorklistFilter {
+            limit: Some(limit),
+            ..WorklistFilter::default()
+        };
+        match self
+            .service
+            .worklist_if_changed(&filter, &self.state.worklist.rows)
+        {
+            Ok(None) => {}
+            Ok(Some(mut rows)) => {
+                let wl = &mut self.state.worklist;
+                wl.truncated = rows.len() > WORKLIST_LIMIT || (truncated && rows.len() == limit);
                 rows.truncate(WORKLIST_LIMIT);
                 wl.rows = rows;
                 self.refilter(keep.as_deref());
@@ -268,8 +309,9 @@ impl App {
     fn tick(&mut self) {
         self.state.today = chrono::Local::now().date_naive();
         match self.state.screen {
-            Screen::Worklist => self.reload_worklist(),
+            Screen::Worklist => self.refresh_worklist(),
             Screen::Encounter => self.reload_view(),
+            Screen::NotesSearch => {}
         }
     }
 
@@ -331,7 +373,7 @@ impl App {
 pub fn update(app: &mut App, action: Action) {
     let background = matches!(
         action,
-        Action::Tick | Action::SearchDone(_) | Action::Resize(..)
+        Action::Tick | Action::SearchDone(_) | Action::NotesDone(_) | Action::Resize(..)
     );
     if !background {
         app.state.status = None;
@@ -352,13 +394,16 @@ pub fn update(app: &mut App, action: Action) {
             };
         }
         Action::SearchDone(out) => app.search_done(out),
+        Action::NotesDone(out) => app.notes_done(*out),
         a if app.state.help.is_some() => app.help_action(a),
         Action::StartCommand => app.state.command = Some(Default::default()),
         a if app.state.command.is_some() => app.command_action(a),
         Action::Open(account) => app.open(&account),
+        Action::NotesSearch(q) => app.show_notes_search(q),
         a => match app.state.screen {
             Screen::Worklist => app.worklist_action(a),
             Screen::Encounter => app.encounter_action(a),
+            Screen::NotesSearch => app.notes_search_action(a),
         },
     }
 }

@@ -60,9 +60,16 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
         "refresh" => none(Action::Refresh),
+        "notes" | "ns" => {
+            // The query as typed (quotes and spacing kept).
+            let query = line.get(cmd.len()..).unwrap_or("").trim();
+            Ok(Some(Action::NotesSearch(
+                (!query.is_empty()).then(|| query.to_string()),
+            )))
+        }
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :mine, :all, :q (? lists them)"
+             :reopen, :release, :notes, :mine, :all, :q (? lists them)"
         )),
     }
 }
@@ -108,6 +115,14 @@ mod tests {
             Ok(Some(Action::Assign(CodeSystem::Icd10Pcs, _)))
         ));
         assert!(matches!(parse("  "), Ok(None)));
+        assert!(matches!(
+            parse(":notes \"chest pain\"  type:ds"),
+            Ok(Some(Action::NotesSearch(Some(q)))) if q == "\"chest pain\"  type:ds"
+        ));
+        assert!(matches!(
+            parse("notes"),
+            Ok(Some(Action::NotesSearch(None)))
+        ));
     }
 
     #[test]

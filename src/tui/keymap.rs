@@ -38,6 +38,7 @@ pub const WORKLIST: &[KeyHelp] = &[
         "filter as you type (account, patient, MRN, type, status, holder)",
     ),
     k("m", "scope: all, mine, unassigned"),
+    k("s", "search every note (also :notes QUERY)"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
     k("q", "quit"),
 ];
@@ -70,6 +71,14 @@ pub const ENCOUNTER: &[KeyHelp] = &[
         "c",
         "mark coded (refused while errors fire or warnings are unacknowledged)",
     ),
+    k(
+        "y n u w 1 0",
+        "POA of the highlighted code from the notes list (the viewer: not n)",
+    ),
+    k(
+        "Alt-y Alt-n ...",
+        "POA of the highlighted code from any pane, even the search box",
+    ),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
     k("Esc", "back to the worklist (gives it back if no codes)"),
@@ -97,8 +106,14 @@ pub const VIEWER: &[KeyHelp] = &[
     k("PgDn PgUp  Space", "scroll a page"),
     k("g G", "top / bottom"),
     k("]  [", "next / previous note"),
-    k("f", "find in the note (also from the notes list)"),
-    k("n  N", "next / previous match"),
+    k(
+        "f",
+        "find in the notes: words, \"phrases\", OR, -not, word* (also from the list)",
+    ),
+    k(
+        "n  N",
+        "next / previous match, on into the encounter's other notes",
+    ),
 ];
 
 pub const CODES: &[KeyHelp] = &[
@@ -120,6 +135,45 @@ pub const SEARCH: &[KeyHelp] = &[
     k("Esc", "leave the search box"),
 ];
 
+pub const NOTES_SEARCH: &[KeyHelp] = &[
+    k("type", "search every note as you type"),
+    k("Down Up  Ctrl-N Ctrl-P", "move in the results"),
+    k("PgDn PgUp", "page"),
+    k(
+        "Enter",
+        "open the encounter at this note's first hit (an audited view; claims as usual)",
+    ),
+    k("Ctrl-O  F4", "order: best match, newest, oldest first"),
+    k("Ctrl-U", "clear"),
+    k(
+        "Esc",
+        "back (from an encounter opened here, Esc comes back here)",
+    ),
+];
+
+pub const NOTES_QUERY: &[KeyHelp] = &[
+    k(
+        "sepsis lactate",
+        "notes with every word (stemmed; exact forms rank higher)",
+    ),
+    k("\"heart failure\"", "the phrase"),
+    k("nstemi OR \"mi\"", "either"),
+    k("-word  -\"phrase\"", "without it"),
+    k(
+        "pneumo*",
+        "a word starting so (the last word while typing, too)",
+    ),
+    k(
+        "type:ds  author:smith",
+        "note type (name, alias, prefix), author",
+    ),
+    k(
+        "after:2024-01  before:2024-02-01",
+        "written on or after / before",
+    ),
+    k("enc:inpatient", "encounter type; filters negate with -"),
+];
+
 pub const PICKER: &[KeyHelp] = &[
     k(
         "type",
@@ -137,6 +191,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":principal", "make the highlighted code principal"),
     k(":coded  :reopen  :release", "encounter status"),
     k(":edits", "open or close the coding edits list"),
+    k(":notes QUERY", "search every note"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":q", "quit"),
 ];
@@ -149,6 +204,11 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Worklist", WORKLIST),
             s("Filter (after /)", WORKLIST_FILTER),
             s("Commands", COMMANDS),
+            s("Everywhere", GLOBAL),
+        ],
+        Screen::NotesSearch => vec![
+            s("Note search", NOTES_SEARCH),
+            s("Query language", NOTES_QUERY),
             s("Everywhere", GLOBAL),
         ],
         Screen::Encounter => vec![
@@ -180,10 +240,19 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Tab", "keep filter"),
             ("Esc", "clear"),
         ],
+        Screen::NotesSearch => vec![
+            ("Enter", "open"),
+            ("↑↓", "move"),
+            ("^O", "order"),
+            ("^U", "clear"),
+            ("Esc", "back"),
+            ("F1", "help"),
+        ],
         Screen::Worklist => vec![
             ("Enter", "open"),
             ("/", "filter"),
-            ("m", "mine/unassigned/all"),
+            ("s", "notes"),
+            ("m", "scope"),
             ("r", "refresh"),
             ("?", "help"),
             ("q", "quit"),
@@ -292,7 +361,40 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
     match state.screen {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
+        Screen::NotesSearch => notes_search_key(key),
     }
+}
+
+/// The note search screen: the query line always has the keyboard.
+fn notes_search_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter => Some(Action::Accept),
+        KeyCode::Esc => Some(Action::Back),
+        KeyCode::F(4) => Some(Action::ToggleNoteOrder),
+        KeyCode::Char('o') if ctrl(&key) => Some(Action::ToggleNoteOrder),
+        KeyCode::Home if ctrl(&key) => Some(Action::Top),
+        KeyCode::End if ctrl(&key) => Some(Action::Bottom),
+        _ => input_motion_key(key).or_else(|| input_key(key)),
+    }
+}
+
+/// POA keys: y n u w 1 set, 0 clears (the codes pane's letters).
+fn poa_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::SetPoa(Some(Poa::Yes))),
+        KeyCode::Char('n') | KeyCode::Char('N') => Some(Action::SetPoa(Some(Poa::No))),
+        KeyCode::Char('u') | KeyCode::Char('U') => Some(Action::SetPoa(Some(Poa::Unknown))),
+        KeyCode::Char('w') | KeyCode::Char('W') => {
+            Some(Action::SetPoa(Some(Poa::ClinicallyUndetermined)))
+        }
+        KeyCode::Char('1') => Some(Action::SetPoa(Some(Poa::Exempt))),
+        KeyCode::Char('0') => Some(Action::SetPoa(None)),
+        _ => None,
+    }
+}
+
+fn alt(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::ALT)
 }
 
 fn help_key(key: KeyEvent) -> Option<Action> {
@@ -361,6 +463,7 @@ fn worklist_key(state: &State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Some(Action::StartFilter),
         KeyCode::Char('m') => Some(Action::CycleScope),
         KeyCode::Char('r') | KeyCode::F(5) => Some(Action::Refresh),
+        KeyCode::Char('s') => Some(Action::NotesSearch(None)),
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
         KeyCode::Esc if !state.worklist.filter.text.is_empty() => Some(Action::Back),
         _ => motion_key(key),
@@ -403,6 +506,10 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => motion_key(key),
         };
     }
+    // Alt+POA letter sets the highlighted code's POA from any pane, the search box included.
+    if alt(&key) && !ctrl(&key) {
+        return poa_key(key);
+    }
     if e.focus == Pane::Search {
         return match key.code {
             KeyCode::F(3) => Some(Action::ToggleEdits),
@@ -442,7 +549,8 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(']') => Some(Action::NextNote),
             KeyCode::Char('[') => Some(Action::PrevNote),
             KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
-            _ => motion_key(key),
+            _ if ctrl(&key) => motion_key(key),
+            _ => poa_key(key).or_else(|| motion_key(key)),
         },
         Pane::Viewer => match key.code {
             KeyCode::Char(']') => Some(Action::NextNote),
@@ -450,7 +558,8 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
             KeyCode::Char('n') => Some(Action::FindNext(true)),
             KeyCode::Char('N') => Some(Action::FindNext(false)),
-            _ => motion_key(key),
+            _ if ctrl(&key) => motion_key(key),
+            _ => poa_key(key).or_else(|| motion_key(key)),
         },
         Pane::Codes => codes_key(key),
         Pane::Search => None,

@@ -13,6 +13,8 @@ pub mod event;
 pub mod find;
 pub mod keymap;
 pub mod layout;
+pub mod notes_search;
+pub mod notes_worker;
 pub mod render;
 pub mod rows;
 pub mod search_worker;

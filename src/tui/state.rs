@@ -7,6 +7,7 @@ use crate::store::notes::NoteHeader;
 use chrono::NaiveDate;
 
 pub use super::edits::EditsState;
+pub use super::notes_search::NotesSearchState;
 
 pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 
@@ -15,6 +16,8 @@ pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 pub enum Screen {
     Worklist,
     Encounter,
+    /// Search every note (`s` on the worklist, `:notes QUERY`).
+    NotesSearch,
 }
 
 /// Which encounters the worklist shows.
@@ -369,6 +372,15 @@ pub struct EncounterState {
     pub find_query: String,
     /// Wrapped line of the current match.
     pub find_line: Option<usize>,
+    /// Where the find query matches in the open note (byte ranges of its body, in order).
+    pub find_hits: Vec<std::ops::Range<usize>>,
+    /// The current place in `find_hits`.
+    pub find_at: Option<usize>,
+    /// The find query came from search as you type: its last word is a prefix.
+    pub find_typing: bool,
+    /// Row ids of the encounter's notes that match the find query (asked once, when `n` first
+    /// leaves the open note).
+    pub find_notes: Option<Vec<i64>>,
     pub codes_pos: ListPos,
     pub search: SearchPanel,
     /// Show the detail of the highlighted code (a popup on small windows; a pane on large ones).
@@ -395,6 +407,10 @@ impl EncounterState {
             find: None,
             find_query: String::new(),
             find_line: None,
+            find_hits: Vec::new(),
+            find_at: None,
+            find_typing: false,
+            find_notes: None,
             codes_pos: ListPos::default(),
             search: SearchPanel::default(),
             detail_open: false,
@@ -452,6 +468,7 @@ pub struct State {
     pub screen: Screen,
     pub worklist: WorklistState,
     pub encounter: Option<EncounterState>,
+    pub notes_search: NotesSearchState,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -470,6 +487,7 @@ impl State {
             screen: Screen::Worklist,
             worklist: WorklistState::default(),
             encounter: None,
+            notes_search: NotesSearchState::default(),
             help: None,
             command: None,
             status: None,
@@ -492,6 +510,7 @@ impl State {
                         || e.find.is_some()
                         || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
                 }),
+                Screen::NotesSearch => true,
             }
     }
 }

@@ -3,6 +3,7 @@
 pub mod detail;
 mod edits;
 mod encounter;
+pub mod notes_search;
 mod worklist;
 
 use crate::tui::keymap;
@@ -46,6 +47,11 @@ pub fn render(state: &State, frame: &mut Frame) {
                 .unwrap_or((false, 0));
             let a = layout::encounter(area, zoom, codes);
             encounter::draw(state, frame, &a, &theme);
+            (a.status, a.footer)
+        }
+        Screen::NotesSearch => {
+            let a = crate::tui::notes_search::layout(area);
+            notes_search::draw(state, frame, &a, &theme);
             (a.status, a.footer)
         }
     };
@@ -122,6 +128,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match state.screen {
         Screen::Worklist => "Help: worklist",
         Screen::Encounter => "Help: encounter",
+        Screen::NotesSearch => "Help: note search",
     };
     let inner = widgets::popup(frame, box_area, title, theme);
     let key_w = 26.min(inner.width as usize / 2);

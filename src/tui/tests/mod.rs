@@ -3,5 +3,7 @@ mod demo;
 mod edits;
 mod fixture;
 mod flow;
+mod notes_search;
+mod refresh;
 mod render;
 mod state;
