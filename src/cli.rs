@@ -168,7 +168,8 @@ pub enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, or ICD-10-PCS code list (.gz ok).
+    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, ICD-10-PCS code list, CMS HCPCS
+    /// Level II file, or a licensed CPT CSV with --system cpt (.gz ok).
     Codes {
         file: PathBuf,
         /// Override the detected system.

@@ -130,7 +130,7 @@ pub const SEARCH: &[KeyHelp] = &[
     k("Down Up  Ctrl-N Ctrl-P", "move in results"),
     k("Enter", "assign the highlighted code"),
     k("Ctrl-D  F2", "code detail; while open PgDn/PgUp scroll it"),
-    k("Ctrl-T", "systems: CM+PCS, CM, PCS"),
+    k("Ctrl-T", "systems: all, CM, PCS, HCPCS, CPT (when imported)"),
     k("Ctrl-U", "clear"),
     k("Esc", "leave the search box"),
 ];

@@ -208,12 +208,14 @@ impl SystemFilter {
         match self {
             SystemFilter::All => SystemFilter::Only(CodeSystem::Icd10Cm),
             SystemFilter::Only(CodeSystem::Icd10Cm) => SystemFilter::Only(CodeSystem::Icd10Pcs),
+            SystemFilter::Only(CodeSystem::Icd10Pcs) => SystemFilter::Only(CodeSystem::Hcpcs),
+            SystemFilter::Only(CodeSystem::Hcpcs) => SystemFilter::Only(CodeSystem::Cpt),
             SystemFilter::Only(_) => SystemFilter::All,
         }
     }
     pub fn label(self) -> &'static str {
         match self {
-            SystemFilter::All => "CM+PCS",
+            SystemFilter::All => "all",
             SystemFilter::Only(s) => s.short(),
         }
     }
