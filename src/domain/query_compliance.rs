@@ -70,8 +70,8 @@ pub fn has_errors(f: &[Finding]) -> bool {
     f.iter().any(|x| x.severity == Severity::Error)
 }
 
-/// Payment and grouping words, matched case-insensitively on word boundaries; a trailing `*` matches
-/// any word that starts so.
+/// Payment and grouping words, matched case-insensitively on word boundaries (written as shown in
+/// messages); a trailing `*` matches any word that starts so.
 const PAYMENT_WORDS: &[&str] = &[
     "payment*",
     "pay",
@@ -85,13 +85,13 @@ const PAYMENT_WORDS: &[&str] = &[
     "payor",
     "financial",
     "dollar*",
-    "drg",
-    "drgs",
-    "ms drg",
-    "apr drg",
-    "mcc",
-    "mccs",
-    "cmi",
+    "DRG",
+    "DRGs",
+    "MS-DRG",
+    "APR-DRG",
+    "MCC",
+    "MCCs",
+    "CMI",
     "case mix",
     "case mix index",
     "severity of illness",
@@ -99,8 +99,8 @@ const PAYMENT_WORDS: &[&str] = &[
     "relative weight",
     "grouper",
     "grouping",
-    "hcc",
-    "hccs",
+    "HCC",
+    "HCCs",
     "hierarchical condition*",
     "complication or comorbidity",
     "complications and comorbidities",
@@ -492,6 +492,11 @@ fn payment_hit(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .find(|t| PAYMENT_ABBREVIATIONS.contains(t))
         .map(String::from)
+}
+
+/// The first payment or grouping word in `text`, if any (to check what is rendered for providers).
+pub fn mentions_payment(text: &str) -> Option<String> {
+    payment_hit(text)
 }
 
 /// The known conditions `text` names.

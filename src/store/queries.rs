@@ -423,7 +423,10 @@ pub fn mark_answered(
 ) -> Result<()> {
     conn.execute(
         "UPDATE queries SET status = 'answered', outcome = ?2, response = ?3, answered_by = ?4,
-           answered_at = ?5, updated_at = ?5 WHERE id = ?1",
+           answered_at = ?5, updated_at = ?5,
+           answer_history_mark = (SELECT COALESCE(MAX(h.id), 0) FROM assignment_history h
+                                   WHERE h.encounter_id = queries.encounter_id)
+         WHERE id = ?1",
         params![id, outcome.as_str(), response, by, at],
     )?;
     Ok(())
@@ -498,7 +501,7 @@ pub struct CodeChangeRow {
 }
 
 /// Records, against each answered query of the encounter not yet settled, the code changes made
-/// on the encounter since its answer (each change goes to the latest answer before it), and marks
+/// on the encounter after its answer (each change goes to the latest answer before it), and marks
 /// those queries settled at `at`. Called when the encounter is marked coded. Returns how many
 /// changes were recorded.
 pub fn record_code_changes(conn: &Connection, encounter_id: i64, at: &str) -> Result<usize> {
@@ -506,20 +509,20 @@ pub fn record_code_changes(conn: &Connection, encounter_id: i64, at: &str) -> Re
         "INSERT INTO query_code_changes (query_id, history_id, system, code, action, detail, login, at)
          SELECT (SELECT q.id FROM queries q
                   WHERE q.encounter_id = h.encounter_id AND q.codes_recorded_at IS NULL
-                    AND q.answered_at IS NOT NULL AND q.answered_at <= h.at
-                  ORDER BY q.answered_at DESC, q.id DESC LIMIT 1),
+                    AND q.answer_history_mark IS NOT NULL AND q.answer_history_mark < h.id
+                  ORDER BY q.answer_history_mark DESC, q.id DESC LIMIT 1),
                 h.id, h.system, h.code, h.action, h.detail, h.login, h.at
            FROM assignment_history h
           WHERE h.encounter_id = ?1
             AND h.id NOT IN (SELECT history_id FROM query_code_changes)
             AND EXISTS (SELECT 1 FROM queries q
                   WHERE q.encounter_id = h.encounter_id AND q.codes_recorded_at IS NULL
-                    AND q.answered_at IS NOT NULL AND q.answered_at <= h.at)",
+                    AND q.answer_history_mark IS NOT NULL AND q.answer_history_mark < h.id)",
         [encounter_id],
     )?;
     conn.execute(
         "UPDATE queries SET codes_recorded_at = ?2
-          WHERE encounter_id = ?1 AND answered_at IS NOT NULL AND codes_recorded_at IS NULL",
+          WHERE encounter_id = ?1 AND answer_history_mark IS NOT NULL AND codes_recorded_at IS NULL",
         params![encounter_id, at],
     )?;
     Ok(n)
