@@ -622,3 +622,33 @@ fn list_filters() {
     };
     assert!(carol.list_queries(&other_enc).unwrap().is_empty());
 }
+
+#[test]
+fn every_seeded_template_is_compliant_once_an_indicator_is_pinned() {
+    let (_t, data) = setup();
+    let mut carol = open_as(&data, CAROL_CDI);
+    let enc = enc_id(&carol, "A100");
+    let templates = carol.query_templates().unwrap();
+    assert_eq!(templates.len(), 8);
+    for t in templates {
+        assert!(!t.look_for.is_empty(), "{}", t.name);
+        let id = carol
+            .create_draft(enc, &QueryDraftInput::from_template(&t, ""))
+            .unwrap();
+        carol.pin_quote(id, "CARD-1", "CHF exacerbation").unwrap();
+        let errors: Vec<_> = carol
+            .query_compliance(id)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.severity == chartdesk::domain::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", t.name);
+        let text = carol.render_query(id, false).unwrap();
+        assert_eq!(
+            chartdesk::domain::query_compliance::mentions_payment(&text),
+            None,
+            "{}",
+            t.name
+        );
+    }
+}
