@@ -5,6 +5,9 @@ mod coding;
 mod edits;
 mod error;
 mod notes;
+mod queries;
+mod query_lifecycle;
+mod query_views;
 mod refresh;
 mod setup;
 mod tools;
@@ -15,6 +18,8 @@ pub use error::{Offer, ServiceError};
 pub use notes::{
     HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
 };
+pub use queries::QueryDraftInput;
+pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};
@@ -56,6 +61,7 @@ pub struct Service {
     data: DataDir,
     codes: CodeIndex,
     notes: notes::NotesState,
+    query_config: crate::config::QueriesConfig,
 }
 
 impl Service {
@@ -82,6 +88,7 @@ impl Service {
             data: data.clone(),
             codes,
             notes,
+            query_config: Default::default(),
         })
     }
 

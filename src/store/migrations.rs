@@ -146,6 +146,8 @@ BEGIN
     INSERT INTO note_changes (note_id) SELECT id FROM notes WHERE encounter_id = new.id;
 END;
 "#,
+    // 4: documentation queries to providers, their history, and editable templates.
+    include_str!("migrations/004_queries.sql"),
 ];
 
 /// The schema version this build writes.

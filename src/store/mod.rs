@@ -7,6 +7,9 @@ pub mod edit_acks;
 pub mod encounters;
 pub mod migrations;
 pub mod notes;
+pub mod queries;
+pub mod query_metrics;
+pub mod query_templates;
 pub mod users;
 
 use anyhow::{Context, Result};
