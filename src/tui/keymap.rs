@@ -319,6 +319,15 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("Esc", "back"),
                     ("?", "help"),
                 ],
+                Pane::Viewer if !e.find_query.is_empty() => vec![
+                    ("n/N", "next/prev hit"),
+                    ("f", "find"),
+                    ("PgDn", "page"),
+                    ("][", "next/prev note"),
+                    ("Tab", "pane"),
+                    ("z", "zoom"),
+                    ("?", "help"),
+                ],
                 Pane::Viewer => vec![
                     ("PgDn", "page"),
                     ("][", "next/prev note"),

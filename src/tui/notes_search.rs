@@ -208,7 +208,7 @@ impl App {
 
     pub(crate) fn notes_done(&mut self, out: NotesOutcome) {
         let ns = &mut self.state.notes_search;
-        if out.request.generation <= ns.shown && ns.shown != 0 {
+        if out.request.generation <= ns.shown {
             return;
         }
         ns.shown = out.request.generation;
