@@ -20,38 +20,27 @@ pub const KEYS: &[KeyHelp] = &[
     k("type", "search every note as you type"),
     k("Down Up  Ctrl-N Ctrl-P", "move in the results"),
     k("PgDn PgUp", "page"),
-    k(
-        "Enter",
-        "open the encounter at this note's first hit (an audited view; claims as usual)",
-    ),
+    k("Enter", "open the encounter at the note's first hit"),
+    k("", "(an audited view; claims it as the worklist does)"),
     k("Ctrl-O  F4", "order: best match, newest, oldest first"),
     k("Ctrl-U", "clear"),
-    k(
-        "Esc",
-        "back (from an encounter opened here, Esc comes back here)",
-    ),
+    k("Esc", "back; leaving an encounter opened here returns"),
 ];
 
 /// The query language in brief, for the help overlay.
 pub const QUERY_HELP: &[KeyHelp] = &[
-    k(
-        "sepsis lactate",
-        "notes with every word (stemmed; exact forms rank higher)",
-    ),
+    k("sepsis lactate", "every word (stemmed; exact forms first)"),
     k("\"heart failure\"", "the phrase"),
     k("nstemi OR \"mi\"", "either"),
     k("-word  -\"phrase\"", "without it"),
-    k(
-        "pneumo*",
-        "a word starting so (the last word while typing, too)",
-    ),
+    k("pneumo*", "a word starting so (also the word typed last)"),
     k(
         "type:ds  author:smith",
         "note type (name, alias, prefix), author",
     ),
     k(
-        "after:2024-01  before:2024-02-01",
-        "written on or after / before",
+        "after:2024-01 before:2025",
+        "written on or after / before a day",
     ),
     k("enc:inpatient", "encounter type; filters negate with -"),
 ];
