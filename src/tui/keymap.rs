@@ -2,6 +2,7 @@
 //! (one source, so the help never disagrees with the keys).
 use crate::domain::Poa;
 use crate::tui::app::Action;
+use crate::tui::notes_search;
 use crate::tui::state::{Pane, Screen, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -135,45 +136,6 @@ pub const SEARCH: &[KeyHelp] = &[
     k("Esc", "leave the search box"),
 ];
 
-pub const NOTES_SEARCH: &[KeyHelp] = &[
-    k("type", "search every note as you type"),
-    k("Down Up  Ctrl-N Ctrl-P", "move in the results"),
-    k("PgDn PgUp", "page"),
-    k(
-        "Enter",
-        "open the encounter at this note's first hit (an audited view; claims as usual)",
-    ),
-    k("Ctrl-O  F4", "order: best match, newest, oldest first"),
-    k("Ctrl-U", "clear"),
-    k(
-        "Esc",
-        "back (from an encounter opened here, Esc comes back here)",
-    ),
-];
-
-pub const NOTES_QUERY: &[KeyHelp] = &[
-    k(
-        "sepsis lactate",
-        "notes with every word (stemmed; exact forms rank higher)",
-    ),
-    k("\"heart failure\"", "the phrase"),
-    k("nstemi OR \"mi\"", "either"),
-    k("-word  -\"phrase\"", "without it"),
-    k(
-        "pneumo*",
-        "a word starting so (the last word while typing, too)",
-    ),
-    k(
-        "type:ds  author:smith",
-        "note type (name, alias, prefix), author",
-    ),
-    k(
-        "after:2024-01  before:2024-02-01",
-        "written on or after / before",
-    ),
-    k("enc:inpatient", "encounter type; filters negate with -"),
-];
-
 pub const PICKER: &[KeyHelp] = &[
     k(
         "type",
@@ -207,8 +169,8 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Everywhere", GLOBAL),
         ],
         Screen::NotesSearch => vec![
-            s("Note search", NOTES_SEARCH),
-            s("Query language", NOTES_QUERY),
+            s("Note search", notes_search::KEYS),
+            s("Query language", notes_search::QUERY_HELP),
             s("Everywhere", GLOBAL),
         ],
         Screen::Encounter => vec![
@@ -319,6 +281,15 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("Esc", "back"),
                     ("?", "help"),
                 ],
+                Pane::Viewer if !e.find_query.is_empty() => vec![
+                    ("n/N", "next/prev hit"),
+                    ("f", "find"),
+                    ("PgDn", "page"),
+                    ("][", "next/prev note"),
+                    ("Tab", "pane"),
+                    ("z", "zoom"),
+                    ("?", "help"),
+                ],
                 Pane::Viewer => vec![
                     ("PgDn", "page"),
                     ("][", "next/prev note"),
@@ -333,7 +304,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-fn ctrl(key: &KeyEvent) -> bool {
+pub(crate) fn ctrl(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
@@ -361,20 +332,7 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
     match state.screen {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
-        Screen::NotesSearch => notes_search_key(key),
-    }
-}
-
-/// The note search screen: the query line always has the keyboard.
-fn notes_search_key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Enter => Some(Action::Accept),
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::F(4) => Some(Action::ToggleNoteOrder),
-        KeyCode::Char('o') if ctrl(&key) => Some(Action::ToggleNoteOrder),
-        KeyCode::Home if ctrl(&key) => Some(Action::Top),
-        KeyCode::End if ctrl(&key) => Some(Action::Bottom),
-        _ => input_motion_key(key).or_else(|| input_key(key)),
+        Screen::NotesSearch => notes_search::key(key),
     }
 }
 
@@ -422,7 +380,7 @@ fn motion_key(key: KeyEvent) -> Option<Action> {
 }
 
 /// Editing a line of text (filter, search, command line, picker).
-fn input_key(key: KeyEvent) -> Option<Action> {
+pub(crate) fn input_key(key: KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::Char('u') if ctrl(&key) => Some(Action::ClearInput),
         KeyCode::Char('h') if ctrl(&key) => Some(Action::Backspace),
@@ -435,7 +393,7 @@ fn input_key(key: KeyEvent) -> Option<Action> {
 }
 
 /// Moving in a list while a text input has the keyboard: arrows and Ctrl-N/P only.
-fn input_motion_key(key: KeyEvent) -> Option<Action> {
+pub(crate) fn input_motion_key(key: KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::Down => Some(Action::Down),
         KeyCode::Up => Some(Action::Up),

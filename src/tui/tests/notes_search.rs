@@ -156,6 +156,7 @@ fn enter_opens_the_encounter_at_the_hit_with_one_audited_view_and_n_moves_on() {
     // The hit is marked in the viewer.
     let l = screen(&app.state, 80, 24);
     assert!(l.iter().any(|x| x.contains("monitor weight")), "{l:#?}");
+    assert!(l[23].contains("n/N next/prev hit"), "{}", l[23]);
     let first_line = enc.find_line.unwrap();
     press(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
     let enc = app.state.encounter.as_ref().unwrap();
