@@ -1,16 +1,20 @@
 //! ICD-10-PCS codes are built from seven axes (section, body system, root operation, body part,
 //! approach, device, qualifier in the Medical and Surgical section). The code list holds only full
-//! titles, so a label for "the value at position k after this prefix" is derived from the titles:
+//! titles, so a label for "the value at position k after this prefix" is derived from the titles of
+//! the codes under prefix+value ("shared start" = the longest start they all share, cut at a word):
 //!
 //! - position 1 (section) and position 2 of section 0 (body system): fixed tables of the official
 //!   axis names;
-//! - position 3 (root operation): the leading words every title under prefix+value shares, without
-//!   a trailing "of"/"into"/...;
-//! - position 4 (body part): the leading words shared under prefix+value, minus the words already
-//!   shared under the prefix (the root operation), cut before " with ", " to " or a comma;
+//! - position 3 (root operation): the shared start, without a trailing "of"/"into"/"from"
+//!   ("Excision", "Extirpation of Matter");
+//! - position 4 (body part): the shared start less what the whole column shares (the root
+//!   operation), cut where the device (" with "), a qualifier (" to ", " using ", " into ") or the
+//!   approach (", Open ...", ", Percutaneous ...", ", Via ...", ", External") begins ("Stomach,
+//!   Pylorus", "Coronary Artery, One Artery");
 //! - position 5 (approach): the text after the last comma, when every title ends the same way;
-//! - position 6 (device): the text after " with " up to the comma, when shared; "No Device" for Z
-//!   when no title names one;
+//! - position 6 (device): the text after " with " up to the next comma, when shared; for titles
+//!   "Insertion of <device> into ..." the text before " into "; "No Device" for Z when no title
+//!   names one;
 //! - position 7 (qualifier): the one code's title.
 //!
 //! When a rule gives nothing (titles differ, other sections' axes), the label is the count of codes
@@ -99,7 +103,7 @@ pub struct AxisValue {
 pub fn axis_values(prefix: &str, codes: &[(String, String)]) -> Vec<AxisValue> {
     let k = prefix.len();
     let parent: Vec<&str> = codes.iter().map(|(_, t)| t.as_str()).collect();
-    let parent_words = common_words(&parent);
+    let parent_len = common_prefix(&parent);
     let mut out: Vec<AxisValue> = Vec::new();
     let mut i = 0;
     while i < codes.len() {
@@ -114,7 +118,7 @@ pub fn axis_values(prefix: &str, codes: &[(String, String)]) -> Vec<AxisValue> {
         let group = &codes[i..j];
         let titles: Vec<&str> = group.iter().map(|(_, t)| t.as_str()).collect();
         let code = (k == 6 && group.len() == 1).then(|| group[0].0.clone());
-        let label = derive(prefix, ch, &titles, parent_words).unwrap_or_else(|| fallback(&titles));
+        let label = derive(prefix, ch, &titles, parent_len).unwrap_or_else(|| fallback(&titles));
         out.push(AxisValue {
             ch,
             label,
@@ -134,39 +138,35 @@ fn fallback(titles: &[&str]) -> String {
     }
 }
 
-fn derive(prefix: &str, ch: char, titles: &[&str], parent_words: usize) -> Option<String> {
+fn derive(prefix: &str, ch: char, titles: &[&str], parent_len: usize) -> Option<String> {
     let table = |t: &[(char, &str)]| t.iter().find(|(c, _)| *c == ch).map(|(_, l)| l.to_string());
     let medsurg = prefix.starts_with('0');
+    let first = *titles.first()?;
+    // What this value's titles share beyond what the whole column shares.
+    let own = || -> &str {
+        let shared = common_prefix(titles);
+        first.get(parent_len.min(shared)..shared).unwrap_or("")
+    };
     match prefix.len() {
         0 => table(&SECTIONS),
         1 if medsurg => table(&MEDSURG_BODY_SYSTEMS),
         1 => None,
-        2 => nonempty(trim_small_words(&leading(titles, common_words(titles)))),
-        3 => {
-            let shared = common_words(titles);
-            let words: Vec<&str> = titles.first()?.split(' ').collect();
-            let part = words.get(parent_words.min(shared)..shared)?.join(" ");
-            let cut = [" with ", " to ", ","]
-                .iter()
-                .filter_map(|s| part.find(s))
-                .min()
-                .unwrap_or(part.len());
-            nonempty(part[..cut].trim().to_string())
-        }
+        2 => nonempty(trim_small_words(&first[..common_prefix(titles)])),
+        3 => nonempty(cut_body_part(own()).to_string()),
         4 => {
-            let first = titles.first()?.rsplit_once(", ")?.1;
+            let approach = first.rsplit_once(", ")?.1;
             titles
                 .iter()
-                .all(|t| t.rsplit_once(", ").map(|(_, a)| a) == Some(first))
-                .then(|| first.to_string())
+                .all(|t| t.rsplit_once(", ").map(|(_, a)| a) == Some(approach))
+                .then(|| approach.to_string())
         }
         5 => {
             let device = |t: &str| -> Option<String> {
                 let after = &t[t.find(" with ")? + 6..];
-                Some(after.split(',').next().unwrap_or(after).trim().to_string())
+                Some(after.split(", ").next().unwrap_or(after).trim().to_string())
             };
-            let first = device(titles.first()?);
-            match first {
+            let with = device(first);
+            match with {
                 Some(d)
                     if titles
                         .iter()
@@ -174,21 +174,44 @@ fn derive(prefix: &str, ch: char, titles: &[&str], parent_words: usize) -> Optio
                 {
                     Some(d)
                 }
+                Some(_) => None,
                 // Z is "No Device" throughout the Medical and Surgical section.
-                _ if ch == 'Z' && titles.iter().all(|t| !t.contains(" with ")) => {
-                    Some("No Device".to_string())
-                }
-                _ => None,
+                None if ch == 'Z' => Some("No Device".to_string()),
+                // "Insertion of <device> into <body part>".
+                None => own()
+                    .find(" into ")
+                    .and_then(|i| nonempty(own()[..i].to_string())),
             }
         }
-        _ if titles.len() == 1 => Some(titles[0].to_string()),
+        _ if titles.len() == 1 => Some(first.to_string()),
         _ => None,
     }
 }
 
+/// A body part ends where the device (" with "), a qualifier (" to ", " using ", " into ") or the
+/// approach (", Open ...", ", Percutaneous ...", ", Via ...", ", External") begins.
+fn cut_body_part(part: &str) -> &str {
+    let mut end = part.len();
+    for m in [" with ", " to ", " using ", " into "] {
+        if let Some(i) = part.find(m) {
+            end = end.min(i);
+        }
+    }
+    for (i, _) in part.match_indices(", ") {
+        let rest = &part[i + 2..];
+        if ["Open", "Percutaneous", "Via ", "External"]
+            .iter()
+            .any(|a| rest.starts_with(a))
+        {
+            end = end.min(i);
+        }
+    }
+    part[..end].trim()
+}
+
 /// Drops words like "of" and "into" that end a shared title start ("Excision of").
 fn trim_small_words(s: &str) -> String {
-    let mut words: Vec<&str> = s.split(' ').collect();
+    let mut words: Vec<&str> = s.trim().trim_end_matches(',').split(' ').collect();
     while words
         .last()
         .is_some_and(|w| ["of", "into", "in", "on", "from", "to", "the"].contains(w))
@@ -199,35 +222,35 @@ fn trim_small_words(s: &str) -> String {
 }
 
 fn nonempty(s: String) -> Option<String> {
-    let s = s.trim_end_matches(',').trim().to_string();
+    let s = s.trim().trim_end_matches(',').trim().to_string();
     (!s.is_empty()).then_some(s)
 }
 
-/// The first `n` words of the first title.
-fn leading(titles: &[&str], n: usize) -> String {
-    titles
-        .first()
-        .map(|t| t.split(' ').take(n).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
-/// How many leading words all titles share.
-fn common_words(titles: &[&str]) -> usize {
+/// Byte length of the start all titles share, backed off to a word boundary (the next character of
+/// every title is not a letter or digit).
+fn common_prefix(titles: &[&str]) -> usize {
     let Some(first) = titles.first() else {
         return 0;
     };
-    let first: Vec<&str> = first.split(' ').collect();
     let mut n = first.len();
     for t in &titles[1..] {
         n = first
-            .iter()
-            .zip(t.split(' '))
+            .bytes()
+            .zip(t.bytes())
             .take(n)
-            .take_while(|(a, b)| *a == b)
+            .take_while(|(a, b)| a == b)
             .count();
-        if n == 0 {
-            break;
-        }
+    }
+    let mid_word = |t: &str| {
+        t.as_bytes().get(n).is_some_and(u8::is_ascii_alphanumeric)
+            && n > 0
+            && t.as_bytes()[n - 1].is_ascii_alphanumeric()
+    };
+    if titles.iter().any(|t| mid_word(t)) {
+        n = first[..n].rfind(' ').map_or(0, |i| i + 1);
+    }
+    while n > 0 && !first.is_char_boundary(n) {
+        n -= 1;
     }
     n
 }
@@ -319,7 +342,10 @@ mod tests {
         assert_eq!(v[0].label, "Percutaneous Approach");
         let v = axis_values("0DH63", &list[..2]);
         assert_eq!(v.len(), 2);
-        assert_eq!(v[0].label, list[0].1, "one code: its title");
+        assert_eq!(
+            v[0].label, "Intraluminal Device",
+            "Insertion of <device> into"
+        );
         let z = codes(&[
             ("0DB60ZX", "Excision of Stomach, Open Approach, Diagnostic"),
             ("0DB60ZZ", "Excision of Stomach, Open Approach"),
@@ -334,5 +360,48 @@ mod tests {
                 .label
                 .starts_with("2 codes, e.g. ")
         );
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::*;
+
+    /// The labels the heuristic gives on the built-in FY2024 PCS list.
+    #[test]
+    fn labels_on_the_builtin_code_list() {
+        let rel = crate::codeset::builtin_icd10pcs().unwrap();
+        let mut all: Vec<(String, String)> = rel
+            .entries
+            .iter()
+            .map(|e| (e.code.clone(), e.title.clone()))
+            .collect();
+        all.sort();
+        let under = |p: &str| -> Vec<(String, String)> {
+            all.iter()
+                .filter(|(c, _)| c.starts_with(p))
+                .cloned()
+                .collect()
+        };
+        let label = |p: &str, ch: char| -> String {
+            axis_values(p, &under(p))
+                .into_iter()
+                .find(|v| v.ch == ch)
+                .map(|v| v.label)
+                .unwrap_or_default()
+        };
+        assert_eq!(label("0D", 'T'), "Resection");
+        assert_eq!(label("0D", 'C'), "Extirpation of Matter");
+        assert_eq!(label("0DT", '6'), "Stomach");
+        assert_eq!(label("0DT", '7'), "Stomach, Pylorus");
+        assert_eq!(label("027", '0'), "Coronary Artery, One Artery");
+        assert_eq!(
+            label("0DT6", '8'),
+            "Via Natural or Artificial Opening Endoscopic"
+        );
+        assert_eq!(label("02703", '4'), "Drug-eluting Intraluminal Device");
+        assert_eq!(label("0DT60", 'Z'), "No Device");
+        assert_eq!(label("0JH60", '4'), "Pacemaker, Single Chamber");
+        assert_eq!(label("B21", '0'), "Single Coronary Artery");
     }
 }
