@@ -1,6 +1,6 @@
 //! Encoder look-ups for the workstation: following a reference written in a tabular note to the code
 //! it names, and browsing ICD-10-PCS one axis at a time. Code sets hold no patient data: not audited.
-use super::Service;
+use super::{CodeDetail, Service, ServiceError};
 use crate::codeset::pcs_axes::{self, AxisValue};
 use crate::domain::CodeSystem;
 use crate::domain::code::{display_code, undotted};
@@ -45,6 +45,22 @@ impl Service {
             bare.pop();
         }
         Ok(None)
+    }
+
+    /// A code's detail in the first system that has it (ICD-10-CM, ICD-10-PCS, HCPCS, CPT), for
+    /// look-ups that do not say which system ("GA" is an HCPCS modifier, "0DB60ZZ" a PCS code).
+    pub fn code_detail_any(&self, code: &str) -> Result<CodeDetail> {
+        for system in CodeSystem::ALL {
+            let c = display_code(system, code);
+            if store::codes::get(&self.conn, system, &c)?.is_some() {
+                return self.code_detail(system, &c);
+            }
+        }
+        Err(ServiceError::NotFound(format!(
+            "{} is not a code of any loaded code set (ICD-10-CM, ICD-10-PCS, HCPCS, CPT)",
+            code.trim()
+        ))
+        .into())
     }
 
     /// The ICD-10-PCS values that can follow `prefix` (0 to 6 characters), with labels derived from
