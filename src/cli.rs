@@ -78,8 +78,9 @@ pub enum Command {
     /// Show a code with its tabular notes.
     Code {
         code: String,
-        #[arg(long, default_value = "ICD-10-CM")]
-        system: String,
+        /// The code's system; without it, the first of ICD-10-CM, ICD-10-PCS, HCPCS, CPT that has it.
+        #[arg(long)]
+        system: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -396,7 +397,10 @@ fn run_command(
             output::code_hits(&mut out, &hits, json)?;
         }
         Command::Code { code, system, json } => {
-            let d = svc.code_detail(parse_system(&system)?, &code)?;
+            let d = match system {
+                Some(s) => svc.code_detail(parse_system(&s)?, &code)?,
+                None => svc.code_detail_any(&code)?,
+            };
             output::code_detail(&mut out, &d, json)?;
         }
         Command::Export(ExportCommand::Codes { encounter, format }) => {

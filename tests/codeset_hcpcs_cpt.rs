@@ -203,3 +203,30 @@ fn imported_hcpcs_and_cpt_are_searchable_and_bad_files_leave_nothing() {
     assert!(d.entry.notes.notes[0].contains("modifier"));
     assert_eq!(d.ancestors[0].code, "MODIFIERS");
 }
+
+#[test]
+fn a_modifier_is_found_without_being_told_the_system() {
+    let (_tmp, data) = common::fixture();
+    let mut svc = common::open_as(&data, "admin");
+    svc.import_code_file(
+        &fixture("hcpcs", "hcpcs_small.txt"),
+        None,
+        Some("2019"),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    let d = svc.code_detail_any("lt").unwrap();
+    assert_eq!(d.entry.system, CodeSystem::Hcpcs);
+    assert_eq!(d.entry.code, "LT");
+    assert!(d.entry.title.starts_with("Left side"));
+    // ICD-10-CM comes first; unknown codes are named.
+    assert_eq!(
+        svc.code_detail_any("i5023").unwrap().entry.system,
+        CodeSystem::Icd10Cm
+    );
+    let err = format!("{:#}", svc.code_detail_any("ZZ9").unwrap_err());
+    assert!(
+        err.contains("ZZ9 is not a code of any loaded code set"),
+        "{err}"
+    );
+}

@@ -14,6 +14,7 @@ pub mod hcpcs;
 mod lines;
 mod order;
 mod pcs;
+pub mod pcs_axes;
 pub mod seventh;
 mod tabular;
 pub mod validate;

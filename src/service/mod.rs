@@ -3,6 +3,7 @@
 //! same transaction.
 mod coding;
 mod edits;
+mod encoder;
 mod error;
 mod notes;
 mod queries;

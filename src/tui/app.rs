@@ -78,6 +78,18 @@ pub enum Action {
     ToggleNoteOrder,
     /// An answer from the notes search thread.
     NotesDone(Box<NotesOutcome>),
+    /// Give the code detail the keyboard to follow its references (Ctrl-R in the search).
+    DetailRefs,
+    /// Select the next (1) or previous (-1) reference in the detail.
+    DetailRef(isize),
+    /// Open the code the selected reference names.
+    DetailFollow,
+    /// Back to the code shown before the last one followed.
+    DetailBack,
+    /// Open the ICD-10-PCS axis browser (Ctrl-B or F4 in the search).
+    PcsBrowse,
+    /// Pick the value with this key in the PCS browser's current column.
+    PcsPick(char),
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.

@@ -377,6 +377,16 @@ impl App {
             self.edits_action(action);
             return;
         }
+        if enc.pcs.is_some() && !picking && enc.confirm.is_none() {
+            self.pcs_action(action);
+            return;
+        }
+        if enc.nav.active && self.detail_nav_action(&action) {
+            return;
+        }
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
         match action {
             Action::Back => self.back(),
             Action::Up
@@ -466,6 +476,8 @@ impl App {
             },
             Action::Assign(system, code) => self.assign(system, &code),
             Action::ToggleDetail => self.toggle_detail(),
+            Action::DetailRefs => self.enter_detail_refs(),
+            Action::PcsBrowse => self.open_pcs_browser(),
             Action::CycleSystem => {
                 enc.search.systems = enc.search.systems.next();
                 let label = enc.search.systems.label();
@@ -531,6 +543,15 @@ impl App {
     }
 
     pub(crate) fn toggle_detail(&mut self) {
+        // Outside the search box, the opened detail takes the keyboard to follow its references.
+        if let Some(enc) = self.state.encounter.as_ref()
+            && !enc.detail_open
+            && enc.focus != Pane::Search
+            && enc.detail_subject().is_some()
+        {
+            self.enter_detail_refs();
+            return;
+        }
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.detail_open = !enc.detail_open;
             if enc.detail_open && enc.detail_subject().is_none() {

@@ -131,9 +131,43 @@ pub const SEARCH: &[KeyHelp] = &[
     k("Down Up  Ctrl-N Ctrl-P", "move in results"),
     k("Enter", "assign the highlighted code"),
     k("Ctrl-D  F2", "code detail; while open PgDn/PgUp scroll it"),
-    k("Ctrl-T", "systems: all, CM, PCS, HCPCS, CPT (when imported)"),
+    k("Ctrl-R", "follow the detail's references (see Code detail)"),
+    k("Ctrl-B  F4", "ICD-10-PCS axis browser"),
+    k(
+        "Ctrl-T",
+        "systems: all, CM, PCS, HCPCS, CPT (when imported)",
+    ),
     k("Ctrl-U", "clear"),
     k("Esc", "leave the search box"),
+];
+
+pub const DETAIL: &[KeyHelp] = &[
+    k(
+        "d  Enter (codes)",
+        "open the detail with the keyboard (Ctrl-R from the search)",
+    ),
+    k(
+        "Tab j Down  Shift-Tab k Up",
+        "next / previous reference (code, range, K70.-)",
+    ),
+    k("Enter  l  Right", "follow it: show that code's detail"),
+    k("Backspace  b  Left", "back to the code shown before"),
+    k("PgDn PgUp  Space", "scroll"),
+    k("Esc  d", "close"),
+];
+
+pub const PCS: &[KeyHelp] = &[
+    k(
+        "0-9 A-Z",
+        "pick the value with that key; the next column opens",
+    ),
+    k(
+        "Down Up  Enter",
+        "or move to a value and pick it with Enter",
+    ),
+    k("Backspace  Left", "back a column"),
+    k("Enter", "on a complete 7-character code: assign it"),
+    k("Esc  F4", "close"),
 ];
 
 pub const PICKER: &[KeyHelp] = &[
@@ -180,6 +214,8 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Assigned codes", CODES),
             s("Coding edits (after e)", EDITS),
             s("Code search", SEARCH),
+            s("Code detail references", DETAIL),
+            s("ICD-10-PCS axis browser (Ctrl-B)", PCS),
             s("Valid-codes picker", PICKER),
             s("Commands", COMMANDS),
             s("Everywhere", GLOBAL),
@@ -237,6 +273,27 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("Esc", "cancel"),
                 ];
             }
+            if let Some(b) = &e.pcs {
+                return if b.complete() {
+                    vec![("Enter", "assign"), ("Bksp", "back"), ("Esc", "close")]
+                } else {
+                    vec![
+                        ("key", "pick value"),
+                        ("↑↓ Enter", "pick"),
+                        ("Bksp", "back a column"),
+                        ("Esc", "close"),
+                    ]
+                };
+            }
+            if e.nav.active {
+                return vec![
+                    ("Tab j/k", "reference"),
+                    ("Enter", "follow"),
+                    ("Bksp", "back"),
+                    ("PgDn", "scroll"),
+                    ("Esc", "close"),
+                ];
+            }
             if e.edits.open {
                 return vec![
                     ("a", "acknowledge"),
@@ -260,6 +317,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("↑↓", "move"),
                     ("^D", "detail"),
                     ("^T", "system"),
+                    ("^B", "PCS axes"),
                     ("Esc", "leave"),
                     ("F1", "help"),
                 ],
@@ -453,6 +511,12 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => input_motion_key(key).or_else(|| input_key(key)),
         };
     }
+    if e.pcs.is_some() {
+        return crate::tui::pcs_browser::key(key);
+    }
+    if e.nav.active {
+        return crate::tui::detail_nav::key(key);
+    }
     if e.edits.open {
         return match key.code {
             KeyCode::Esc | KeyCode::Char('e') | KeyCode::F(3) => Some(Action::ToggleEdits),
@@ -478,6 +542,9 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(2) => Some(Action::ToggleDetail),
             KeyCode::Char('d') if ctrl(&key) => Some(Action::ToggleDetail),
             KeyCode::Char('t') if ctrl(&key) => Some(Action::CycleSystem),
+            KeyCode::Char('r') if ctrl(&key) => Some(Action::DetailRefs),
+            KeyCode::Char('b') if ctrl(&key) => Some(Action::PcsBrowse),
+            KeyCode::F(4) => Some(Action::PcsBrowse),
             _ => input_motion_key(key).or_else(|| input_key(key)),
         };
     }

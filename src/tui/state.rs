@@ -394,6 +394,10 @@ pub struct EncounterState {
     pub confirm: Option<Confirm>,
     /// The coding edits on the encounter's codes (recomputed by `update` after every change).
     pub edits: EditsState,
+    /// References in the code detail: which is selected, which code was followed, the way back.
+    pub nav: crate::tui::detail_nav::DetailNav,
+    /// The ICD-10-PCS axis browser, when open.
+    pub pcs: Option<crate::tui::pcs_browser::PcsBrowser>,
 }
 
 impl EncounterState {
@@ -421,6 +425,8 @@ impl EncounterState {
             picker: None,
             confirm: None,
             edits: EditsState::default(),
+            nav: Default::default(),
+            pcs: None,
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {
@@ -432,6 +438,9 @@ impl EncounterState {
     /// The code whose detail is shown: the highlighted search result, or the highlighted assigned
     /// code when the codes pane has focus.
     pub fn detail_subject(&self) -> Option<(CodeSystem, String)> {
+        if let Some(p) = &self.nav.pinned {
+            return Some(p.clone());
+        }
         match self.focus {
             Pane::Codes => self.selected_code().map(|a| (a.system, a.code.clone())),
             _ => self
@@ -510,7 +519,11 @@ impl State {
                 Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
                     e.picker.is_some()
                         || e.find.is_some()
-                        || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
+                        || e.pcs.is_some()
+                        || (e.focus == Pane::Search
+                            && e.confirm.is_none()
+                            && !e.edits.open
+                            && !e.nav.active)
                 }),
                 Screen::NotesSearch => true,
             }

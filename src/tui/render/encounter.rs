@@ -41,6 +41,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     if enc.picker.is_some() {
         detail::draw_picker(enc, frame, a.body, theme);
     }
+    if enc.pcs.is_some() {
+        crate::tui::pcs_browser::draw(enc, frame, a.body, theme);
+    }
     if enc.edits.open {
         edits::draw_list(enc, frame, a.body, theme);
     }

@@ -1,6 +1,7 @@
 //! State-transition tests: actions in, state out, against a real service on a temporary data dir.
 mod demo;
 mod edits;
+mod encoder;
 mod fixture;
 mod flow;
 mod notes_search;
