@@ -5,6 +5,8 @@ mod coding;
 mod edits;
 mod error;
 mod notes;
+mod reports;
+mod reviews;
 mod setup;
 mod tools;
 
@@ -12,6 +14,8 @@ pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
+pub use reports::BACKLOG_OLDEST;
+pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};

@@ -7,6 +7,8 @@ pub mod edit_acks;
 pub mod encounters;
 pub mod migrations;
 pub mod notes;
+pub mod reports;
+pub mod reviews;
 pub mod users;
 
 use anyhow::{Context, Result};
