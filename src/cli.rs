@@ -4,6 +4,7 @@ mod check;
 mod notes;
 mod output;
 mod progress;
+mod report;
 
 use crate::config::Config;
 use crate::domain::{CodeSystem, EncounterStatus, Role};
@@ -108,6 +109,11 @@ pub enum Command {
     /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
     /// code list; exit code 1 when an error fires.
     Check(check::CheckArgs),
+    /// Supervisor figures: throughput, backlog, queries, accuracy (table, CSV or JSON).
+    Report(report::ReportArgs),
+    /// Second-level coding review: sample, list, show, record.
+    #[command(subcommand)]
+    Review(report::ReviewCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +123,9 @@ pub enum UserCommand {
         login: String,
         #[arg(long)]
         role: String,
+        /// The user's team, for team filters in reports.
+        #[arg(long)]
+        team: Option<String>,
     },
     /// List users and roles.
     List {
@@ -287,7 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(cmd) => {
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
-            run_command(&mut svc, cmd, &data, &mut progress)
+            run_command(&mut svc, cmd, &data, &config, &mut progress)
         }
     }
 }
@@ -335,14 +344,18 @@ fn run_command(
     svc: &mut Service,
     cmd: Command,
     data: &DataDir,
+    config: &Config,
     progress: &mut Progress,
 ) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cmd {
         Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
-        Command::User(UserCommand::Add { login, role }) => {
+        Command::User(UserCommand::Add { login, role, team }) => {
             let role: Role = role.parse().map_err(ServiceError::Invalid)?;
             let new = svc.add_user(&login, role)?;
+            if let Some(t) = &team {
+                svc.set_team(login.trim(), t)?;
+            }
             writeln!(
                 out,
                 "{} {login} as {role}",
@@ -445,6 +458,8 @@ fn run_command(
             let report = svc.bench_codes(queries.as_deref(), rounds)?;
             writeln!(out, "{report}")?;
         }
+        Command::Report(a) => report::report(svc, &a, &config.standards, &mut out)?,
+        Command::Review(c) => report::review(svc, &c, &mut out)?,
         Command::Bench(BenchCommand::Notes(_)) => {
             anyhow::bail!("internal error: bench notes runs without a data directory")
         }

@@ -186,3 +186,18 @@ pub fn backlog(
         oldest: items,
     }
 }
+
+/// Cents as dollars with thousands separators, e.g. 1234567 -> "$12,345.67".
+pub fn dollars(cents: i64) -> String {
+    let neg = cents < 0;
+    let c = cents.unsigned_abs();
+    let whole = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{}${grouped}.{:02}", if neg { "-" } else { "" }, c % 100)
+}

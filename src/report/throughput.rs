@@ -212,8 +212,8 @@ pub fn throughput(
             e.0 += 1;
             e.1 += w;
         }
-        let total_hours: f64 = days.values().map(|d| d.1).sum();
-        let total_w: f64 = weights.values().map(|w| w.1).sum();
+        let total_hours: f64 = days.values().map(|d| d.1).fold(0.0, |a, b| a + b);
+        let total_w: f64 = weights.values().map(|w| w.1).fold(0.0, |a, b| a + b);
         let by_type: Vec<TypeThroughput> = weights
             .iter()
             .map(|(t, (n, w))| {
@@ -281,7 +281,7 @@ pub fn throughput(
         from,
         to,
         coded: coders.iter().map(|c| c.coded).sum(),
-        hours: coders.iter().map(|c| c.hours).sum(),
+        hours: coders.iter().map(|c| c.hours).fold(0.0, |a, b| a + b),
         coders,
         by_type,
         daily,

@@ -71,6 +71,12 @@ pub enum Action {
     AckEdit,
     /// An answer from the code search thread.
     SearchDone(SearchOutcome),
+    /// `D` or `:dashboard`: the supervisor dashboard.
+    Dashboard,
+    /// `[` / `]` on the dashboard: a shorter (-1) or longer (+1) date range.
+    DashRange(i32),
+    /// `t` on the dashboard: the next team filter.
+    DashTeam,
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -79,6 +85,8 @@ pub struct App {
     pub(crate) service: Service,
     pub(crate) worker: Option<SearchWorker>,
     pub(crate) search_options: CodeQuery,
+    /// Productivity standards the dashboard compares against.
+    pub(crate) standards: crate::config::StandardsConfig,
 }
 
 impl App {
@@ -108,6 +116,7 @@ impl App {
                 systems: Vec::new(),
                 billable_only: config.search.billable_only,
             },
+            standards: config.standards.clone(),
         };
         app.reload_worklist();
         app
@@ -270,6 +279,8 @@ impl App {
         match self.state.screen {
             Screen::Worklist => self.reload_worklist(),
             Screen::Encounter => self.reload_view(),
+            // Reports are reloaded on r, not on every tick (each load is an audited view).
+            Screen::Dashboard => {}
         }
     }
 
@@ -356,9 +367,11 @@ pub fn update(app: &mut App, action: Action) {
         Action::StartCommand => app.state.command = Some(Default::default()),
         a if app.state.command.is_some() => app.command_action(a),
         Action::Open(account) => app.open(&account),
+        Action::Dashboard => app.open_dashboard(),
         a => match app.state.screen {
             Screen::Worklist => app.worklist_action(a),
             Screen::Encounter => app.encounter_action(a),
+            Screen::Dashboard => app.dashboard_action(a),
         },
     }
 }

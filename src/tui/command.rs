@@ -60,9 +60,10 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
         "refresh" => none(Action::Refresh),
+        "dashboard" | "dash" | "reports" => none(Action::Dashboard),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :mine, :all, :q (? lists them)"
+             :reopen, :release, :mine, :all, :dashboard, :q (? lists them)"
         )),
     }
 }

@@ -8,6 +8,7 @@ mod assign;
 mod code_search;
 mod coding;
 pub mod command;
+pub mod dashboard;
 pub mod edits;
 pub mod event;
 pub mod find;

@@ -15,6 +15,8 @@ pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 pub enum Screen {
     Worklist,
     Encounter,
+    /// Supervisor dashboard: throughput, backlog, queries, accuracy.
+    Dashboard,
 }
 
 /// Which encounters the worklist shows.
@@ -452,6 +454,8 @@ pub struct State {
     pub screen: Screen,
     pub worklist: WorklistState,
     pub encounter: Option<EncounterState>,
+    /// The dashboard, once opened (kept so its range and team survive a visit to an encounter).
+    pub dashboard: Option<super::dashboard::DashboardState>,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -470,6 +474,7 @@ impl State {
             screen: Screen::Worklist,
             worklist: WorklistState::default(),
             encounter: None,
+            dashboard: None,
             help: None,
             command: None,
             status: None,
@@ -492,6 +497,7 @@ impl State {
                         || e.find.is_some()
                         || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
                 }),
+                Screen::Dashboard => false,
             }
     }
 }
