@@ -178,9 +178,17 @@ impl Service {
     }
 }
 
-/// Encounters with an open documentation query (none until the query workflow is present).
-fn open_query_encounters(_conn: &Connection) -> Result<HashSet<i64>> {
-    Ok(HashSet::new())
+/// Encounters with a sent documentation query still waiting (open or escalated).
+fn open_query_encounters(conn: &Connection) -> Result<HashSet<i64>> {
+    use crate::domain::query::QueryStatus;
+    let f = store::queries::QueryListFilter {
+        statuses: vec![QueryStatus::Open, QueryStatus::Escalated],
+        ..Default::default()
+    };
+    Ok(store::queries::list(conn, &f)?
+        .into_iter()
+        .map(|q| q.encounter_id)
+        .collect())
 }
 
 impl Service {

@@ -7,6 +7,7 @@ pub mod edit_acks;
 pub mod encounters;
 pub mod migrations;
 pub mod notes;
+pub mod queries;
 pub mod reports;
 pub mod reviews;
 pub mod users;
