@@ -2,6 +2,7 @@
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
 mod coding;
+mod demo_history;
 mod edits;
 mod error;
 mod notes;
