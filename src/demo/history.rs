@@ -15,6 +15,8 @@ use std::collections::HashMap;
 pub const WEEKS: i64 = 5;
 /// Encounters generated for the history pool (only those coded are kept).
 pub const POOL: usize = 420;
+/// Demo sets smaller than this (quick test set-ups) get no history.
+pub const MIN_DEMO_ENCOUNTERS: usize = 100;
 
 /// A code as the simulation assigns it.
 pub type Code = (CodeSystem, String, Option<Poa>);
@@ -42,7 +44,7 @@ pub struct HistQuery {
     pub sent_at: DateTime<Utc>,
     /// None: canceled at `closed_at` instead of answered.
     pub answered_at: Option<DateTime<Utc>>,
-    /// "agreed", "disagreed" or "no_response".
+    /// "agreed", "disagreed", "no_response" or "canceled".
     pub outcome: &'static str,
     pub closed_at: DateTime<Utc>,
 }
@@ -248,7 +250,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                     code: None,
                 });
                 finals.insert(e.account.clone(), (coder.to_string(), done, codes.clone()));
-                clock += dur + rng.random_range(1.0..4.0);
+                clock += dur + rng.random_range(0.5..2.0);
                 // A few are reopened by the supervisor and recoded the next working morning.
                 if rng.random_bool(0.03) && day + Duration::days(3) < today {
                     let reopened = done + Duration::hours(3);

@@ -9,15 +9,21 @@
 //! - *Time in chart* runs from the final coder's first `open_encounter` of the encounter to the final
 //!   `mark_coded`.
 //! - *Hours by type*: a coder's hours in the range are split across encounter types in proportion to
-//!   the time in chart of their coded encounters of each type (each clamped to 1 minute..8 hours;
-//!   an encounter without a recorded open weighs what the standard allows for its type, 60 / standard
-//!   minutes). Coded per hour for a type = coded encounters of that type / hours attributed to it.
+//!   the time in chart of their coded encounters of each type. Each encounter's weight is its time in
+//!   chart in minutes, clamped to between 1 minute and [`WEIGHT_CAP`] times the standard's time for
+//!   its type (60 / standard minutes), so a chart left open overnight or reopened days later does
+//!   not swallow the day; an encounter without a recorded open weighs the standard's time. Coded per
+//!   hour for a type = coded encounters of that type / hours attributed to it.
 use super::activity::{ActionEvent, hours_by_user_day};
 use crate::config::StandardsConfig;
 use crate::domain::EncounterType;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+
+/// The most an encounter weighs when hours are split across types, in multiples of its type's
+/// standard time.
+pub const WEIGHT_CAP: f64 = 3.0;
 
 /// Time-in-chart buckets: (label, upper bound in minutes, exclusive).
 pub const TIME_IN_CHART_BUCKETS: &[(&str, i64)] = &[
@@ -204,9 +210,11 @@ pub fn throughput(
             let Some(t) = input.enc_types.get(&c.encounter_id).copied() else {
                 continue;
             };
-            let w = match minutes_in_chart(c) {
-                Some(m) => m.clamp(1, 480) as f64,
-                None => 60.0 / std.per_hour(t).max(0.1),
+            let standard_minutes = 60.0 / std.per_hour(t).max(0.1);
+            let w = match c.first_open {
+                Some(o) => ((c.coded_at - o).num_seconds() as f64 / 60.0)
+                    .clamp(1.0, WEIGHT_CAP * standard_minutes),
+                None => standard_minutes,
             };
             let e = weights.entry(t).or_default();
             e.0 += 1;

@@ -185,7 +185,11 @@ fn load_demo(
     }
     progress("storing demo notes", total, total);
     progress("simulating weeks of coding history", 0, 0);
-    let hist = super::demo_history::store_history(&tx, 20_261_124, today, &demo.staff)?;
+    let hist = if encounters >= crate::demo::history::MIN_DEMO_ENCOUNTERS {
+        super::demo_history::store_history(&tx, 20_261_124, today, &demo.staff)?
+    } else {
+        Default::default()
+    };
     store::audit::append(
         &tx,
         &at,
