@@ -144,7 +144,9 @@ impl Config {
             ("professional", s.professional),
         ] {
             if !(v > 0.0 && v <= 1000.0) {
-                anyhow::bail!("{origin}: standards.{key} must be above 0 and at most 1000 per hour");
+                anyhow::bail!(
+                    "{origin}: standards.{key} must be above 0 and at most 1000 per hour"
+                );
             }
         }
         if self.demo.encounters == 0 || self.demo.encounters > 1_000_000 {

@@ -287,10 +287,9 @@ pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDa
         None => to - chrono::Duration::days(29),
     };
     if from > to {
-        return Err(ServiceError::Invalid(format!(
-            "--from {from} is after --to {to}: swap them"
-        ))
-        .into());
+        return Err(
+            ServiceError::Invalid(format!("--from {from} is after --to {to}: swap them")).into(),
+        );
     }
     Ok((from, to))
 }
@@ -328,7 +327,11 @@ pub fn report<W: Write>(
             if a.format == Format::Table {
                 writeln!(out, "\ntime in chart (first open to coded):")?;
                 for (label, n) in &r.time_in_chart {
-                    writeln!(out, "  {label:>7}  {n:>5}  {}", "#".repeat((*n).min(60) as usize))?;
+                    writeln!(
+                        out,
+                        "  {label:>7}  {n:>5}  {}",
+                        "#".repeat((*n).min(60) as usize)
+                    )?;
                 }
                 writeln!(
                     out,
@@ -386,7 +389,9 @@ pub fn review<W: Write>(svc: &mut Service, cmd: &ReviewCommand, out: &mut W) -> 
                 None => chrono::Utc::now().date_naive() - chrono::Duration::days(7),
             };
             let rule = match (enc_type, principal) {
-                (Some(t), _) => SampleRule::EncounterType(t.parse().map_err(ServiceError::Invalid)?),
+                (Some(t), _) => {
+                    SampleRule::EncounterType(t.parse().map_err(ServiceError::Invalid)?)
+                }
                 (None, Some(p)) => SampleRule::PrincipalPrefix(p.clone()),
                 (None, None) => SampleRule::Random {
                     per_coder: per_coder.unwrap_or(5),

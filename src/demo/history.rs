@@ -104,10 +104,7 @@ fn coder_codes(key: &AnswerKey, rng: &mut ChaCha8Rng) -> Vec<Code> {
     } else if roll < 0.12 && dx > 1 {
         codes.swap(0, 1);
     } else if roll < 0.17
-        && let Some(c) = codes
-            .iter_mut()
-            .skip(1)
-            .find(|c| c.2 == Some(Poa::Yes))
+        && let Some(c) = codes.iter_mut().skip(1).find(|c| c.2 == Some(Poa::Yes))
     {
         c.2 = Some(Poa::No);
     }
@@ -207,9 +204,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
             for n in 0..goal {
                 let pick = pool
                     .iter()
-                    .position(|(d, i)| {
-                        *d < day && prefers(team, data.encounters[*i].enc_type)
-                    })
+                    .position(|(d, i)| *d < day && prefers(team, data.encounters[*i].enc_type))
                     .or_else(|| pool.iter().position(|(d, _)| *d < day));
                 let Some(p) = pick else { break };
                 let (_, idx) = pool.remove(p);
@@ -263,7 +258,10 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                         account: e.account.clone(),
                         code: None,
                     });
-                    for (a, action) in [(recode, "open_encounter"), (recode + Duration::minutes(4), "mark_coded")] {
+                    for (a, action) in [
+                        (recode, "open_encounter"),
+                        (recode + Duration::minutes(4), "mark_coded"),
+                    ] {
                         acts.push(Act {
                             at: a,
                             login: coder.to_string(),
@@ -274,7 +272,11 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                     }
                     finals.insert(
                         e.account.clone(),
-                        (coder.to_string(), recode + Duration::minutes(4), key.codes.clone()),
+                        (
+                            coder.to_string(),
+                            recode + Duration::minutes(4),
+                            key.codes.clone(),
+                        ),
                     );
                 }
             }
@@ -365,9 +367,11 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
 
     // Keep only what was coded.
     let coded: std::collections::HashSet<&str> = finals.keys().map(String::as_str).collect();
-    data.encounters.retain(|e| coded.contains(e.account.as_str()));
+    data.encounters
+        .retain(|e| coded.contains(e.account.as_str()));
     data.notes.retain(|n| coded.contains(n.account.as_str()));
-    data.answer_key.retain(|k| coded.contains(k.account.as_str()));
+    data.answer_key
+        .retain(|k| coded.contains(k.account.as_str()));
     let mrns: std::collections::HashSet<&str> =
         data.encounters.iter().map(|e| e.mrn.as_str()).collect();
     let patients = data

@@ -13,12 +13,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 /// Age buckets: (label, last day included).
-pub const AGE_BUCKETS: [(&str, i64); 4] = [
-    ("0-3", 3),
-    ("4-7", 7),
-    ("8-14", 14),
-    ("15+", i64::MAX),
-];
+pub const AGE_BUCKETS: [(&str, i64); 4] = [("0-3", 3), ("4-7", 7), ("8-14", 14), ("15+", i64::MAX)];
 
 /// Why a backlog encounter is not being coded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

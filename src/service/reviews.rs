@@ -75,50 +75,55 @@ impl Service {
     /// Samples coded encounters of the week holding `week` for review (supervisors and admins).
     /// Codings already sampled are skipped. Returns the new review ids.
     pub fn sample_reviews(&mut self, rule: &SampleRule, week: NaiveDate) -> Result<Vec<i64>> {
-        self.write(Permission::Reports, "sample encounters for review", |tx, me| {
-            let monday = week_start(week);
-            let next = monday + chrono::Duration::days(7);
-            let cands = reviews::candidates(
-                tx,
-                &super::reports::day_start(monday),
-                &super::reports::day_start(next),
-            )?;
-            let plain: Vec<_> = cands.iter().map(|(c, _)| c.clone()).collect();
-            let picked = accuracy::sample(&plain, rule);
-            let at = store::now();
-            let label = rule.label();
-            let mut ids = Vec::new();
-            for enc in picked {
-                let Some((c, coded_at)) = cands.iter().find(|(c, _)| c.encounter_id == enc) else {
-                    continue;
-                };
-                let codes: Vec<ReviewCode> = assignments::list(tx, enc)?
-                    .into_iter()
-                    .map(|a| ReviewCode {
-                        system: a.system,
-                        code: a.code,
-                        seq: a.seq,
-                        poa: a.poa,
-                    })
-                    .collect();
-                if let Some(id) =
-                    reviews::insert(tx, enc, &c.coder, coded_at, &at, &me.login, &label, &codes)?
-                {
-                    audit::append(
-                        tx,
-                        &at,
-                        &me.login,
-                        "sample_review",
-                        None,
-                        Some(enc),
-                        &format!("review {id}"),
-                        &format!("{label}; week of {monday}; coder {}", c.coder),
-                    )?;
-                    ids.push(id);
+        self.write(
+            Permission::Reports,
+            "sample encounters for review",
+            |tx, me| {
+                let monday = week_start(week);
+                let next = monday + chrono::Duration::days(7);
+                let cands = reviews::candidates(
+                    tx,
+                    &super::reports::day_start(monday),
+                    &super::reports::day_start(next),
+                )?;
+                let plain: Vec<_> = cands.iter().map(|(c, _)| c.clone()).collect();
+                let picked = accuracy::sample(&plain, rule);
+                let at = store::now();
+                let label = rule.label();
+                let mut ids = Vec::new();
+                for enc in picked {
+                    let Some((c, coded_at)) = cands.iter().find(|(c, _)| c.encounter_id == enc)
+                    else {
+                        continue;
+                    };
+                    let codes: Vec<ReviewCode> = assignments::list(tx, enc)?
+                        .into_iter()
+                        .map(|a| ReviewCode {
+                            system: a.system,
+                            code: a.code,
+                            seq: a.seq,
+                            poa: a.poa,
+                        })
+                        .collect();
+                    if let Some(id) = reviews::insert(
+                        tx, enc, &c.coder, coded_at, &at, &me.login, &label, &codes,
+                    )? {
+                        audit::append(
+                            tx,
+                            &at,
+                            &me.login,
+                            "sample_review",
+                            None,
+                            Some(enc),
+                            &format!("review {id}"),
+                            &format!("{label}; week of {monday}; coder {}", c.coder),
+                        )?;
+                        ids.push(id);
+                    }
                 }
-            }
-            Ok(ids)
-        })
+                Ok(ids)
+            },
+        )
     }
 
     /// Reviews: everyone's for supervisors and admins, a coder's own otherwise.

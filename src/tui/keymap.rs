@@ -45,7 +45,10 @@ pub const WORKLIST: &[KeyHelp] = &[
 
 pub const DASHBOARD: &[KeyHelp] = &[
     k("[  ]", "date range: 7, 30 or 90 days"),
-    k("t", "team filter: all, then each team (supervisors, admins)"),
+    k(
+        "t",
+        "team filter: all, then each team (supervisors, admins)",
+    ),
     k("Tab  Shift-Tab", "next / previous page (small windows)"),
     k("j k  Down Up", "move in the oldest-backlog list"),
     k("Enter", "open the highlighted backlog encounter"),

@@ -308,10 +308,7 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
             let mut tail: Vec<String> = Vec::new();
             for c in &a.coders {
                 match c.accuracy {
-                    Some(x) => rows.push((
-                        text::truncate(&c.who, 10),
-                        (x * 1000.0).round() as u32,
-                    )),
+                    Some(x) => rows.push((text::truncate(&c.who, 10), (x * 1000.0).round() as u32)),
                     None => tail.push(c.who.clone()),
                 }
             }
