@@ -16,6 +16,7 @@ pub struct Config {
     pub search: SearchConfig,
     pub demo: DemoConfig,
     pub standards: StandardsConfig,
+    pub queries: QueriesConfig,
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.
@@ -92,6 +93,28 @@ pub struct DemoConfig {
     pub encounters: usize,
 }
 
+/// Documentation queries: when unanswered queries escalate and when they close without response.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueriesConfig {
+    /// Hours after sending before an unanswered query escalates to the physician advisor.
+    pub escalate_after_hours: u64,
+    /// Who escalated queries go to.
+    pub physician_advisor: String,
+    /// Days after sending before an unanswered query is closed with outcome "no response".
+    pub no_response_close_days: u64,
+}
+
+impl Default for QueriesConfig {
+    fn default() -> Self {
+        Self {
+            escalate_after_hours: 48,
+            physician_advisor: "Physician Advisor".into(),
+            no_response_close_days: 7,
+        }
+    }
+}
+
 impl Default for UiConfig {
     fn default() -> Self {
         Self {
@@ -151,6 +174,17 @@ impl Config {
         }
         if self.demo.encounters == 0 || self.demo.encounters > 1_000_000 {
             anyhow::bail!("{origin}: demo.encounters must be between 1 and 1000000");
+        }
+        if self.queries.escalate_after_hours == 0 || self.queries.escalate_after_hours > 24 * 365 {
+            anyhow::bail!("{origin}: queries.escalate_after_hours must be between 1 and 8760");
+        }
+        if self.queries.no_response_close_days == 0 || self.queries.no_response_close_days > 365 {
+            anyhow::bail!("{origin}: queries.no_response_close_days must be between 1 and 365");
+        }
+        if self.queries.physician_advisor.trim().is_empty() {
+            anyhow::bail!(
+                "{origin}: queries.physician_advisor must name who escalated queries go to"
+            );
         }
         Ok(())
     }

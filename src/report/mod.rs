@@ -3,4 +3,5 @@
 pub mod accuracy;
 pub mod activity;
 pub mod backlog;
+pub mod queries;
 pub mod throughput;

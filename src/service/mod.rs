@@ -6,6 +6,8 @@ mod demo_history;
 mod edits;
 mod error;
 mod notes;
+mod queries;
+mod query_views;
 mod reports;
 mod reviews;
 mod setup;
@@ -17,6 +19,8 @@ pub use error::{Offer, ServiceError};
 pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
 pub use reports::BACKLOG_OLDEST;
 pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
+pub use queries::QueryDraftInput;
+pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};
@@ -58,6 +62,7 @@ pub struct Service {
     data: DataDir,
     codes: CodeIndex,
     notes: notes::NotesState,
+    query_config: crate::config::QueriesConfig,
 }
 
 impl Service {
@@ -84,6 +89,7 @@ impl Service {
             data: data.clone(),
             codes,
             notes,
+            query_config: Default::default(),
         })
     }
 
