@@ -4,7 +4,9 @@ use crate::config::StandardsConfig;
 use crate::report::accuracy::{AccuracyReport, SampleRule};
 use crate::report::backlog::{AGE_BUCKETS, BacklogReport, dollars};
 use crate::report::throughput::ThroughputReport;
-use crate::service::{Service, ServiceError, parse_review_codes, week_seed, week_start};
+use crate::service::{
+    QueriesReport, Service, ServiceError, parse_review_codes, week_seed, week_start,
+};
 use crate::store::reviews::ReviewFilter;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -235,6 +237,46 @@ pub fn backlog_table(r: &BacklogReport) -> Table {
     t
 }
 
+/// Query figures as rows: overall, by provider, by CDI specialist, by month.
+pub fn queries_table(r: &QueriesReport) -> Table {
+    let mut t = Table::new(&[
+        "group",
+        "key",
+        "reviewed",
+        "sent",
+        "answered",
+        "canceled",
+        "no_response",
+        "query_rate",
+        "response_rate",
+        "median_h",
+        "mean_h",
+        "agreement",
+    ]);
+    let m = &r.metrics;
+    let rows = std::iter::once(("all", &m.overall))
+        .chain(m.by_provider.iter().map(|x| ("provider", x)))
+        .chain(m.by_specialist.iter().map(|x| ("specialist", x)))
+        .chain(m.by_month.iter().map(|x| ("month", x)));
+    for (group, f) in rows {
+        t.push(vec![
+            group.into(),
+            f.key.clone(),
+            f.reviewed.to_string(),
+            f.sent.to_string(),
+            f.answered.to_string(),
+            f.canceled.to_string(),
+            f.no_response.to_string(),
+            pct(f.query_rate),
+            pct(f.response_rate),
+            opt(f.median_turnaround_hours, 1),
+            opt(f.mean_turnaround_hours, 1),
+            pct(f.agreement_rate),
+        ]);
+    }
+    t
+}
+
 /// Accuracy as rows: per coder, per team, overall.
 pub fn accuracy_table(r: &AccuracyReport) -> Table {
     let mut t = Table::new(&[
@@ -367,9 +409,18 @@ pub fn report<W: Write>(
             }
         }
         Which::Queries => {
-            anyhow::bail!(
-                "the queries report needs the query workflow, which this build does not have yet"
-            );
+            let r = svc.report_queries(from, to)?;
+            emit(out, a.format, &r, queries_table(&r))?;
+            if a.format == Format::Table {
+                writeln!(
+                    out,
+                    "\nwaiting for an answer ({} open), days since sent:",
+                    r.open
+                )?;
+                for (label, n) in &r.open_by_age {
+                    writeln!(out, "  {label:>5}  {n:>5}")?;
+                }
+            }
         }
     }
     Ok(())

@@ -17,10 +17,10 @@ pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
-pub use reports::BACKLOG_OLDEST;
-pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
 pub use queries::QueryDraftInput;
 pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
+pub use reports::{BACKLOG_OLDEST, QueriesReport};
+pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};

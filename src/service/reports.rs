@@ -215,3 +215,50 @@ impl Service {
         })
     }
 }
+
+/// The queries panel and report: the query engineer's metrics (`report::queries`) for the range,
+/// plus the queries still waiting by age since they were sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QueriesReport {
+    pub metrics: crate::report::queries::QueryMetrics,
+    /// Open or escalated queries: (age bucket label in days since sent, count), buckets as the
+    /// backlog's.
+    pub open_by_age: Vec<(String, u32)>,
+    pub open: u32,
+}
+
+impl Service {
+    /// Query figures between `from` and `to` (inclusive UTC days): supervisors and admins.
+    pub fn report_queries(&mut self, from: NaiveDate, to: NaiveDate) -> Result<QueriesReport> {
+        let start = store::reports::parse_time(&day_start(from))?;
+        let end = store::reports::parse_time(&day_after(to))?;
+        let metrics = self.query_metrics(start, end)?;
+        self.write(Permission::Reports, "view reports", |tx, me| {
+            use crate::domain::query::QueryStatus;
+            let f = store::queries::QueryListFilter {
+                statuses: vec![QueryStatus::Open, QueryStatus::Escalated],
+                ..Default::default()
+            };
+            let mut counts = [0u32; 4];
+            for q in store::queries::list(tx, &f)? {
+                let Some(sent) = q.sent_at.as_deref() else {
+                    continue;
+                };
+                let sent = store::reports::parse_time(sent)
+                    .map_err(|e| e.context(format!("query {}: column sent_at", q.id)))?;
+                let age = (to - sent.date_naive()).num_days().max(0);
+                counts[backlog::age_bucket(age)] += 1;
+            }
+            log_view(tx, me, "queries", &range_detail(from, to, None))?;
+            Ok(QueriesReport {
+                metrics,
+                open: counts.iter().sum(),
+                open_by_age: backlog::AGE_BUCKETS
+                    .iter()
+                    .zip(counts)
+                    .map(|((l, _), n)| (l.to_string(), n))
+                    .collect(),
+            })
+        })
+    }
+}

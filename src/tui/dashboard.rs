@@ -4,6 +4,7 @@ use crate::domain::Permission;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::backlog::BacklogReport;
 use crate::report::throughput::ThroughputReport;
+use crate::service::QueriesReport;
 use crate::tui::app::{Action, App};
 use crate::tui::state::{ListPos, Screen, StatusKind};
 use chrono::NaiveDate;
@@ -33,6 +34,8 @@ pub struct DashboardState {
     pub spark: Option<ThroughputReport>,
     pub backlog: Option<BacklogReport>,
     pub accuracy: Option<AccuracyReport>,
+    /// Query figures (supervisors and admins only).
+    pub queries: Option<QueriesReport>,
     /// The cursor in the oldest-backlog list.
     pub oldest: ListPos,
 }
@@ -50,6 +53,7 @@ impl DashboardState {
             spark: None,
             backlog: None,
             accuracy: None,
+            queries: None,
             oldest: ListPos::default(),
         }
     }
@@ -90,6 +94,7 @@ impl App {
             return;
         };
         let (from, to, team, days) = (d.from(), d.to, d.team.clone(), d.range_days);
+        let supervisor = !d.own_only;
         let std = self.standards.clone();
         let spark_from = to - chrono::Duration::days(SPARK_DAYS as i64 - 1);
         let svc = &mut self.service;
@@ -103,16 +108,22 @@ impl App {
             let backlog = svc.report_backlog(to)?;
             let acc = svc.report_accuracy(from, to, team.as_deref())?;
             let teams = svc.teams()?;
-            Ok((tp, spark, backlog, acc, teams))
+            let queries = if supervisor {
+                Some(svc.report_queries(from, to)?)
+            } else {
+                None
+            };
+            Ok((tp, spark, backlog, acc, teams, queries))
         })();
         match result {
-            Ok((tp, spark, backlog, acc, teams)) => {
+            Ok((tp, spark, backlog, acc, teams, queries)) => {
                 if let Some(d) = self.state.dashboard.as_mut() {
                     d.throughput = Some(tp);
                     d.spark = Some(spark);
                     d.backlog = Some(backlog);
                     d.accuracy = Some(acc);
                     d.teams = teams;
+                    d.queries = queries;
                     let len = d.oldest_len();
                     d.oldest.clamp(len);
                 }

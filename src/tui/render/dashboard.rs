@@ -57,15 +57,19 @@ fn draw_header(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme,
     };
     let mut spans = vec![
         Span::styled("Dashboard", theme.heading()),
-        Span::raw(format!(
-            "  {} days {}..{}  {who}",
-            d.range_days,
-            d.from(),
-            d.to
-        )),
+        Span::raw(if wide {
+            format!("  {} days {}..{}  {who}", d.range_days, d.from(), d.to)
+        } else {
+            format!(
+                " {}d {}..{} {who}",
+                d.range_days,
+                d.from().format("%m-%d"),
+                d.to.format("%m-%d")
+            )
+        }),
     ];
     if !wide {
-        spans.push(Span::raw("  "));
+        spans.push(Span::raw(" "));
         for (i, p) in PAGES.iter().enumerate() {
             let label = format!(" {} {p} ", i + 1);
             let style = if i == d.page {
@@ -92,8 +96,10 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         Constraint::Min(0),
     ])
     .areas(area);
-    let (chart_area, coders_area) = if top.width >= 76 {
-        let [a, b] = Layout::horizontal([Constraint::Length(44), Constraint::Min(20)]).areas(top);
+    let (chart_area, coders_area) = if top.width >= 66 {
+        let chart_w = if top.width >= 76 { 44 } else { 40 };
+        let [a, b] =
+            Layout::horizontal([Constraint::Length(chart_w), Constraint::Min(20)]).areas(top);
         (a, Some(b))
     } else {
         (top, None)
@@ -371,8 +377,63 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     let block = widgets::pane(" Queries ", false, theme);
     let inner = block.inner(q_area);
     frame.render_widget(block, q_area);
-    frame.render_widget(
-        Paragraph::new("query figures arrive with the query workflow"),
-        inner,
-    );
+    let w = inner.width as usize;
+    let Some(q) = &d.queries else {
+        let msg = if d.own_only {
+            "query figures: supervisors and admins"
+        } else {
+            "no query figures"
+        };
+        frame.render_widget(Paragraph::new(msg), inner);
+        return;
+    };
+    let o = &q.metrics.overall;
+    let p = |v: Option<f64>| {
+        v.map(|x| format!("{:.0}%", x * 100.0))
+            .unwrap_or_else(|| "-".into())
+    };
+    let mut lines = vec![
+        Line::raw(text::truncate(
+            &format!(
+                "sent {} · rate {} · answered {} · canceled {}",
+                o.sent,
+                p(o.query_rate),
+                o.answered,
+                o.canceled
+            ),
+            w,
+        )),
+        Line::raw(text::truncate(
+            &format!(
+                "response {} · agreement {} · turnaround median {} h",
+                p(o.response_rate),
+                p(o.agreement_rate),
+                o.median_turnaround_hours
+                    .map(|h| format!("{h:.1}"))
+                    .unwrap_or_else(|| "-".into())
+            ),
+            w,
+        )),
+        Line::styled(
+            text::truncate(&format!("open {} by days since sent:", q.open), w),
+            theme.dim(),
+        ),
+    ];
+    let most = q.open_by_age.iter().map(|x| x.1).max().unwrap_or(0);
+    lines.extend(text_bars(&q.open_by_age, most, inner.width, theme));
+    for s in &q.metrics.by_specialist {
+        lines.push(Line::styled(
+            text::truncate(
+                &format!(
+                    "{}: sent {}, agreement {}",
+                    s.key,
+                    s.sent,
+                    p(s.agreement_rate)
+                ),
+                w,
+            ),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
