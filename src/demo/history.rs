@@ -33,6 +33,9 @@ pub struct Act {
     pub code: Option<Code>,
 }
 
+/// The final coding of one encounter: (coder, coded at, codes).
+pub type Final = (String, DateTime<Utc>, Vec<Code>);
+
 /// A documentation query and how it went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistQuery {
@@ -69,7 +72,7 @@ pub struct History {
     /// Actions in time order.
     pub acts: Vec<Act>,
     /// Final state per account: (coder, coded at, codes).
-    pub finals: HashMap<String, (String, DateTime<Utc>, Vec<Code>)>,
+    pub finals: HashMap<String, Final>,
     pub queries: Vec<HistQuery>,
     pub reviews: Vec<HistReview>,
     /// (login, team) for the demo staff.
@@ -186,7 +189,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
     pool.sort();
 
     let mut acts = Vec::new();
-    let mut finals: HashMap<String, (String, DateTime<Utc>, Vec<Code>)> = HashMap::new();
+    let mut finals: HashMap<String, Final> = HashMap::new();
     let first = today - Duration::days(WEEKS * 7);
     let mut day = first;
     while day < today {
@@ -344,7 +347,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
     let mut reviews = Vec::new();
     let recent = at(today - Duration::days(14), 0.0);
     for coder in &coders {
-        let mut mine: Vec<(&String, &(String, DateTime<Utc>, Vec<Code>))> = finals
+        let mut mine: Vec<(&String, &Final)> = finals
             .iter()
             .filter(|(_, f)| f.0 == *coder && f.1 >= recent)
             .collect();
