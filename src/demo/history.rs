@@ -299,7 +299,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
         ) else {
             continue;
         };
-        if key.query_opportunities.is_empty() || cdis.is_empty() || i % 3 != 0 {
+        if key.query_opportunities.is_empty() || cdis.is_empty() || i % 2 != 0 {
             continue;
         }
         let Some(discharge) = e
@@ -309,8 +309,10 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
         else {
             continue;
         };
-        let created = at(discharge, 9.0 * 60.0 + rng.random_range(0.0..120.0));
         let coded = finals[*acc].1;
+        // The CDI specialist queries a day or three before the coding, never before discharge.
+        let before = Duration::minutes(rng.random_range(24 * 60..72 * 60));
+        let created = (coded - before).max(at(discharge, 9.0 * 60.0));
         if created + Duration::hours(6) >= coded {
             continue;
         }
@@ -329,7 +331,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
         };
         queries.push(HistQuery {
             account: acc.to_string(),
-            cdi: cdis[i % cdis.len()].to_string(),
+            cdi: cdis[queries.len() % cdis.len()].to_string(),
             provider: e.attending.clone(),
             question: format!(
                 "Please clarify in the record: {}",

@@ -219,7 +219,12 @@ pub(super) fn store_history(
                 )?;
             }
         }
-        for (t, action) in [(created, "create_query"), (sent, "send_query")] {
+        let reviewed = ts(q.created_at - chrono::Duration::minutes(10));
+        for (t, action) in [
+            (reviewed, "open_encounter"),
+            (created, "create_query"),
+            (sent, "send_query"),
+        ] {
             audit::append(
                 tx,
                 &t,
@@ -227,7 +232,11 @@ pub(super) fn store_history(
                 action,
                 Some(pid),
                 Some(enc),
-                &format!("query {id}"),
+                &if action == "open_encounter" {
+                    q.account.clone()
+                } else {
+                    format!("query {id}")
+                },
                 "",
             )?;
         }
