@@ -193,6 +193,17 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
     );
 
     if tic.height >= 3 {
+        let need = tp.time_in_chart.len() as u16 + 2;
+        let (tic, by_type) = if tic.height >= need + 5 {
+            let [a, b] =
+                Layout::vertical([Constraint::Length(need), Constraint::Min(0)]).areas(tic);
+            (a, Some(b))
+        } else {
+            (tic, None)
+        };
+        if let Some(area) = by_type {
+            coder_types(tp, frame, area, theme);
+        }
         let block = widgets::pane(" Time in chart (first open to coded) ", false, theme);
         let inner = block.inner(tic);
         frame.render_widget(block, tic);
@@ -202,6 +213,51 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
             inner,
         );
     }
+}
+
+/// Each coder's rate by encounter type against the standard (large windows).
+fn coder_types(
+    tp: &crate::report::throughput::ThroughputReport,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let block = widgets::pane(" Per coder and type: per hour (of standard) ", false, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    for c in &tp.coders {
+        let parts: Vec<String> = c
+            .by_type
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} ({})",
+                    type_abbrev(t.enc_type),
+                    t.per_hour
+                        .map(|p| format!("{p:.1}"))
+                        .unwrap_or_else(|| "-".into()),
+                    t.of_standard
+                        .map(|p| format!("{:.0}%", p * 100.0))
+                        .unwrap_or_else(|| "-".into())
+                )
+            })
+            .collect();
+        let text = if parts.is_empty() {
+            "no coding in range".to_string()
+        } else {
+            parts.join("  ")
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<10} ", text::truncate(&c.login, 10)),
+                theme.key(),
+            ),
+            Span::raw(text::truncate(&text, w.saturating_sub(11))),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// "label ████ n" lines scaled so the largest value fills the width.
@@ -421,7 +477,7 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     ];
     let most = q.open_by_age.iter().map(|x| x.1).max().unwrap_or(0);
     lines.extend(text_bars(&q.open_by_age, most, inner.width, theme));
-    for s in &q.metrics.by_specialist {
+    for s in q.metrics.by_specialist.iter().filter(|s| s.sent > 0) {
         lines.push(Line::styled(
             text::truncate(
                 &format!(

@@ -175,6 +175,7 @@ fn render_200x50_shows_every_panel_at_once() {
         "Per coder",
         "Daily coded",
         "Time in chart",
+        "Per coder and type",
         "Backlog 2026-11-24",
         "Oldest (Enter opens)",
         "Coding accuracy",
