@@ -4,6 +4,7 @@ mod check;
 mod notes;
 mod output;
 mod progress;
+mod queries;
 mod report;
 
 use crate::config::Config;
@@ -114,6 +115,11 @@ pub enum Command {
     /// Second-level coding review: sample, list, show, record.
     #[command(subcommand)]
     Review(report::ReviewCommand),
+    /// List documentation queries (the CDI queue; coders see their encounters' queries).
+    Queries(queries::QueriesArgs),
+    /// Work one documentation query: show, new, pin, send, answer, close, cancel, templates...
+    #[command(subcommand)]
+    Query(queries::QueryCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -462,6 +468,12 @@ fn run_command(
         }
         Command::Report(a) => report::report(svc, &a, &config.standards, &mut out)?,
         Command::Review(c) => report::review(svc, &c, &mut out)?,
+        Command::Queries(a) => queries::list(svc, &a, &mut out)?,
+        Command::Query(q) => {
+            let code = queries::run(svc, q, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
+        }
         Command::Bench(BenchCommand::Notes(_)) => {
             anyhow::bail!("internal error: bench notes runs without a data directory")
         }
