@@ -11,6 +11,8 @@ pub mod notes;
 pub mod queries;
 pub mod query_metrics;
 pub mod query_templates;
+pub mod reports;
+pub mod reviews;
 pub mod users;
 
 use anyhow::{Context, Result};

@@ -90,6 +90,12 @@ pub enum Action {
     PcsBrowse,
     /// Pick the value with this key in the PCS browser's current column.
     PcsPick(char),
+    /// `D` or `:dashboard`: the supervisor dashboard.
+    Dashboard,
+    /// `[` / `]` on the dashboard: a shorter (-1) or longer (+1) date range.
+    DashRange(i32),
+    /// `t` on the dashboard: the next team filter.
+    DashTeam,
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -100,6 +106,8 @@ pub struct App {
     pub(crate) search_options: CodeQuery,
     /// Started when the note search screen is first used.
     pub(crate) notes_worker: Option<NotesWorker>,
+    /// Productivity standards the dashboard compares against.
+    pub(crate) standards: crate::config::StandardsConfig,
 }
 
 impl App {
@@ -130,6 +138,7 @@ impl App {
                 billable_only: config.search.billable_only,
             },
             notes_worker: None,
+            standards: config.standards.clone(),
         };
         app.reload_worklist();
         app
@@ -324,6 +333,8 @@ impl App {
             Screen::Worklist => self.refresh_worklist(),
             Screen::Encounter => self.reload_view(),
             Screen::NotesSearch => {}
+            // Reports are reloaded on r, not on every tick (each load is an audited view).
+            Screen::Dashboard => {}
         }
     }
 
@@ -412,10 +423,12 @@ pub fn update(app: &mut App, action: Action) {
         a if app.state.command.is_some() => app.command_action(a),
         Action::Open(account) => app.open(&account),
         Action::NotesSearch(q) => app.show_notes_search(q),
+        Action::Dashboard => app.open_dashboard(),
         a => match app.state.screen {
             Screen::Worklist => app.worklist_action(a),
             Screen::Encounter => app.encounter_action(a),
             Screen::NotesSearch => app.notes_search_action(a),
+            Screen::Dashboard => app.dashboard_action(a),
         },
     }
 }

@@ -67,9 +67,10 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
                 (!query.is_empty()).then(|| query.to_string()),
             )))
         }
+        "dashboard" | "dash" | "reports" => none(Action::Dashboard),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :notes, :mine, :all, :q (? lists them)"
+             :reopen, :release, :notes, :dashboard, :mine, :all, :q (? lists them)"
         )),
     }
 }

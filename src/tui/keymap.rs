@@ -41,7 +41,21 @@ pub const WORKLIST: &[KeyHelp] = &[
     k("m", "scope: all, mine, unassigned"),
     k("s", "search every note (also :notes QUERY)"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
+    k("D", "supervisor dashboard (your own figures for coders)"),
     k("q", "quit"),
+];
+
+pub const DASHBOARD: &[KeyHelp] = &[
+    k("[  ]", "date range: 7, 30 or 90 days"),
+    k(
+        "t",
+        "team filter: all, then each team (supervisors, admins)",
+    ),
+    k("Tab  Shift-Tab", "next / previous page (small windows)"),
+    k("j k  Down Up", "move in the oldest-backlog list"),
+    k("Enter", "open the highlighted backlog encounter"),
+    k("r  F5", "reload the figures"),
+    k("Esc", "back to the worklist"),
 ];
 
 pub const WORKLIST_FILTER: &[KeyHelp] = &[
@@ -189,6 +203,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":edits", "open or close the coding edits list"),
     k(":notes QUERY", "search every note"),
     k(":all  :mine  :unassigned", "worklist scope"),
+    k(":dashboard", "supervisor dashboard"),
     k(":q", "quit"),
 ];
 
@@ -220,6 +235,11 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Commands", COMMANDS),
             s("Everywhere", GLOBAL),
         ],
+        Screen::Dashboard => vec![
+            s("Dashboard", DASHBOARD),
+            s("Commands", COMMANDS),
+            s("Everywhere", GLOBAL),
+        ],
     }
 }
 
@@ -245,6 +265,15 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
             ("^U", "clear"),
             ("Esc", "back"),
             ("F1", "help"),
+        ],
+        Screen::Dashboard => vec![
+            ("[ ]", "range"),
+            ("t", "team"),
+            ("Tab", "page"),
+            ("Enter", "open oldest"),
+            ("r", "reload"),
+            ("Esc", "back"),
+            ("?", "help"),
         ],
         Screen::Worklist => vec![
             ("Enter", "open"),
@@ -391,6 +420,24 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
         Screen::NotesSearch => notes_search::key(key),
+        Screen::Dashboard => dashboard_key(key),
+    }
+}
+
+fn dashboard_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Esc => Some(Action::Back),
+        KeyCode::Char('q') => Some(Action::Quit),
+        KeyCode::Char('?') => Some(Action::ToggleHelp),
+        KeyCode::Char(':') => Some(Action::StartCommand),
+        KeyCode::Char('[') => Some(Action::DashRange(-1)),
+        KeyCode::Char(']') => Some(Action::DashRange(1)),
+        KeyCode::Char('t') => Some(Action::DashTeam),
+        KeyCode::Tab => Some(Action::NextPane),
+        KeyCode::BackTab => Some(Action::PrevPane),
+        KeyCode::Char('r') | KeyCode::F(5) => Some(Action::Refresh),
+        KeyCode::Enter => Some(Action::Accept),
+        _ => motion_key(key),
     }
 }
 
@@ -480,6 +527,7 @@ fn worklist_key(state: &State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('m') => Some(Action::CycleScope),
         KeyCode::Char('r') | KeyCode::F(5) => Some(Action::Refresh),
         KeyCode::Char('s') => Some(Action::NotesSearch(None)),
+        KeyCode::Char('D') => Some(Action::Dashboard),
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
         KeyCode::Esc if !state.worklist.filter.text.is_empty() => Some(Action::Back),
         _ => motion_key(key),

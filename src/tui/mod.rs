@@ -9,6 +9,7 @@ mod code_search;
 mod coding;
 pub mod command;
 pub mod detail_nav;
+pub mod dashboard;
 pub mod edits;
 pub mod event;
 pub mod find;

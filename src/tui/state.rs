@@ -18,6 +18,8 @@ pub enum Screen {
     Encounter,
     /// Search every note (`s` on the worklist, `:notes QUERY`).
     NotesSearch,
+    /// Supervisor dashboard: throughput, backlog, queries, accuracy.
+    Dashboard,
 }
 
 /// Which encounters the worklist shows.
@@ -480,6 +482,8 @@ pub struct State {
     pub worklist: WorklistState,
     pub encounter: Option<EncounterState>,
     pub notes_search: NotesSearchState,
+    /// The dashboard, once opened (kept so its range and team survive a visit to an encounter).
+    pub dashboard: Option<super::dashboard::DashboardState>,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -499,6 +503,7 @@ impl State {
             worklist: WorklistState::default(),
             encounter: None,
             notes_search: NotesSearchState::default(),
+            dashboard: None,
             help: None,
             command: None,
             status: None,
@@ -526,6 +531,7 @@ impl State {
                             && !e.nav.active)
                 }),
                 Screen::NotesSearch => true,
+                Screen::Dashboard => false,
             }
     }
 }

@@ -1,5 +1,6 @@
 //! Drawing: `render(&State, &mut Frame)` is pure (no I/O, no clock); it draws exactly what the state
 //! says. Each screen has its own module; overlays (help, command line) are drawn here.
+mod dashboard;
 pub mod detail;
 mod edits;
 mod encounter;
@@ -54,6 +55,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             notes_search::draw(state, frame, &a, &theme);
             (a.status, a.footer)
         }
+        Screen::Dashboard => dashboard::draw(state, frame, area, &theme),
     };
     draw_status(state, frame, status, &theme);
     let hints = keymap::footer(state);
@@ -129,6 +131,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Screen::Worklist => "Help: worklist",
         Screen::Encounter => "Help: encounter",
         Screen::NotesSearch => "Help: note search",
+        Screen::Dashboard => "Help: dashboard",
     };
     let inner = widgets::popup(frame, box_area, title, theme);
     let key_w = 26.min(inner.width as usize / 2);
