@@ -71,6 +71,8 @@ pub enum Action {
     AckEdit,
     /// An answer from the code search thread.
     SearchDone(SearchOutcome),
+    /// Documentation queries: pinning, the query panel, the CDI queue (`tui::queries`).
+    Query(crate::tui::queries::QAction),
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -270,6 +272,7 @@ impl App {
         match self.state.screen {
             Screen::Worklist => self.reload_worklist(),
             Screen::Encounter => self.reload_view(),
+            Screen::Queue => self.reload_queue(),
         }
     }
 
@@ -355,10 +358,13 @@ pub fn update(app: &mut App, action: Action) {
         a if app.state.help.is_some() => app.help_action(a),
         Action::StartCommand => app.state.command = Some(Default::default()),
         a if app.state.command.is_some() => app.command_action(a),
+        Action::Query(q) => app.query_action(q),
         Action::Open(account) => app.open(&account),
         a => match app.state.screen {
             Screen::Worklist => app.worklist_action(a),
             Screen::Encounter => app.encounter_action(a),
+            Screen::Queue => app.queue_other_action(a),
         },
     }
+    app.after_query_update();
 }

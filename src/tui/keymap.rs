@@ -39,6 +39,7 @@ pub const WORKLIST: &[KeyHelp] = &[
     ),
     k("m", "scope: all, mine, unassigned"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
+    k("Q  F4", "CDI query queue (also :queue)"),
     k("q", "quit"),
 ];
 
@@ -72,6 +73,10 @@ pub const ENCOUNTER: &[KeyHelp] = &[
     ),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
+    k(
+        "Q",
+        "query panel: compose, send, answer, close (also :query)",
+    ),
     k("Esc", "back to the worklist (gives it back if no codes)"),
 ];
 
@@ -99,6 +104,7 @@ pub const VIEWER: &[KeyHelp] = &[
     k("]  [", "next / previous note"),
     k("f", "find in the note (also from the notes list)"),
     k("n  N", "next / previous match"),
+    k("v  p", "select text to pin to a query / pin (see below)"),
 ];
 
 pub const CODES: &[KeyHelp] = &[
@@ -138,6 +144,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":coded  :reopen  :release", "encounter status"),
     k(":edits", "open or close the coding edits list"),
     k(":all  :mine  :unassigned", "worklist scope"),
+    k(":query  :queue", "query panel of the encounter / CDI queue"),
     k(":q", "quit"),
 ];
 
@@ -151,7 +158,8 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Commands", COMMANDS),
             s("Everywhere", GLOBAL),
         ],
-        Screen::Encounter => vec![
+        Screen::Queue => crate::tui::queries::keys::queue_help(),
+        Screen::Encounter => [
             s("Encounter", ENCOUNTER),
             s("Notes list", NOTES),
             s("Note viewer", VIEWER),
@@ -159,9 +167,11 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Coding edits (after e)", EDITS),
             s("Code search", SEARCH),
             s("Valid-codes picker", PICKER),
-            s("Commands", COMMANDS),
-            s("Everywhere", GLOBAL),
-        ],
+        ]
+        .into_iter()
+        .chain(crate::tui::queries::keys::encounter_help())
+        .chain([s("Commands", COMMANDS), s("Everywhere", GLOBAL)])
+        .collect(),
     }
 }
 
@@ -173,7 +183,11 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
     if state.command.is_some() {
         return vec![("Enter", "run"), ("Esc", "cancel"), ("F1", "help")];
     }
+    if let Some(f) = crate::tui::queries::keys::footer(state) {
+        return f;
+    }
     match state.screen {
+        Screen::Queue => vec![("Esc", "back")],
         Screen::Worklist if state.worklist.editing => vec![
             ("Enter", "open"),
             ("↑↓", "move"),
@@ -289,9 +303,13 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
             _ => None,
         });
     }
+    if let Some(a) = crate::tui::queries::keys::map(state, key) {
+        return a;
+    }
     match state.screen {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
+        Screen::Queue => None,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod event;
 pub mod find;
 pub mod keymap;
 pub mod layout;
+pub mod queries;
 pub mod render;
 pub mod rows;
 pub mod search_worker;

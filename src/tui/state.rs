@@ -15,6 +15,8 @@ pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 pub enum Screen {
     Worklist,
     Encounter,
+    /// The CDI query queue (`tui::queries`).
+    Queue,
 }
 
 /// Which encounters the worklist shows.
@@ -380,6 +382,8 @@ pub struct EncounterState {
     pub confirm: Option<Confirm>,
     /// The coding edits on the encounter's codes (recomputed by `update` after every change).
     pub edits: EditsState,
+    /// Text selection in the note and the query panel (`tui::queries`).
+    pub cdi: crate::tui::queries::EncounterCdi,
 }
 
 impl EncounterState {
@@ -403,6 +407,7 @@ impl EncounterState {
             picker: None,
             confirm: None,
             edits: EditsState::default(),
+            cdi: Default::default(),
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {
@@ -452,6 +457,8 @@ pub struct State {
     pub screen: Screen,
     pub worklist: WorklistState,
     pub encounter: Option<EncounterState>,
+    /// The CDI query queue screen.
+    pub queue: crate::tui::queries::QueueState,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -470,6 +477,7 @@ impl State {
             screen: Screen::Worklist,
             worklist: WorklistState::default(),
             encounter: None,
+            queue: Default::default(),
             help: None,
             command: None,
             status: None,
@@ -490,8 +498,10 @@ impl State {
                 Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
                     e.picker.is_some()
                         || e.find.is_some()
+                        || e.cdi.typing()
                         || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
                 }),
+                Screen::Queue => self.queue.editing,
             }
     }
 }

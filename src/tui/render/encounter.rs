@@ -2,7 +2,6 @@
 use crate::domain::{Assignment, EncounterType};
 use crate::tui::find;
 use crate::tui::layout::{self, EncounterAreas};
-use crate::tui::render::worklist::status_label;
 use crate::tui::render::{detail, edits, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
 use crate::tui::theme::Theme;
@@ -64,7 +63,7 @@ fn draw_header(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
             e.enc_type,
             e.mrn
         )),
-        Span::styled(status_label(e.status), theme.accent()),
+        Span::styled(super::compose::status_text(e), theme.accent()),
     ]);
     let dates = format!(
         "{} – {}",
@@ -164,12 +163,18 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         focused,
         theme,
     );
+    let marks = super::compose::selection_marks(enc, &note.body, inner.width as usize);
     let shown: Vec<Line> = lines
         .into_iter()
         .enumerate()
         .skip(top)
         .take(h)
-        .map(|(i, l)| highlight(l, &enc.find_query, enc.find_line == Some(i), theme))
+        .map(
+            |(i, l)| match marks.as_ref().and_then(|m| m.line(i, &l, theme)) {
+                Some(marked) => marked,
+                None => highlight(l, &enc.find_query, enc.find_line == Some(i), theme),
+            },
+        )
         .collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

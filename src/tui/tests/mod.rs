@@ -3,5 +3,6 @@ mod demo;
 mod edits;
 mod fixture;
 mod flow;
+mod queries;
 mod render;
 mod state;
