@@ -287,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(cmd) => {
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
+            svc.set_query_config(config.queries.clone());
             run_command(&mut svc, cmd, &data, &mut progress)
         }
     }
@@ -320,8 +321,9 @@ fn open_workstation(
             started.elapsed().as_secs_f64()
         );
     }
-    let svc = Service::open(data, login, &mut |s, d, t| progress.update(s, d, t))?;
+    let mut svc = Service::open(data, login, &mut |s, d, t| progress.update(s, d, t))?;
     progress.finish();
+    svc.set_query_config(config.queries.clone());
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ pub struct Config {
     pub ui: UiConfig,
     pub search: SearchConfig,
     pub demo: DemoConfig,
+    pub queries: QueriesConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -52,6 +53,28 @@ pub struct SearchConfig {
 pub struct DemoConfig {
     /// How many demo encounters a first start generates.
     pub encounters: usize,
+}
+
+/// Documentation queries: when unanswered queries escalate and when they close without response.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueriesConfig {
+    /// Hours after sending before an unanswered query escalates to the physician advisor.
+    pub escalate_after_hours: u64,
+    /// Who escalated queries go to.
+    pub physician_advisor: String,
+    /// Days after sending before an unanswered query is closed with outcome "no response".
+    pub no_response_close_days: u64,
+}
+
+impl Default for QueriesConfig {
+    fn default() -> Self {
+        Self {
+            escalate_after_hours: 48,
+            physician_advisor: "Physician Advisor".into(),
+            no_response_close_days: 7,
+        }
+    }
 }
 
 impl Default for UiConfig {
@@ -99,6 +122,17 @@ impl Config {
         }
         if self.demo.encounters == 0 || self.demo.encounters > 1_000_000 {
             anyhow::bail!("{origin}: demo.encounters must be between 1 and 1000000");
+        }
+        if self.queries.escalate_after_hours == 0 || self.queries.escalate_after_hours > 24 * 365 {
+            anyhow::bail!("{origin}: queries.escalate_after_hours must be between 1 and 8760");
+        }
+        if self.queries.no_response_close_days == 0 || self.queries.no_response_close_days > 365 {
+            anyhow::bail!("{origin}: queries.no_response_close_days must be between 1 and 365");
+        }
+        if self.queries.physician_advisor.trim().is_empty() {
+            anyhow::bail!(
+                "{origin}: queries.physician_advisor must name who escalated queries go to"
+            );
         }
         Ok(())
     }

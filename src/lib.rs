@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod edits;
 pub mod notes;
+pub mod report;
 pub mod search;
 pub mod service;
 pub mod store;

@@ -140,6 +140,13 @@ impl QueryEvent {
             QueryEvent::Cancel => "cancel",
         }
     }
+    /// The stored name (query history, audit actions `query_<key>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            QueryEvent::CloseNoResponse => "close_no_response",
+            e => e.as_str(),
+        }
+    }
 }
 
 impl fmt::Display for QueryEvent {

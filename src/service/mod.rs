@@ -5,6 +5,8 @@ mod coding;
 mod edits;
 mod error;
 mod notes;
+mod queries;
+mod query_views;
 mod setup;
 mod tools;
 
@@ -12,6 +14,8 @@ pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
+pub use queries::QueryDraftInput;
+pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};
@@ -53,6 +57,7 @@ pub struct Service {
     data: DataDir,
     codes: CodeIndex,
     notes: notes::NotesState,
+    query_config: crate::config::QueriesConfig,
 }
 
 impl Service {
@@ -79,6 +84,7 @@ impl Service {
             data: data.clone(),
             codes,
             notes,
+            query_config: Default::default(),
         })
     }
 

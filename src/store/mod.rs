@@ -8,6 +8,7 @@ pub mod encounters;
 pub mod migrations;
 pub mod notes;
 pub mod queries;
+pub mod query_metrics;
 pub mod users;
 
 use anyhow::{Context, Result};

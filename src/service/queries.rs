@@ -1,0 +1,684 @@
+//! Documentation queries through the one door: composing, pinning indicators, the lifecycle
+//! (send, answer, close, cancel, escalation and no-response sweeps) and the encounter hold, each
+//! with its role check and audit row in the same transaction. Views and metrics: `query_views`.
+use super::{Service, ServiceError};
+use crate::config::QueriesConfig;
+use crate::domain::query::{self, complete_options, find_quote};
+use crate::domain::query_compliance::{self, has_errors};
+use crate::domain::{
+    ComplianceInput, EncounterStatus, Finding, Indicator, Outcome, Permission, QueryEvent,
+    QueryStatus, QueryTemplate, QueryType, Role, Severity, YesNoPurpose,
+};
+use crate::store::encounters::EncounterRow;
+use crate::store::queries::{self as qstore, NewQuery, QueryRow};
+use crate::store::users::UserRow;
+use crate::store::{self, audit, encounters};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+/// What a composer holds for a draft (new or edited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryDraftInput {
+    pub query_type: QueryType,
+    /// Required for yes/no.
+    pub purpose: Option<YesNoPurpose>,
+    /// Empty: the encounter's attending.
+    pub provider: String,
+    pub question: String,
+    /// The required options are added when missing (see `domain::query::complete_options`).
+    pub options: Vec<String>,
+    pub template: Option<String>,
+}
+
+impl QueryDraftInput {
+    pub fn new(query_type: QueryType, provider: &str, question: &str) -> Self {
+        Self {
+            query_type,
+            purpose: None,
+            provider: provider.to_string(),
+            question: question.to_string(),
+            options: Vec::new(),
+            template: None,
+        }
+    }
+
+    /// A draft prefilled from a template.
+    pub fn from_template(t: &QueryTemplate, provider: &str) -> Self {
+        Self {
+            query_type: t.query_type,
+            purpose: t.purpose,
+            provider: provider.to_string(),
+            question: t.question.clone(),
+            options: t.options.clone(),
+            template: Some(t.name.clone()),
+        }
+    }
+
+    /// The compliance findings for this draft with these indicator quotes (for inline checks
+    /// while composing, before anything is saved).
+    pub fn findings(&self, quotes: &[String]) -> Vec<Finding> {
+        let options = complete_options(self.query_type, &self.options);
+        query_compliance::check(&ComplianceInput {
+            query_type: self.query_type,
+            purpose: self.purpose,
+            provider: &self.provider,
+            question: &self.question,
+            options: &options,
+            indicators: quotes,
+        })
+    }
+}
+
+/// Times as the store writes them (RFC 3339 UTC with milliseconds), so they compare as text.
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Whether `me` may see query `q`: coders see queries they created and those on encounters they
+/// hold or coded; CDI specialists, supervisors and admins see all.
+pub(super) fn can_see(me: &UserRow, q: &QueryRow) -> bool {
+    match me.role {
+        Role::Coder => {
+            q.created_by == me.login
+                || q.claimed_by.as_deref() == Some(me.login.as_str())
+                || q.coded_by.as_deref() == Some(me.login.as_str())
+        }
+        Role::Cdi | Role::Supervisor | Role::Admin => true,
+    }
+}
+
+/// Whether `me` may change query `q` (edit, send, answer, close, cancel): its creator, any CDI
+/// specialist (the team works one queue), supervisors and admins.
+fn may_act(me: &UserRow, q: &QueryRow) -> bool {
+    q.created_by == me.login || matches!(me.role, Role::Cdi | Role::Supervisor | Role::Admin)
+}
+
+fn forbidden(me: &UserRow, action: String) -> anyhow::Error {
+    ServiceError::Forbidden {
+        login: me.login.clone(),
+        role: me.role.to_string(),
+        action,
+    }
+    .into()
+}
+
+pub(super) fn load(conn: &Connection, id: i64) -> Result<QueryRow> {
+    qstore::get(conn, id)?.ok_or_else(|| {
+        ServiceError::NotFound(format!("no query with id {id}: see 'chartdesk queries'")).into()
+    })
+}
+
+/// Loads a query `me` may see, or refuses.
+pub(super) fn visible(conn: &Connection, me: &UserRow, id: i64) -> Result<QueryRow> {
+    let q = load(conn, id)?;
+    if !can_see(me, &q) {
+        return Err(forbidden(
+            me,
+            format!(
+                "see query {id} (coders see queries they wrote or on encounters they hold or coded)"
+            ),
+        ));
+    }
+    Ok(q)
+}
+
+/// Loads a query `me` may change, or refuses.
+fn actionable(conn: &Connection, me: &UserRow, id: i64, what: &str) -> Result<QueryRow> {
+    let q = visible(conn, me, id)?;
+    if !may_act(me, &q) {
+        return Err(forbidden(
+            me,
+            format!("{what} query {id}, written by {}", q.created_by),
+        ));
+    }
+    Ok(q)
+}
+
+/// Checks the event is legal, writes the history row and the audit row. Returns the new state.
+fn step(
+    tx: &Connection,
+    login: &str,
+    q: &QueryRow,
+    event: QueryEvent,
+    at: &str,
+    detail: &str,
+) -> Result<QueryStatus> {
+    let to = query::transition(q.status, event)
+        .map_err(|m| ServiceError::Invalid(format!("query {}: {m}", q.id)))?;
+    qstore::add_event(tx, q.id, event.key(), Some(q.status), to, login, at, detail)?;
+    audit::append(
+        tx,
+        at,
+        login,
+        &format!("query_{}", event.key()),
+        Some(q.patient_id),
+        Some(q.encounter_id),
+        &format!("query {}", q.id),
+        detail,
+    )?;
+    Ok(to)
+}
+
+/// After a query stops waiting: when none is pending on the encounter any more, an encounter on
+/// hold for a query goes back to in progress (claimed) or uncoded.
+fn release_hold(tx: &Connection, encounter_id: i64) -> Result<()> {
+    if !qstore::pending_on_encounter(tx, encounter_id)?.is_empty() {
+        return Ok(());
+    }
+    let e = super::coding::get_encounter(tx, encounter_id)?;
+    if e.status == EncounterStatus::Hold && e.pending_reason.as_deref() == Some("query") {
+        let back = if e.claimed_by.is_some() {
+            EncounterStatus::InProgress
+        } else {
+            EncounterStatus::Uncoded
+        };
+        encounters::set_status(tx, encounter_id, back, None)?;
+    }
+    Ok(())
+}
+
+/// Called by `mark_coded` inside its transaction: refuses while a query is open or escalated on
+/// the encounter, and records against answered queries the code changes made since their answer.
+pub(super) fn before_mark_coded(tx: &Connection, e: &EncounterRow, at: &str) -> Result<()> {
+    let pending = qstore::pending_on_encounter(tx, e.id)?;
+    if let Some(first) = pending.first() {
+        let q = load(tx, *first)?;
+        return Err(ServiceError::Invalid(format!(
+            "encounter {} has an unanswered documentation query (query {}, {}, to {}): it cannot be \
+             marked coded until the query is answered or canceled",
+            e.account, q.id, q.status, q.provider
+        ))
+        .into());
+    }
+    qstore::record_code_changes(tx, e.id, at)?;
+    Ok(())
+}
+
+fn check_text(what: &str, s: &str, max: usize) -> Result<()> {
+    if s.chars().count() > max {
+        return Err(ServiceError::Invalid(format!(
+            "{what} is longer than {max} characters: shorten it"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn validate(d: &QueryDraftInput) -> Result<()> {
+    check_text("the question", &d.question, 4000)?;
+    check_text("the provider", &d.provider, 200)?;
+    for o in &d.options {
+        check_text("an option", o, 500)?;
+    }
+    Ok(())
+}
+
+fn quotes(conn: &Connection, id: i64) -> Result<Vec<String>> {
+    Ok(qstore::indicators(conn, id)?
+        .into_iter()
+        .map(|i| i.quote)
+        .collect())
+}
+
+/// The compliance findings of a stored query.
+pub(super) fn findings_of(conn: &Connection, q: &QueryRow) -> Result<Vec<Finding>> {
+    let options = qstore::options(conn, q.id)?;
+    let quotes = quotes(conn, q.id)?;
+    Ok(query_compliance::check(&ComplianceInput {
+        query_type: q.query_type,
+        purpose: q.purpose,
+        provider: &q.provider,
+        question: &q.question,
+        options: &options,
+        indicators: &quotes,
+    }))
+}
+
+impl Service {
+    /// The `[queries]` settings in force (escalation, advisor, no-response limit).
+    pub fn query_config(&self) -> &QueriesConfig {
+        &self.query_config
+    }
+
+    /// Applies the `[queries]` settings of the loaded configuration.
+    pub fn set_query_config(&mut self, c: QueriesConfig) {
+        self.query_config = c;
+    }
+
+    /// The query templates (no patient data: not audited).
+    pub fn query_templates(&self) -> Result<Vec<QueryTemplate>> {
+        self.require(Permission::Query, "use query templates")?;
+        qstore::templates(&self.conn)
+    }
+
+    pub fn query_template(&self, name: &str) -> Result<QueryTemplate> {
+        self.require(Permission::Query, "use query templates")?;
+        qstore::template(&self.conn, name.trim())?.ok_or_else(|| {
+            let names: Vec<String> = qstore::templates(&self.conn)
+                .map(|v| v.into_iter().map(|t| t.name).collect())
+                .unwrap_or_default();
+            ServiceError::NotFound(format!(
+                "no query template '{name}': use one of {}",
+                names.join(", ")
+            ))
+            .into()
+        })
+    }
+
+    /// Adds or edits a template (CDI specialists, supervisors, admins). The template itself must
+    /// pass the compliance rules that do not depend on a record. Returns true if it was new.
+    pub fn save_query_template(&mut self, t: &QueryTemplate) -> Result<bool> {
+        let name = t.name.trim();
+        if name.is_empty() || name.chars().any(|c| c.is_whitespace()) {
+            return Err(ServiceError::Invalid(format!(
+                "'{name}' is not a template name: use one word such as heart_failure"
+            ))
+            .into());
+        }
+        let mut t = t.clone();
+        t.name = name.to_string();
+        t.options = complete_options(t.query_type, &t.options);
+        let draft = QueryDraftInput::from_template(&t, "provider");
+        let errors: Vec<String> = draft
+            .findings(&["indicator".to_string()])
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error && f.rule != "yes_no_new_diagnosis")
+            .map(|f| f.message)
+            .collect();
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "template {name} is not compliant: {}",
+                errors.join("; ")
+            ))
+            .into());
+        }
+        self.write(Permission::Query, "edit query templates", |tx, me| {
+            if me.role == Role::Coder {
+                return Err(forbidden(me, "edit query templates".into()));
+            }
+            let at = store::now();
+            let new = qstore::save_template(tx, &t, &me.login, &at)?;
+            let action = if new {
+                "query_template_add"
+            } else {
+                "query_template_edit"
+            };
+            audit::append(tx, &at, &me.login, action, None, None, &t.name, &t.title)?;
+            Ok(new)
+        })
+    }
+
+    /// Starts a draft on an encounter (coders, CDI specialists, supervisors). Returns its id.
+    pub fn create_draft(&mut self, encounter_id: i64, d: &QueryDraftInput) -> Result<i64> {
+        validate(d)?;
+        self.write(
+            Permission::Query,
+            "compose documentation queries",
+            |tx, me| {
+                let at = store::now();
+                let e = super::coding::get_encounter(tx, encounter_id)?;
+                let provider = if d.provider.trim().is_empty() {
+                    e.attending.clone()
+                } else {
+                    d.provider.trim().to_string()
+                };
+                let id = qstore::insert(
+                    tx,
+                    &NewQuery {
+                        encounter_id,
+                        query_type: d.query_type,
+                        purpose: d.purpose,
+                        provider: &provider,
+                        question: d.question.trim(),
+                        template: d.template.as_deref(),
+                        created_by: &me.login,
+                        created_at: &at,
+                    },
+                )?;
+                qstore::set_options(tx, id, &complete_options(d.query_type, &d.options))?;
+                let detail = format!("{} to {provider}", d.query_type.label());
+                qstore::add_event(
+                    tx,
+                    id,
+                    "create",
+                    None,
+                    QueryStatus::Draft,
+                    &me.login,
+                    &at,
+                    &detail,
+                )?;
+                audit::append(
+                    tx,
+                    &at,
+                    &me.login,
+                    "query_create",
+                    Some(e.patient_id),
+                    Some(e.id),
+                    &format!("query {id}"),
+                    &detail,
+                )?;
+                Ok(id)
+            },
+        )
+    }
+
+    /// Rewrites a draft's type, purpose, provider, question and options.
+    pub fn update_draft(&mut self, id: i64, d: &QueryDraftInput) -> Result<()> {
+        validate(d)?;
+        self.write(
+            Permission::Query,
+            "compose documentation queries",
+            |tx, me| {
+                let at = store::now();
+                let q = actionable(tx, me, id, "edit")?;
+                step(tx, &me.login, &q, QueryEvent::Edit, &at, "composed")?;
+                let provider = if d.provider.trim().is_empty() {
+                    q.attending.clone()
+                } else {
+                    d.provider.trim().to_string()
+                };
+                qstore::update_draft(
+                    tx,
+                    id,
+                    d.query_type,
+                    d.purpose,
+                    &provider,
+                    d.question.trim(),
+                    &at,
+                )?;
+                qstore::set_options(tx, id, &complete_options(d.query_type, &d.options))?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Pins characters `start..end` (character offsets, end exclusive) of a note of the query's
+    /// encounter as a clinical indicator; the quote is cut from the stored body.
+    pub fn pin_indicator(
+        &mut self,
+        id: i64,
+        note_row_id: i64,
+        start: i64,
+        end: i64,
+    ) -> Result<Indicator> {
+        self.write(Permission::Query, "pin clinical indicators", |tx, me| {
+            pin(tx, me, id, note_row_id, start, end)
+        })
+    }
+
+    /// Pins the first occurrence of `quote` in a note of the query's encounter, the note given by
+    /// its external note id or its row id (for scripts).
+    pub fn pin_quote(&mut self, id: i64, note: &str, quote: &str) -> Result<Indicator> {
+        self.write(Permission::Query, "pin clinical indicators", |tx, me| {
+            let q = visible(tx, me, id)?;
+            let notes = store::notes::for_encounter(tx, q.encounter_id)?;
+            let h = notes
+                .iter()
+                .find(|n| n.note_id == note.trim() || n.id.to_string() == note.trim())
+                .ok_or_else(|| {
+                    ServiceError::NotFound(format!(
+                        "encounter {} has no note '{note}': its notes are {}",
+                        q.account,
+                        notes
+                            .iter()
+                            .map(|n| n.note_id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            let (_, body) = store::notes::get(tx, h.id)?
+                .ok_or_else(|| ServiceError::NotFound(format!("note {} vanished", h.note_id)))?;
+            let (start, end) = find_quote(&body, quote).ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "note {} does not contain \"{}\": copy the text exactly as it is in the note",
+                    h.note_id,
+                    quote.trim()
+                ))
+            })?;
+            pin(tx, me, id, h.id, start, end)
+        })
+    }
+
+    /// Removes a pinned indicator from a draft.
+    pub fn unpin_indicator(&mut self, id: i64, indicator_id: i64) -> Result<()> {
+        self.write(Permission::Query, "pin clinical indicators", |tx, me| {
+            let at = store::now();
+            let q = actionable(tx, me, id, "edit")?;
+            step(
+                tx,
+                &me.login,
+                &q,
+                QueryEvent::Edit,
+                &at,
+                &format!("unpinned indicator {indicator_id}"),
+            )?;
+            if !qstore::delete_indicator(tx, id, indicator_id)? {
+                return Err(ServiceError::NotFound(format!(
+                    "query {id} has no indicator {indicator_id}"
+                ))
+                .into());
+            }
+            Ok(())
+        })
+    }
+
+    /// The compliance findings of a stored query (errors block sending).
+    pub fn query_compliance(&self, id: i64) -> Result<Vec<Finding>> {
+        self.require(Permission::Query, "see documentation queries")?;
+        let q = visible(&self.conn, &self.user, id)?;
+        findings_of(&self.conn, &q)
+    }
+
+    /// Sends a draft to its provider: refused while compliance errors remain. Puts the encounter on
+    /// hold (pending reason "query"), keeping any claim.
+    pub fn send_query(&mut self, id: i64) -> Result<()> {
+        let hours = self.query_config.escalate_after_hours;
+        self.write(Permission::Query, "send documentation queries", |tx, me| {
+            let now = Utc::now();
+            let at = stamp(now);
+            let q = actionable(tx, me, id, "send")?;
+            let findings = findings_of(tx, &q)?;
+            if has_errors(&findings) {
+                let msgs: Vec<String> = findings
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.message)
+                    .collect();
+                return Err(ServiceError::Invalid(format!(
+                    "query {id} cannot be sent: {}",
+                    msgs.join("; ")
+                ))
+                .into());
+            }
+            let e = super::coding::get_encounter(tx, q.encounter_id)?;
+            if e.status == EncounterStatus::Coded {
+                return Err(ServiceError::Invalid(format!(
+                    "encounter {} is marked coded: reopen it before sending a query",
+                    e.account
+                ))
+                .into());
+            }
+            let due = stamp(now + chrono::Duration::hours(hours as i64));
+            step(
+                tx,
+                &me.login,
+                &q,
+                QueryEvent::Send,
+                &at,
+                &format!("to {}, due {due}", q.provider),
+            )?;
+            qstore::mark_sent(tx, id, &me.login, &at, &due)?;
+            encounters::set_status(tx, e.id, EncounterStatus::Hold, Some("query"))?;
+            Ok(())
+        })
+    }
+
+    /// Enters the provider's answer (agreed, disagreed or clinically undetermined) and the response
+    /// as documented. The encounter leaves hold when no other query waits.
+    pub fn record_answer(&mut self, id: i64, outcome: Outcome, response: &str) -> Result<()> {
+        if !outcome.is_answer() {
+            return Err(ServiceError::Invalid(
+                "no_response is not an answer: an unanswered query is closed by the no-response \
+                 sweep, or canceled"
+                    .into(),
+            )
+            .into());
+        }
+        if response.trim().is_empty() {
+            return Err(ServiceError::Invalid(
+                "enter the provider's response as documented (e.g. the option chosen)".into(),
+            )
+            .into());
+        }
+        check_text("the response", response, 4000)?;
+        self.write(Permission::Query, "enter query answers", |tx, me| {
+            let at = store::now();
+            let q = actionable(tx, me, id, "answer")?;
+            step(tx, &me.login, &q, QueryEvent::Answer, &at, outcome.as_str())?;
+            qstore::mark_answered(tx, id, outcome, response.trim(), &me.login, &at)?;
+            release_hold(tx, q.encounter_id)
+        })
+    }
+
+    /// Closes an answered query.
+    pub fn close_query(&mut self, id: i64) -> Result<()> {
+        self.write(
+            Permission::Query,
+            "close documentation queries",
+            |tx, me| {
+                let at = store::now();
+                let q = actionable(tx, me, id, "close")?;
+                step(tx, &me.login, &q, QueryEvent::Close, &at, "")?;
+                qstore::mark_closed(tx, id, &me.login, &at, false)
+            },
+        )
+    }
+
+    /// Withdraws a draft or an unanswered query, with a reason.
+    pub fn cancel_query(&mut self, id: i64, reason: &str) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::Invalid(
+                "say why the query is canceled (e.g. documentation amended before the answer)"
+                    .into(),
+            )
+            .into());
+        }
+        check_text("the reason", reason, 1000)?;
+        self.write(
+            Permission::Query,
+            "cancel documentation queries",
+            |tx, me| {
+                let at = store::now();
+                let q = actionable(tx, me, id, "cancel")?;
+                step(tx, &me.login, &q, QueryEvent::Cancel, &at, reason)?;
+                qstore::mark_canceled(tx, id, &me.login, &at, reason)?;
+                release_hold(tx, q.encounter_id)
+            },
+        )
+    }
+
+    /// Escalates open queries unanswered past `escalate_after_hours` (their due time) to the
+    /// physician advisor. Returns how many.
+    pub fn escalate_overdue(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let now_s = stamp(now);
+        if qstore::due_for_escalation(&self.conn, &now_s)?.is_empty() {
+            return Ok(0);
+        }
+        let advisor = self.query_config.physician_advisor.clone();
+        let hours = self.query_config.escalate_after_hours;
+        self.write(Permission::ViewCharts, "run the query sweeps", |tx, me| {
+            let ids = qstore::due_for_escalation(tx, &now_s)?;
+            for id in &ids {
+                let q = load(tx, *id)?;
+                let detail = format!("automatic: unanswered {hours} h, escalated to {advisor}");
+                step(tx, &me.login, &q, QueryEvent::Escalate, &now_s, &detail)?;
+                qstore::mark_escalated(tx, *id, &advisor, &now_s)?;
+            }
+            Ok(ids.len())
+        })
+    }
+
+    /// Closes, with outcome no_response, queries unanswered `no_response_close_days` after sending.
+    pub fn close_no_response(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let days = self.query_config.no_response_close_days;
+        let now_s = stamp(now);
+        let cutoff = stamp(now - chrono::Duration::days(days as i64));
+        if qstore::due_for_no_response(&self.conn, &cutoff)?.is_empty() {
+            return Ok(0);
+        }
+        self.write(Permission::ViewCharts, "run the query sweeps", |tx, me| {
+            let ids = qstore::due_for_no_response(tx, &cutoff)?;
+            for id in &ids {
+                let q = load(tx, *id)?;
+                let detail = format!("automatic: no response {days} days after sending");
+                step(
+                    tx,
+                    &me.login,
+                    &q,
+                    QueryEvent::CloseNoResponse,
+                    &now_s,
+                    &detail,
+                )?;
+                qstore::mark_closed(tx, *id, &me.login, &now_s, true)?;
+                release_hold(tx, q.encounter_id)?;
+            }
+            Ok(ids.len())
+        })
+    }
+
+    /// Both sweeps at the current time: (escalated, closed without response).
+    pub fn sweep_queries(&mut self) -> Result<(usize, usize)> {
+        let now = Utc::now();
+        Ok((self.escalate_overdue(now)?, self.close_no_response(now)?))
+    }
+}
+
+/// Pins inside a write transaction (shared by the offset and quote forms).
+fn pin(
+    tx: &Connection,
+    me: &UserRow,
+    id: i64,
+    note_row_id: i64,
+    start: i64,
+    end: i64,
+) -> Result<Indicator> {
+    let at = store::now();
+    let q = actionable(tx, me, id, "edit")?;
+    let (enc, len) = qstore::note_span(tx, note_row_id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("no note with id {note_row_id}")))?;
+    if enc != q.encounter_id {
+        return Err(ServiceError::Invalid(format!(
+            "note {note_row_id} belongs to another encounter: pin indicators from {}'s notes",
+            q.account
+        ))
+        .into());
+    }
+    if start < 0 || end <= start || end > len {
+        return Err(ServiceError::Invalid(format!(
+            "characters {start}..{end} are not a selection in note {note_row_id} ({len} characters)"
+        ))
+        .into());
+    }
+    if end - start > 2000 {
+        return Err(ServiceError::Invalid(
+            "an indicator quote is at most 2000 characters: select the relevant sentence".into(),
+        )
+        .into());
+    }
+    step(
+        tx,
+        &me.login,
+        &q,
+        QueryEvent::Edit,
+        &at,
+        &format!("pinned note {note_row_id} [{start}..{end}]"),
+    )?;
+    let ind = qstore::insert_indicator(tx, id, note_row_id, start, end, &me.login, &at)?
+        .ok_or_else(|| ServiceError::NotFound(format!("no note with id {note_row_id}")))?;
+    qstore::indicators(tx, id)?
+        .into_iter()
+        .find(|i| i.id == ind)
+        .ok_or_else(|| anyhow::anyhow!("indicator {ind} vanished after insert"))
+}
