@@ -198,6 +198,7 @@ mod tests {
             },
             purpose: None,
             template: None,
+            look_for: Vec::new(),
             question: "?".into(),
             options: options.iter().map(|s| s.to_string()).collect(),
             indicators: Vec::new(),

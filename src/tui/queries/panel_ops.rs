@@ -18,7 +18,7 @@ impl App {
             return;
         };
         let enc_id = enc.view.encounter.id;
-        if new && let Err(e) = calls::create_draft(&mut self.service, enc_id, None) {
+        if new && let Err(e) = calls::create_draft(&mut self.service, enc_id) {
             self.error(&e);
             return;
         }
@@ -144,7 +144,7 @@ impl App {
                 else {
                     return;
                 };
-                match calls::create_draft(&mut self.service, enc_id, None) {
+                match calls::create_draft(&mut self.service, enc_id) {
                     Ok(id) => {
                         if let Some(enc) = self.state.encounter.as_mut() {
                             enc.cdi.draft = Some(id);

@@ -166,7 +166,7 @@ impl App {
         };
         let (cs, ce) = (char_offset(&body, s), char_offset(&body, e));
         match calls::pin(&mut self.service, draft, note, cs, ce) {
-            Ok(n) => {
+            Ok(ind) => {
                 let quote: String = body.get(s..e).unwrap_or("").replace('\n', " ");
                 if let Some(enc) = self.state.encounter.as_mut() {
                     enc.cdi.selection = None;
@@ -175,9 +175,9 @@ impl App {
                 self.state.set_status(
                     StatusKind::Success,
                     format!(
-                        "pinned \u{201c}{}\u{201d} to draft query #{draft} ({n} indicator{}): Q composes",
+                        "pinned \u{201c}{}\u{201d} ({}) to draft query #{draft}: Q composes",
                         text::truncate(&quote, 40),
-                        if n == 1 { "" } else { "s" }
+                        ind.note_type
                     ),
                 );
             }
@@ -202,7 +202,7 @@ impl App {
         {
             return Ok(q.id);
         }
-        let id = calls::create_draft(&mut self.service, enc_id, None)?;
+        let id = calls::create_draft(&mut self.service, enc_id)?;
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.cdi.draft = Some(id);
         }

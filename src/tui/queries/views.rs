@@ -57,6 +57,8 @@ pub struct QueryCard {
     pub row: QueueRow,
     pub purpose: Option<YesNoPurpose>,
     pub template: Option<String>,
+    /// From the query's template: clinical indicators to look for.
+    pub look_for: Vec<String>,
     pub question: String,
     pub options: Vec<String>,
     pub indicators: Vec<Indicator>,

@@ -211,10 +211,12 @@ fn card_lines<'a>(
             format!("‹ {tpl} ›"),
             Style::new(),
         );
-        if let Some(t) = p.template.and_then(|i| p.templates.get(i))
-            && !t.look_for.is_empty()
-        {
-            let look = format!("look for: {}", t.look_for.join("; "));
+        let look_for = match p.template.and_then(|i| p.templates.get(i)) {
+            Some(t) => &t.look_for,
+            None => &c.look_for,
+        };
+        if !look_for.is_empty() {
+            let look = format!("look for: {}", look_for.join("; "));
             for l in text::wrap(&look, val_w.max(1)) {
                 out.push(Line::from(vec![
                     Span::raw(" ".repeat(label_w)),

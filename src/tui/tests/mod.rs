@@ -4,5 +4,6 @@ mod edits;
 mod fixture;
 mod flow;
 mod queries;
+mod queries_flow;
 mod render;
 mod state;

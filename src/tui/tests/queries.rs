@@ -79,6 +79,7 @@ fn card(r: QueueRow) -> QueryCard {
         row: r,
         purpose: None,
         template: Some("heart_failure".into()),
+        look_for: vec!["BNP".into(), "ejection fraction".into()],
         question: "Based on the indicators, please clarify the type and acuity of heart failure."
             .into(),
         options: vec![
