@@ -115,6 +115,11 @@ fn pin_compose_send_hold_answer_close_release() {
             .is_some_and(|l| l.to_lowercase().contains("query"))
     });
     assert!(header(&s).contains("hold: query"), "{t}");
+    // A refused `c` opens the coding edits list: close it.
+    if t.contains("Coding edits") {
+        s.send("\x1b");
+        s.wait_for("the edits list closed", |t| !t.contains("Coding edits"));
+    }
 
     // Record the provider's answer, then close the query.
     s.send("Q");

@@ -175,8 +175,8 @@ impl App {
                 self.state.set_status(
                     StatusKind::Success,
                     format!(
-                        "pinned \u{201c}{}\u{201d} ({}) to draft query #{draft}: Q composes",
-                        text::truncate(&quote, 40),
+                        "pinned to draft query #{draft} (Q composes): \u{201c}{}\u{201d} from {}",
+                        text::truncate(&quote, 30),
                         ind.note_type
                     ),
                 );
