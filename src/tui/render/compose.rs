@@ -93,7 +93,12 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     };
     let inner = widgets::popup(frame, a.body, &title, theme);
     let w = inner.width as usize;
-    let prompt_h = u16::from(p.prompt.is_some());
+    let summary = p
+        .card
+        .as_ref()
+        .filter(|c| c.row.status == QueryStatus::Draft)
+        .map(|c| compliance_summary(c, theme));
+    let prompt_h = u16::from(p.prompt.is_some()) + u16::from(summary.is_some());
     let body = Rect {
         height: inner.height.saturating_sub(prompt_h),
         ..inner
@@ -111,16 +116,56 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     let h = body.height as usize;
     let mut start = p.scroll.min(lines.len().saturating_sub(h));
     if let Some(c) = cursor_line {
+        // The cursor row and the two lines under it (an indicator's quote) stay in view.
+        // On the last row, everything under it (compliance findings, history) too.
+        let last = p.row + 1 >= p.rows().len();
+        let end = if last {
+            lines.len()
+        } else {
+            (c + 3).min(lines.len()).max(c + 1)
+        };
         if c < start {
             start = c;
-        } else if c >= start + h {
-            start = c + 1 - h;
+        } else if end > start + h {
+            start = (end - h).min(c);
         }
     }
     let shown: Vec<Line> = lines.into_iter().skip(start).take(h).collect();
     frame.render_widget(Paragraph::new(shown), body);
+    if let Some((text, style)) = summary {
+        let y = inner.y + inner.height.saturating_sub(prompt_h);
+        frame.render_widget(
+            Paragraph::new(Line::styled(text::truncate(&text, w), style)),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+    }
     if let Some(prompt) = &p.prompt {
         draw_prompt(prompt, frame, inner, theme);
+    }
+}
+
+/// The one-line compliance verdict kept at the bottom of a draft's panel.
+fn compliance_summary(c: &QueryCard, theme: &Theme) -> (String, Style) {
+    let (e, w) = (c.errors(), c.warnings());
+    if e + w == 0 {
+        (
+            "Compliance: ok, ready to send (S)".to_string(),
+            theme.success(),
+        )
+    } else if e > 0 {
+        (
+            format!("Compliance: {e} error(s) block sending, {w} warning(s) (listed at the end)"),
+            theme.error(),
+        )
+    } else {
+        (
+            format!("Compliance: {w} warning(s), may be sent (S) (listed at the end)"),
+            theme.warning(),
+        )
     }
 }
 
@@ -335,20 +380,9 @@ fn card_lines<'a>(
         ));
     }
     if draft {
-        let (e, wn) = (c.errors(), c.warnings());
-        let head = if e + wn == 0 {
-            "Compliance: ok, ready to send (S)".to_string()
-        } else {
-            format!("Compliance: {e} error(s) block sending, {wn} warning(s)")
-        };
-        let style = if e > 0 {
-            theme.error()
-        } else if wn > 0 {
-            theme.warning()
-        } else {
-            theme.success()
-        };
-        out.push(Line::styled(text::truncate(&head, w), style));
+        if !c.findings.is_empty() {
+            out.push(Line::styled("Compliance findings", theme.heading()));
+        }
         for f in &c.findings {
             let (mark, style) = if f.error {
                 ("✗ ", theme.error())
