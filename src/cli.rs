@@ -4,6 +4,7 @@ mod check;
 mod notes;
 mod output;
 mod progress;
+mod queries;
 
 use crate::config::Config;
 use crate::domain::{CodeSystem, EncounterStatus, Role};
@@ -108,6 +109,11 @@ pub enum Command {
     /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
     /// code list; exit code 1 when an error fires.
     Check(check::CheckArgs),
+    /// List documentation queries (the CDI queue; coders see their encounters' queries).
+    Queries(queries::QueriesArgs),
+    /// Work one documentation query: show, new, pin, send, answer, close, cancel, templates...
+    #[command(subcommand)]
+    Query(queries::QueryCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,6 +452,12 @@ fn run_command(
         Command::Bench(BenchCommand::Codes { queries, rounds }) => {
             let report = svc.bench_codes(queries.as_deref(), rounds)?;
             writeln!(out, "{report}")?;
+        }
+        Command::Queries(a) => queries::list(svc, &a, &mut out)?,
+        Command::Query(q) => {
+            let code = queries::run(svc, q, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
         }
         Command::Bench(BenchCommand::Notes(_)) => {
             anyhow::bail!("internal error: bench notes runs without a data directory")

@@ -3,6 +3,7 @@ pub mod code;
 pub mod encounter;
 pub mod query;
 pub mod query_compliance;
+mod query_lexicon;
 pub mod role;
 
 pub use code::{CodeEntry, CodeSystem, EntryKind, TabularNotes};

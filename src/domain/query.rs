@@ -311,6 +311,12 @@ pub fn find_quote(body: &str, quote: &str) -> Option<(i64, i64)> {
     Some((start, start + len))
 }
 
+/// The character offset (as `Indicator` and `Service::pin_indicator` count) of byte offset `byte`
+/// in `body`; None when `byte` is past the end or inside a multi-byte character.
+pub fn char_offset(body: &str, byte: usize) -> Option<i64> {
+    (byte <= body.len() && body.is_char_boundary(byte)).then(|| body[..byte].chars().count() as i64)
+}
+
 /// A template for a common query: prefilled question and options, and what to look for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryTemplate {
@@ -440,5 +446,9 @@ mod tests {
         assert_eq!(find_quote(accented, "BNP 1250"), Some((12, 20)));
         assert_eq!(find_quote(body, "troponin"), None);
         assert_eq!(find_quote(body, "  "), None);
+        assert_eq!(char_offset(accented, 12), Some(11));
+        assert_eq!(char_offset(accented, 4), None, "inside the é");
+        assert_eq!(char_offset(accented, accented.len()), Some(21));
+        assert_eq!(char_offset(accented, accented.len() + 1), None);
     }
 }

@@ -490,7 +490,7 @@ impl Service {
         self.write(Permission::Code, "mark encounters coded", |tx, me| {
             let at = store::now();
             let e = editable(tx, enc, me, &at)?;
-            super::queries::before_mark_coded(tx, &e, &at)?;
+            super::query_lifecycle::before_mark_coded(tx, &e, &at)?;
             let codes = assignments::list(tx, enc)?;
             if !codes.iter().any(|a| a.system.is_diagnosis()) {
                 return Err(ServiceError::Invalid(format!(

@@ -6,6 +6,7 @@ mod edits;
 mod error;
 mod notes;
 mod queries;
+mod query_lifecycle;
 mod query_views;
 mod setup;
 mod tools;

@@ -9,6 +9,7 @@ pub mod migrations;
 pub mod notes;
 pub mod queries;
 pub mod query_metrics;
+pub mod query_templates;
 pub mod users;
 
 use anyhow::{Context, Result};

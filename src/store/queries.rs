@@ -2,11 +2,12 @@
 //! codes changed because of an answer, and templates. Plain functions with explicit timestamps, so
 //! callers (the service, the demo generator) can write back-dated history.
 use crate::domain::{
-    EncounterStatus, EncounterType, Indicator, Outcome, QueryStatus, QueryTemplate, QueryType,
-    YesNoPurpose,
+    EncounterStatus, EncounterType, Indicator, Outcome, QueryStatus, QueryType, YesNoPurpose,
 };
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use super::query_templates::{save_template, template, templates};
 
 /// One query with the encounter fields lists show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -423,7 +424,10 @@ pub fn mark_answered(
 ) -> Result<()> {
     conn.execute(
         "UPDATE queries SET status = 'answered', outcome = ?2, response = ?3, answered_by = ?4,
-           answered_at = ?5, updated_at = ?5 WHERE id = ?1",
+           answered_at = ?5, updated_at = ?5,
+           answer_history_mark = (SELECT COALESCE(MAX(h.id), 0) FROM assignment_history h
+                                   WHERE h.encounter_id = queries.encounter_id)
+         WHERE id = ?1",
         params![id, outcome.as_str(), response, by, at],
     )?;
     Ok(())
@@ -498,7 +502,7 @@ pub struct CodeChangeRow {
 }
 
 /// Records, against each answered query of the encounter not yet settled, the code changes made
-/// on the encounter since its answer (each change goes to the latest answer before it), and marks
+/// on the encounter after its answer (each change goes to the latest answer before it), and marks
 /// those queries settled at `at`. Called when the encounter is marked coded. Returns how many
 /// changes were recorded.
 pub fn record_code_changes(conn: &Connection, encounter_id: i64, at: &str) -> Result<usize> {
@@ -506,20 +510,20 @@ pub fn record_code_changes(conn: &Connection, encounter_id: i64, at: &str) -> Re
         "INSERT INTO query_code_changes (query_id, history_id, system, code, action, detail, login, at)
          SELECT (SELECT q.id FROM queries q
                   WHERE q.encounter_id = h.encounter_id AND q.codes_recorded_at IS NULL
-                    AND q.answered_at IS NOT NULL AND q.answered_at <= h.at
-                  ORDER BY q.answered_at DESC, q.id DESC LIMIT 1),
+                    AND q.answer_history_mark IS NOT NULL AND q.answer_history_mark < h.id
+                  ORDER BY q.answer_history_mark DESC, q.id DESC LIMIT 1),
                 h.id, h.system, h.code, h.action, h.detail, h.login, h.at
            FROM assignment_history h
           WHERE h.encounter_id = ?1
             AND h.id NOT IN (SELECT history_id FROM query_code_changes)
             AND EXISTS (SELECT 1 FROM queries q
                   WHERE q.encounter_id = h.encounter_id AND q.codes_recorded_at IS NULL
-                    AND q.answered_at IS NOT NULL AND q.answered_at <= h.at)",
+                    AND q.answer_history_mark IS NOT NULL AND q.answer_history_mark < h.id)",
         [encounter_id],
     )?;
     conn.execute(
         "UPDATE queries SET codes_recorded_at = ?2
-          WHERE encounter_id = ?1 AND answered_at IS NOT NULL AND codes_recorded_at IS NULL",
+          WHERE encounter_id = ?1 AND answer_history_mark IS NOT NULL AND codes_recorded_at IS NULL",
         params![encounter_id, at],
     )?;
     Ok(n)
@@ -545,192 +549,6 @@ pub fn code_changes(conn: &Connection, query_id: i64) -> Result<Vec<CodeChangeRo
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn lines(s: &str) -> Vec<String> {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-pub fn templates(conn: &Connection) -> Result<Vec<QueryTemplate>> {
-    let mut st = conn.prepare(
-        "SELECT name, title, query_type, purpose, question, options, look_for FROM query_templates
-         ORDER BY name",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (name, title, t, purpose, question, options, look_for) = row?;
-        let ctx = || format!("query template '{name}' in the database");
-        out.push(QueryTemplate {
-            query_type: t.parse().map_err(anyhow::Error::msg).with_context(ctx)?,
-            purpose: purpose
-                .map(|p| p.parse())
-                .transpose()
-                .map_err(anyhow::Error::msg)
-                .with_context(ctx)?,
-            options: lines(&options),
-            look_for: lines(&look_for),
-            name,
-            title,
-            question,
-        });
-    }
-    Ok(out)
-}
-
-pub fn template(conn: &Connection, name: &str) -> Result<Option<QueryTemplate>> {
-    Ok(templates(conn)?.into_iter().find(|t| t.name == name))
-}
-
-/// Inserts or replaces a template; true if it was new.
-pub fn save_template(conn: &Connection, t: &QueryTemplate, by: &str, at: &str) -> Result<bool> {
-    let existed = template(conn, &t.name)?.is_some();
-    conn.execute(
-        "INSERT INTO query_templates (name, title, query_type, purpose, question, options, look_for,
-           updated_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT(name) DO UPDATE SET title = excluded.title, query_type = excluded.query_type,
-           purpose = excluded.purpose, question = excluded.question, options = excluded.options,
-           look_for = excluded.look_for, updated_by = excluded.updated_by,
-           updated_at = excluded.updated_at",
-        params![
-            t.name,
-            t.title,
-            t.query_type.as_str(),
-            t.purpose.map(|p| p.as_str()),
-            t.question,
-            t.options.join("\n"),
-            t.look_for.join("\n"),
-            by,
-            at
-        ],
-    )?;
-    Ok(!existed)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{Encounter, Note, Patient, Sex};
-    use crate::store;
-
-    fn db() -> (Connection, i64, i64) {
-        let conn = store::open_in_memory().unwrap();
-        store::encounters::upsert_patient(
-            &conn,
-            &Patient {
-                mrn: "M1".into(),
-                name: "Doe, Jo".into(),
-                birth_date: "1960-01-01".into(),
-                sex: Sex::Male,
-            },
-        )
-        .unwrap();
-        let enc = store::encounters::insert(
-            &conn,
-            &Encounter {
-                account: "E1".into(),
-                mrn: "M1".into(),
-                enc_type: EncounterType::Inpatient,
-                admit_date: "2026-01-01".into(),
-                discharge_date: Some("2026-01-05".into()),
-                attending: "Dr. A".into(),
-                total_charges_cents: 0,
-            },
-        )
-        .unwrap();
-        let note = store::notes::insert(
-            &conn,
-            &Note {
-                note_id: "N1".into(),
-                account: "E1".into(),
-                note_type: "H&P".into(),
-                author: "Dr. A".into(),
-                written_at: "2026-01-01T08:00:00Z".into(),
-                body: "Café: BNP 1250, LVEF 25%.".into(),
-            },
-        )
-        .unwrap();
-        (conn, enc, note)
-    }
-
-    #[test]
-    fn templates_are_seeded_and_editable() {
-        let (conn, ..) = db();
-        let all = templates(&conn).unwrap();
-        assert_eq!(all.len(), 8);
-        let hf = template(&conn, "heart_failure").unwrap().unwrap();
-        assert_eq!(hf.query_type, QueryType::MultipleChoice);
-        assert_eq!(hf.options.len(), 7);
-        assert!(hf.look_for.iter().any(|l| l.contains("BNP")));
-        let poa = template(&conn, "poa").unwrap().unwrap();
-        assert_eq!(poa.purpose, Some(YesNoPurpose::Poa));
-        let mut t = hf.clone();
-        t.title = "HF".into();
-        assert!(!save_template(&conn, &t, "sam", "2026-02-01T00:00:00Z").unwrap());
-        assert_eq!(
-            template(&conn, "heart_failure").unwrap().unwrap().title,
-            "HF"
-        );
-        t.name = "new_one".into();
-        assert!(save_template(&conn, &t, "sam", "2026-02-01T00:00:00Z").unwrap());
-    }
-
-    #[test]
-    fn indicators_are_cut_in_characters() {
-        let (conn, enc, note) = db();
-        let id = insert(
-            &conn,
-            &NewQuery {
-                encounter_id: enc,
-                query_type: QueryType::MultipleChoice,
-                purpose: None,
-                provider: "Dr. A",
-                question: "Q",
-                template: None,
-                created_by: "carol",
-                created_at: "2026-01-06T00:00:00Z",
-            },
-        )
-        .unwrap();
-        assert_eq!(note_span(&conn, note).unwrap(), Some((enc, 25)));
-        // "BNP 1250" starts at character 6 (the é is one character, two bytes).
-        let ind = insert_indicator(&conn, id, note, 6, 14, "carol", "t").unwrap();
-        assert!(ind.is_some());
-        assert_eq!(
-            insert_indicator(&conn, id, 999, 0, 1, "carol", "t").unwrap(),
-            None
-        );
-        let all = indicators(&conn, id).unwrap();
-        assert_eq!(all[0].quote, "BNP 1250");
-        assert_eq!(
-            (all[0].note_id.as_str(), all[0].author.as_str()),
-            ("N1", "Dr. A")
-        );
-        assert!(delete_indicator(&conn, id, all[0].id).unwrap());
-        assert!(!delete_indicator(&conn, id, all[0].id).unwrap());
-        set_options(&conn, id, &["a".into(), "b".into()]).unwrap();
-        set_options(&conn, id, &["c".into()]).unwrap();
-        assert_eq!(options(&conn, id).unwrap(), ["c"]);
-        let q = get(&conn, id).unwrap().unwrap();
-        assert_eq!((q.status, q.account.as_str()), (QueryStatus::Draft, "E1"));
-    }
-
-    #[test]
-    fn migrating_twice_is_a_no_op() {
-        let mut conn = store::open_in_memory().unwrap();
-        store::migrations::migrate(&mut conn).unwrap();
-        assert_eq!(templates(&conn).unwrap().len(), 8);
-    }
-}
+#[path = "queries_tests.rs"]
+mod tests;

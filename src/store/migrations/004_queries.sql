@@ -28,6 +28,9 @@ CREATE TABLE queries (
     canceled_at       TEXT,
     canceled_by       TEXT,
     cancel_reason     TEXT,
+    -- The last assignment_history id of the encounter when the answer was entered: code changes
+    -- after it are caused by the answer (ids, not times, so two changes in one millisecond order).
+    answer_history_mark INTEGER,
     codes_recorded_at TEXT
 );
 CREATE INDEX queries_encounter ON queries(encounter_id, status);
