@@ -96,6 +96,8 @@ pub enum Action {
     DashRange(i32),
     /// `t` on the dashboard: the next team filter.
     DashTeam,
+    /// Documentation queries: pinning, the query panel, the CDI queue (`tui::queries`).
+    Query(crate::tui::queries::QAction),
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -335,6 +337,7 @@ impl App {
             Screen::NotesSearch => {}
             // Reports are reloaded on r, not on every tick (each load is an audited view).
             Screen::Dashboard => {}
+            Screen::Queue => self.reload_queue(),
         }
     }
 
@@ -421,6 +424,7 @@ pub fn update(app: &mut App, action: Action) {
         a if app.state.help.is_some() => app.help_action(a),
         Action::StartCommand => app.state.command = Some(Default::default()),
         a if app.state.command.is_some() => app.command_action(a),
+        Action::Query(q) => app.query_action(q),
         Action::Open(account) => app.open(&account),
         Action::NotesSearch(q) => app.show_notes_search(q),
         Action::Dashboard => app.open_dashboard(),
@@ -429,6 +433,8 @@ pub fn update(app: &mut App, action: Action) {
             Screen::Encounter => app.encounter_action(a),
             Screen::NotesSearch => app.notes_search_action(a),
             Screen::Dashboard => app.dashboard_action(a),
+            Screen::Queue => app.queue_other_action(a),
         },
     }
+    app.after_query_update();
 }

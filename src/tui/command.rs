@@ -1,6 +1,7 @@
 //! The `:` command line: typed commands become the same actions keys produce.
 use crate::domain::{CodeSystem, Poa};
 use crate::tui::app::Action;
+use crate::tui::queries::QAction;
 use crate::tui::state::Scope;
 
 /// Parses one command line. `Ok(None)` for an empty line; `Err` says what is wrong and what works.
@@ -68,6 +69,8 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
             )))
         }
         "dashboard" | "dash" | "reports" => none(Action::Dashboard),
+        "query" | "queries" => none(Action::Query(QAction::TogglePanel)),
+        "queue" | "cdi" => none(Action::Query(QAction::OpenQueue)),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
              :reopen, :release, :notes, :dashboard, :mine, :all, :q (? lists them)"

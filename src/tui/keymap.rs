@@ -42,6 +42,7 @@ pub const WORKLIST: &[KeyHelp] = &[
     k("s", "search every note (also :notes QUERY)"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
     k("D", "supervisor dashboard (your own figures for coders)"),
+    k("Q  F4", "CDI query queue (also :queue)"),
     k("q", "quit"),
 ];
 
@@ -96,6 +97,10 @@ pub const ENCOUNTER: &[KeyHelp] = &[
     ),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
+    k(
+        "Q",
+        "query panel: compose, send, answer, close (also :query)",
+    ),
     k("Esc", "back to the worklist (gives it back if no codes)"),
 ];
 
@@ -129,6 +134,7 @@ pub const VIEWER: &[KeyHelp] = &[
         "n  N",
         "next / previous match, on into the encounter's other notes",
     ),
+    k("v  p", "select text to pin to a query / pin (see below)"),
 ];
 
 pub const CODES: &[KeyHelp] = &[
@@ -204,6 +210,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":notes QUERY", "search every note"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":dashboard", "supervisor dashboard"),
+    k(":query  :queue", "query panel of the encounter / CDI queue"),
     k(":q", "quit"),
 ];
 
@@ -222,7 +229,9 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Query language", notes_search::QUERY_HELP),
             s("Everywhere", GLOBAL),
         ],
-        Screen::Encounter => vec![
+
+        Screen::Queue => crate::tui::queries::keys::queue_help(),
+        Screen::Encounter => [
             s("Encounter", ENCOUNTER),
             s("Notes list", NOTES),
             s("Note viewer", VIEWER),
@@ -232,9 +241,11 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Code detail references", DETAIL),
             s("ICD-10-PCS axis browser (Ctrl-B)", PCS),
             s("Valid-codes picker", PICKER),
-            s("Commands", COMMANDS),
-            s("Everywhere", GLOBAL),
-        ],
+        ]
+        .into_iter()
+        .chain(crate::tui::queries::keys::encounter_help())
+        .chain([s("Commands", COMMANDS), s("Everywhere", GLOBAL)])
+        .collect(),
         Screen::Dashboard => vec![
             s("Dashboard", DASHBOARD),
             s("Commands", COMMANDS),
@@ -251,7 +262,11 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
     if state.command.is_some() {
         return vec![("Enter", "run"), ("Esc", "cancel"), ("F1", "help")];
     }
+    if let Some(f) = crate::tui::queries::keys::footer(state) {
+        return f;
+    }
     match state.screen {
+        Screen::Queue => vec![("Esc", "back")],
         Screen::Worklist if state.worklist.editing => vec![
             ("Enter", "open"),
             ("↑↓", "move"),
@@ -416,11 +431,15 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
             _ => None,
         });
     }
+    if let Some(a) = crate::tui::queries::keys::map(state, key) {
+        return a;
+    }
     match state.screen {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
         Screen::NotesSearch => notes_search::key(key),
         Screen::Dashboard => dashboard_key(key),
+        Screen::Queue => None,
     }
 }
 

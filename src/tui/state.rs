@@ -20,6 +20,8 @@ pub enum Screen {
     NotesSearch,
     /// Supervisor dashboard: throughput, backlog, queries, accuracy.
     Dashboard,
+    /// The CDI query queue (`tui::queries`).
+    Queue,
 }
 
 /// Which encounters the worklist shows.
@@ -400,6 +402,8 @@ pub struct EncounterState {
     pub nav: crate::tui::detail_nav::DetailNav,
     /// The ICD-10-PCS axis browser, when open.
     pub pcs: Option<crate::tui::pcs_browser::PcsBrowser>,
+    /// Text selection in the note and the query panel (`tui::queries`).
+    pub cdi: crate::tui::queries::EncounterCdi,
 }
 
 impl EncounterState {
@@ -429,6 +433,7 @@ impl EncounterState {
             edits: EditsState::default(),
             nav: Default::default(),
             pcs: None,
+            cdi: Default::default(),
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {
@@ -484,6 +489,8 @@ pub struct State {
     pub notes_search: NotesSearchState,
     /// The dashboard, once opened (kept so its range and team survive a visit to an encounter).
     pub dashboard: Option<super::dashboard::DashboardState>,
+    /// The CDI query queue screen.
+    pub queue: crate::tui::queries::QueueState,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -504,6 +511,7 @@ impl State {
             encounter: None,
             notes_search: NotesSearchState::default(),
             dashboard: None,
+            queue: Default::default(),
             help: None,
             command: None,
             status: None,
@@ -525,6 +533,7 @@ impl State {
                     e.picker.is_some()
                         || e.find.is_some()
                         || e.pcs.is_some()
+                        || e.cdi.typing()
                         || (e.focus == Pane::Search
                             && e.confirm.is_none()
                             && !e.edits.open
@@ -532,6 +541,7 @@ impl State {
                 }),
                 Screen::NotesSearch => true,
                 Screen::Dashboard => false,
+                Screen::Queue => self.queue.editing,
             }
     }
 }

@@ -1,7 +1,6 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
 use crate::domain::{Assignment, EncounterType};
 use crate::tui::layout::{self, EncounterAreas};
-use crate::tui::render::worklist::status_label;
 use crate::tui::render::{detail, edits, notes_search, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
 use crate::tui::theme::Theme;
@@ -66,7 +65,7 @@ fn draw_header(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
             e.enc_type,
             e.mrn
         )),
-        Span::styled(status_label(e.status), theme.accent()),
+        Span::styled(super::compose::status_text(e), theme.accent()),
     ]);
     let dates = format!(
         "{} – {}",
@@ -166,11 +165,18 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         focused,
         theme,
     );
+    let marks = super::compose::selection_marks(enc, &note.body, inner.width as usize);
     let shown: Vec<Line> = lines
         .into_iter()
+        .enumerate()
         .skip(top)
         .take(h)
-        .map(|l| highlight(l, &enc.find_hits, enc.find_at, theme))
+        .map(
+            |(i, l)| match marks.as_ref().and_then(|m| m.line(i, &l.text, theme)) {
+                Some(marked) => marked,
+                None => highlight(l, &enc.find_hits, enc.find_at, theme),
+            },
+        )
         .collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

@@ -6,6 +6,8 @@ mod encoder;
 mod fixture;
 mod flow;
 mod notes_search;
+mod queries;
+mod queries_flow;
 mod refresh;
 mod render;
 mod state;
