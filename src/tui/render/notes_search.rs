@@ -201,7 +201,7 @@ mod tests {
         let text = format!("…{} chest pain here", "word ".repeat(30));
         let start = text.find("chest").unwrap();
         let sn = HitSnippet {
-            highlights: vec![start..start + 5],
+            highlights: std::iter::once(start..start + 5).collect(),
             text: text.clone(),
         };
         let theme = Theme::new(false);
@@ -218,7 +218,7 @@ mod tests {
         assert!(hit.style.add_modifier.contains(Modifier::REVERSED));
         // A hit near the start is shown from the start.
         let sn = HitSnippet {
-            highlights: vec![0..5],
+            highlights: std::iter::once(0..5).collect(),
             text: "chest pain and more".into(),
         };
         let shown: String = snippet_line(&sn, 60, &theme)
