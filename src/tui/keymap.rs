@@ -89,12 +89,9 @@ pub const ENCOUNTER: &[KeyHelp] = &[
     ),
     k(
         "y n u w 1 0",
-        "POA of the highlighted code from the notes list (the viewer: not n)",
+        "POA of the highlighted code (notes list, viewer)",
     ),
-    k(
-        "Alt-y Alt-n ...",
-        "POA of the highlighted code from any pane, even the search box",
-    ),
+    k("Alt-y Alt-n ...", "POA from any pane, the search box too"),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
     k(
@@ -126,14 +123,8 @@ pub const VIEWER: &[KeyHelp] = &[
     k("PgDn PgUp  Space", "scroll a page"),
     k("g G", "top / bottom"),
     k("]  [", "next / previous note"),
-    k(
-        "f",
-        "find in the notes: words, \"phrases\", OR, -not, word* (also from the list)",
-    ),
-    k(
-        "n  N",
-        "next / previous match, on into the encounter's other notes",
-    ),
+    k("f", "find in the notes with the query language"),
+    k("n  N", "next / previous hit, then the other notes"),
     k("v  p", "select text to pin to a query / pin (see below)"),
 ];
 

@@ -191,3 +191,41 @@ fn styled<'a>(s: String, hit: bool, theme: &Theme) -> Span<'a> {
         Span::raw(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snippet_starts_near_its_first_hit_when_that_would_be_cut_off() {
+        let text = format!("…{} chest pain here", "word ".repeat(30));
+        let start = text.find("chest").unwrap();
+        let sn = HitSnippet {
+            highlights: std::iter::once(start..start + 5).collect(),
+            text: text.clone(),
+        };
+        let theme = Theme::new(false);
+        let line = snippet_line(&sn, 60, &theme);
+        let shown: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(shown.contains("chest pain"), "{shown}");
+        assert!(shown.starts_with("   …"), "{shown}");
+        assert!(text::width(&shown) <= 60, "{shown}");
+        let hit = line
+            .spans
+            .iter()
+            .find(|s| s.content == "chest")
+            .expect("the hit is its own span");
+        assert!(hit.style.add_modifier.contains(Modifier::REVERSED));
+        // A hit near the start is shown from the start.
+        let sn = HitSnippet {
+            highlights: std::iter::once(0..5).collect(),
+            text: "chest pain and more".into(),
+        };
+        let shown: String = snippet_line(&sn, 60, &theme)
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(shown, "   chest pain and more");
+    }
+}

@@ -240,3 +240,33 @@ fn find_matches_a_phrase_that_the_viewer_wraps_onto_two_lines() {
     assert!(marked("chronic systolic"), "{l:#?}");
     assert!(!marked("HPI"));
 }
+
+#[test]
+fn notes_command_from_an_encounter_returns_to_it_and_small_windows_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, Action::Open(INPATIENT.into()));
+    update(&mut app, Action::StartCommand);
+    for c in "notes \"hip fracture\"".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    update(&mut app, Action::Accept);
+    assert_eq!(app.state.screen, Screen::NotesSearch);
+    settle(&mut app);
+    assert_eq!(app.state.notes_search.results_query, "\"hip fracture\"");
+    assert_eq!(app.state.notes_search.total, 1);
+    for (w, h) in [(60, 16), (80, 24), (200, 60)] {
+        update(&mut app, Action::Resize(w, h));
+        let l = screen(&app.state, w, h);
+        assert!(l[0].starts_with("Note search"), "{w}x{h}: {}", l[0]);
+        assert!(l.iter().any(|x| x.contains("A10000003")), "{w}x{h}: {l:#?}");
+    }
+    update(&mut app, Action::Resize(80, 24));
+    // Esc goes back to the encounter that was open, still open.
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(app.state.screen, Screen::Encounter);
+    assert_eq!(
+        app.state.encounter.as_ref().unwrap().view.encounter.account,
+        INPATIENT
+    );
+}
