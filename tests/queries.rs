@@ -353,6 +353,18 @@ fn every_transition_through_the_service() {
         carol.record_answer(e2, Outcome::Agreed, "late answer"),
         "nothing more can be done",
     );
+    let actions: Vec<String> = audit_actions(&carol, enc_id(&carol, "A100"))
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    for want in ["query_escalate", "query_close_no_response", "query_cancel"] {
+        assert!(actions.iter().any(|a| a == want), "no {want}: {actions:?}");
+    }
+    let d = carol.query_detail(b).unwrap();
+    let esc = d.events.iter().find(|e| e.event == "escalate").unwrap();
+    assert_eq!(esc.from_status.as_deref(), Some("open"));
+    assert_eq!(esc.to_status, "escalated");
+    assert!(esc.detail.contains("Dr. Advisor"), "{esc:?}");
 }
 
 #[test]
@@ -492,13 +504,21 @@ fn the_query_as_it_goes_to_the_provider() {
         "A100",
         "\"BNP 1,250 pg/mL\"",
         "Cardiology Consult, Dr. Heart 2026-11-02 09:30 UTC, CARD-1",
-        "can the type and acuity of the heart failure be further specified?",
         "[ ] Acute on chronic systolic (congestive) heart failure",
         "[ ] Clinically undetermined",
         "[ ] Other, please specify: ___",
     ] {
         assert!(text.contains(want), "no {want:?} in\n{text}");
     }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("can the type and acuity of the heart failure be further specified?"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 78),
+        "plain text is wrapped:\n{text}"
+    );
     assert_eq!(
         chartdesk::domain::query_compliance::mentions_payment(&text),
         None,
