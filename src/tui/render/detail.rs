@@ -170,7 +170,7 @@ pub fn draw_detail(
         frame.render_widget(Clear, area);
     }
     let title = if enc.nav.active {
-        " Code detail · Tab reference · Enter follow · Bksp back "
+        " Code detail: Tab/Enter/Bksp "
     } else {
         " Code detail "
     };

@@ -135,7 +135,7 @@ fn detail_references_are_followed_and_back() {
 
     // At 80x24 the popup shows the references with the keys in its title.
     let shown = screen(&app.state, 80, 24).join("\n");
-    assert!(shown.contains("Tab reference"), "{shown}");
+    assert!(shown.contains("Code detail: Tab/Enter/Bksp"), "{shown}");
     assert!(shown.contains("(K70.3-)"), "{shown}");
 
     let mut guard = 0;
@@ -296,4 +296,21 @@ fn pcs_browser_builds_a_code_axis_by_axis_and_assigns_it() {
         status(&app)
     );
     assert!(app.state.encounter.as_ref().unwrap().pcs.is_none());
+
+    // A code start typed in the search box opens the browser there (as far as it is valid).
+    search(&mut app, "0DB6");
+    update(&mut app, Action::PcsBrowse);
+    assert_eq!(pcs_prefix(&app), "0DB6");
+    assert_eq!(
+        pcs_labels(&app),
+        vec!["0 Open Approach", "3 Percutaneous Approach"]
+    );
+    update(&mut app, Action::Back);
+    search(&mut app, "0DQ9");
+    update(&mut app, Action::PcsBrowse);
+    assert_eq!(
+        pcs_prefix(&app),
+        "0D",
+        "stops before the first value that does not exist"
+    );
 }
