@@ -60,6 +60,7 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
         "refresh" => none(Action::Refresh),
+        "pcs" | "browse" => none(Action::PcsBrowse),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
              :reopen, :release, :mine, :all, :q (? lists them)"

@@ -171,6 +171,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":principal", "make the highlighted code principal"),
     k(":coded  :reopen  :release", "encounter status"),
     k(":edits", "open or close the coding edits list"),
+    k(":pcs", "the ICD-10-PCS axis browser"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":q", "quit"),
 ];
