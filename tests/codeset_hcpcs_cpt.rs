@@ -195,6 +195,9 @@ fn imported_hcpcs_and_cpt_are_searchable_and_bad_files_leave_nothing() {
         .unwrap();
     assert_eq!(hits.first().map(|h| h.code.as_str()), Some("GA"));
     assert!(!hits[0].billable);
+    // A modifier by its two letters, when only HCPCS is searched.
+    let hits = svc.search_codes("lt", &q(vec![CodeSystem::Hcpcs])).unwrap();
+    assert_eq!(hits.first().map(|h| h.code.as_str()), Some("LT"));
     let hits = svc
         .search_codes("test procedure beta", &q(vec![CodeSystem::Cpt]))
         .unwrap();

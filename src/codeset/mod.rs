@@ -132,11 +132,12 @@ pub fn read_release_file(
             }
         )
     })?;
+    let detected = detect_format(&inner_name, head);
+    let zipped = head.starts_with(b"PK\x03\x04");
     let format = match system {
-        Some(CodeSystem::Hcpcs) => Format::Hcpcs,
-        Some(CodeSystem::Cpt) => Format::Cpt,
-        _ => detect_format(&inner_name, head)
-            .with_context(|| format!("reading {}", path.display()))?,
+        Some(CodeSystem::Hcpcs) if !zipped => Format::Hcpcs,
+        Some(CodeSystem::Cpt) if !zipped => Format::Cpt,
+        _ => detected.with_context(|| format!("reading {}", path.display()))?,
     };
     let name_year = year_in_name(&inner_name);
     let need_version = || -> Result<String> {
@@ -180,6 +181,12 @@ pub fn read_release_file(
 }
 
 fn detect_format(name: &str, head: &[u8]) -> Result<Format> {
+    if head.starts_with(b"PK\x03\x04") {
+        bail!(
+            "this is a zip archive (or an .xlsx workbook): unzip it and import the release file \
+             inside (for HCPCS, the fixed-width .txt, e.g. HCPC2019_CONTR_ANWEB.txt)"
+        );
+    }
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = body
         .iter()
@@ -315,6 +322,11 @@ mod tests {
         );
         assert_eq!(detect_format("a.txt", b"").unwrap(), Format::Order);
         assert!(detect_format("a.bin", b"hello").is_err());
+        let zip = format!(
+            "{:#}",
+            detect_format("h.zip", b"PK\x03\x04rest").unwrap_err()
+        );
+        assert!(zip.contains("unzip it"), "{zip}");
         assert_eq!(
             detect_format("a.txt", b"***Disclaimers\t\r\n").unwrap(),
             Format::Hcpcs

@@ -316,6 +316,17 @@ impl CodeIndex {
                 return Ok(found.into_iter().map(|r| self.hit(&r)).collect());
             }
         }
+        // A two-letter HCPCS modifier ("GA", "LT") when only HCPCS is searched.
+        let word = query.trim().to_ascii_uppercase();
+        if q.systems == [CodeSystem::Hcpcs]
+            && word.len() == 2
+            && word.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            let found = lookup::lookup(t, &word, q);
+            if !found.is_empty() {
+                return Ok(found.into_iter().map(|r| self.hit(&r)).collect());
+            }
+        }
         let compiled = compile(t, &self.inner.synonyms, query);
         if compiled.retrieval.is_empty() {
             return Ok(Vec::new());

@@ -1,7 +1,7 @@
 //! Code-set queries by code prefix, for browsing ICD-10-PCS one axis (character) at a time.
 use crate::domain::CodeSystem;
 use anyhow::Result;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// (code, title) of the billable codes of the active `system` set that start with `prefix`, in code
 /// order (a range scan on the primary key).
@@ -24,33 +24,49 @@ pub fn billable_with_prefix(
 }
 
 /// For each character at position `prefix.len() + 1` among the billable codes starting with
-/// `prefix`: the character, how many codes, and the first code's title.
+/// `prefix`: the character, how many codes, and the first code. A skip scan on the primary key: one
+/// seek per value and one counted range, never a pass over the whole set.
 pub fn next_characters(
     conn: &Connection,
     system: CodeSystem,
     prefix: &str,
 ) -> Result<Vec<(char, usize, String)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT substr(c.code, ?4, 1) AS ch, count(*), min(c.code) FROM codes c
-         JOIN code_sets s ON s.system = c.system AND s.version = c.version AND s.active = 1
-         WHERE c.system = ?1 AND c.code >= ?2 AND c.code < ?3 AND c.kind = 'code' AND c.billable = 1
-         GROUP BY ch ORDER BY ch",
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT version FROM code_sets WHERE system = ?1 AND active = 1",
+            params![system.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(version) = version else {
+        return Ok(Vec::new());
+    };
+    let mut first = conn.prepare_cached(
+        "SELECT min(code) FROM codes WHERE system = ?1 AND version = ?2 AND code >= ?3 AND code < ?4
+         AND kind = 'code' AND billable = 1",
+    )?;
+    let mut count = conn.prepare_cached(
+        "SELECT count(*) FROM codes WHERE system = ?1 AND version = ?2 AND code >= ?3 AND code < ?4
+         AND kind = 'code' AND billable = 1",
     )?;
     let end = format!("{prefix}~");
-    let k = prefix.len() as i64 + 1;
-    let rows = st.query_map(params![system.as_str(), prefix, end, k], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
+    let mut from = prefix.to_string();
     let mut out = Vec::new();
-    for row in rows {
-        let (ch, n, first) = row?;
-        if let Some(c) = ch.chars().next() {
-            out.push((c, n as usize, first));
-        }
+    let k = prefix.len();
+    loop {
+        let code: Option<String> =
+            first.query_row(params![system.as_str(), version, from, end], |r| r.get(0))?;
+        let Some(code) = code else {
+            break;
+        };
+        let Some(c) = code.get(k..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        let lo = format!("{prefix}{c}");
+        let hi = format!("{lo}~");
+        let n: i64 = count.query_row(params![system.as_str(), version, lo, hi], |r| r.get(0))?;
+        out.push((c, n as usize, code));
+        from = hi;
     }
     Ok(out)
 }

@@ -71,9 +71,11 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "dashboard" | "dash" | "reports" => none(Action::Dashboard),
         "query" | "queries" => none(Action::Query(QAction::TogglePanel)),
         "queue" | "cdi" => none(Action::Query(QAction::OpenQueue)),
+        "pcs" | "browse" => none(Action::PcsBrowse),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :notes, :dashboard, :mine, :all, :q (? lists them)"
+             :reopen, :release, :notes, :query, :queue, :pcs, :dashboard, :mine, :all, :q (? lists \
+             them)"
         )),
     }
 }

@@ -199,6 +199,7 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":coded  :reopen  :release", "encounter status"),
     k(":edits", "open or close the coding edits list"),
     k(":notes QUERY", "search every note"),
+    k(":pcs", "the ICD-10-PCS axis browser"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":dashboard", "supervisor dashboard"),
     k(":query  :queue", "query panel of the encounter / CDI queue"),

@@ -76,6 +76,16 @@ impl App {
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
         };
+        // A code start typed in the search box ("0DT", "B21") opens the browser there.
+        let typed = enc.search.input.text.trim().to_ascii_uppercase();
+        let start: Vec<char> = if typed.len() <= 7
+            && typed.chars().all(|c| c.is_ascii_alphanumeric())
+            && typed.chars().any(|c| c.is_ascii_digit())
+        {
+            typed.chars().collect()
+        } else {
+            Vec::new()
+        };
         if enc.search.systems != SystemFilter::Only(CodeSystem::Icd10Pcs) {
             enc.search.systems = SystemFilter::Only(CodeSystem::Icd10Pcs);
             self.submit_search();
@@ -96,10 +106,27 @@ impl App {
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.pcs = Some(b);
         }
-        self.state.set_status(
-            StatusKind::Info,
-            "PCS browser: press a value's key, Backspace goes back, Enter assigns a complete code",
-        );
+        for c in start {
+            let before = self.pcs_len();
+            self.pcs_pick(c);
+            if self.pcs_len() == before {
+                break;
+            }
+        }
+        if self.pcs_len() < 7 {
+            self.state.set_status(
+                StatusKind::Info,
+                "PCS browser: press a value's key, Backspace goes back, Enter assigns a complete code",
+            );
+        }
+    }
+
+    fn pcs_len(&self) -> usize {
+        self.state
+            .encounter
+            .as_ref()
+            .and_then(|e| e.pcs.as_ref())
+            .map_or(0, |b| b.prefix.len())
     }
 
     pub(crate) fn pcs_action(&mut self, action: Action) {

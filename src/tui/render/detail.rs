@@ -54,12 +54,13 @@ pub fn detail_lines<'a>(
         } else {
             "block"
         };
-        push_wrapped(
-            &mut out,
-            &format!("{what} {} {}", a.code, a.title),
-            w,
-            theme.dim(),
-        );
+        // Block titles end with their range already: "Diseases of liver (K70-K77)".
+        let line = if a.kind == EntryKind::Section && a.title.contains(&a.code) {
+            format!("{what} {}", a.title)
+        } else {
+            format!("{what} {} {}", a.code, a.title)
+        };
+        push_wrapped(&mut out, &line, w, theme.dim());
     }
     section(
         &mut out,
@@ -170,7 +171,7 @@ pub fn draw_detail(
         frame.render_widget(Clear, area);
     }
     let title = if enc.nav.active {
-        " Code detail · Tab reference · Enter follow · Bksp back "
+        " Code detail: Tab/Enter/Bksp "
     } else {
         " Code detail "
     };

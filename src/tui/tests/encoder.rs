@@ -135,7 +135,7 @@ fn detail_references_are_followed_and_back() {
 
     // At 80x24 the popup shows the references with the keys in its title.
     let shown = screen(&app.state, 80, 24).join("\n");
-    assert!(shown.contains("Tab reference"), "{shown}");
+    assert!(shown.contains("Code detail: Tab/Enter/Bksp"), "{shown}");
     assert!(shown.contains("(K70.3-)"), "{shown}");
 
     let mut guard = 0;
@@ -296,4 +296,72 @@ fn pcs_browser_builds_a_code_axis_by_axis_and_assigns_it() {
         status(&app)
     );
     assert!(app.state.encounter.as_ref().unwrap().pcs.is_none());
+
+    // A code start typed in the search box opens the browser there (as far as it is valid).
+    search(&mut app, "0DB6");
+    update(&mut app, Action::PcsBrowse);
+    assert_eq!(pcs_prefix(&app), "0DB6");
+    assert_eq!(
+        pcs_labels(&app),
+        vec!["0 Open Approach", "3 Percutaneous Approach"]
+    );
+    update(&mut app, Action::Back);
+    search(&mut app, "0DQ9");
+    update(&mut app, Action::PcsBrowse);
+    assert_eq!(
+        pcs_prefix(&app),
+        "0D",
+        "stops before the first value that does not exist"
+    );
+}
+
+#[test]
+fn wide_windows_follow_references_in_the_detail_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    update(&mut app, Action::Resize(140, 40));
+    open(&mut app, INPATIENT);
+    search(&mut app, "K74.60");
+    update(&mut app, Action::DetailRefs);
+    let shown = screen(&app.state, 140, 40).join("\n");
+    assert!(shown.contains("Code detail: Tab/Enter/Bksp"), "{shown}");
+    while selected_token(&app) != "K70.3-" {
+        update(&mut app, Action::DetailRef(1));
+    }
+    update(&mut app, Action::DetailFollow);
+    let shown = screen(&app.state, 140, 40).join("\n");
+    assert!(
+        shown.contains("K70.3 Alcoholic cirrhosis of liver"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("K70.30"),
+        "codes beneath are listed:\n{shown}"
+    );
+    // Esc leaves the references; the pane shows the highlighted result again.
+    update(&mut app, Action::Back);
+    assert_eq!(detail_code(&app), "K74.60");
+}
+
+#[test]
+fn the_system_cycle_reaches_hcpcs_and_cpt() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    open(&mut app, INPATIENT);
+    update(&mut app, Action::FocusSearch);
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        update(&mut app, Action::CycleSystem);
+        seen.push(status(&app));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            "searching CM",
+            "searching PCS",
+            "searching HCPCS",
+            "searching CPT",
+            "searching all"
+        ]
+    );
 }
