@@ -112,6 +112,9 @@ impl App {
                 }
             }
             QAction::Move(d) => p.move_by(d),
+            QAction::Page(d) if p.rows().is_empty() => {
+                p.scroll = (p.scroll as isize + d * 5).max(0) as usize;
+            }
             QAction::Page(d) => p.move_by(d * 5),
             QAction::Top => p.move_by(isize::MIN / 2),
             QAction::Bottom => p.move_by(isize::MAX / 2),

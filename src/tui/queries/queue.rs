@@ -109,6 +109,8 @@ pub struct QueueState {
     pub detail_scroll: usize,
     /// The encounter was opened from the queue: Esc there comes back here.
     pub return_here: bool,
+    /// The user is a coder: every query they see is on their encounters, so `mine` keeps all.
+    pub coder: bool,
 }
 
 impl QueueState {
@@ -131,7 +133,7 @@ impl QueueState {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                (!self.mine || r.owner == login)
+                (!self.mine || self.coder || r.owner == login)
                     && self.status.admits(r.status)
                     && match self.age {
                         AgeFilter::Any => true,

@@ -25,6 +25,7 @@ impl App {
     /// Reloads the queue, keeping the cursor on the same query when it is still shown.
     pub(crate) fn reload_queue(&mut self) {
         let keep = self.state.queue.selected().map(|r| r.id);
+        self.state.queue.coder = self.state.role == crate::domain::Role::Coder;
         match calls::queue(&mut self.service) {
             Ok(rows) => {
                 let q = &mut self.state.queue;

@@ -280,4 +280,27 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
         bobs.state.queue.rows
     );
     assert!(shown(&bobs.state).contains("no queries you may see"));
+
+    // Tester sends it: the worklist row says why the encounter waits.
+    let q = app.state.encounter.as_ref().unwrap().cdi.draft.unwrap();
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "What does the weight trend indicate?");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('S'));
+    assert_eq!(card(&app).row.status, QueryStatus::Open, "{}", status(&app));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    let s = shown(&app.state);
+    let row = s.lines().find(|l| l.contains(INPATIENT)).unwrap();
+    assert!(row.contains("hold: query"), "{row}");
+    assert!(s.contains("1 hold"), "{s}");
+    // In the queue it is open, and Enter shows it next to its history.
+    key(&mut app, KeyCode::Char('Q'));
+    let r = app.state.queue.selected().unwrap();
+    assert_eq!((r.id, r.status), (q, QueryStatus::Open));
+    assert!(r.due_at.is_some());
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.state.queue.visible.len(), 1, "a coder's own encounters");
 }
