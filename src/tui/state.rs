@@ -501,7 +501,7 @@ impl State {
                         || e.cdi.typing()
                         || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
                 }),
-                Screen::Queue => self.queue.editing,
+                Screen::Queue => self.queue.typing(),
             }
     }
 }

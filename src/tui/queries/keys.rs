@@ -69,6 +69,9 @@ pub const QUEUE: &[KeyHelp] = &[
 pub const QUEUE_DETAIL: &[KeyHelp] = &[
     k("j k  PgDn PgUp", "scroll"),
     k("e  Enter", "open the encounter"),
+    k("A", "record the provider's answer (Tab: outcome)"),
+    k("C", "close an answered query"),
+    k("X", "cancel the query (asks for a reason)"),
     k("Esc", "back to the queue"),
 ];
 
@@ -108,10 +111,24 @@ pub fn encounter_help() -> Vec<HelpSection> {
 pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
     if state.screen == Screen::Queue {
         let q = &state.queue;
-        return Some(if q.editing {
+        return Some(if let Some(p) = &q.prompt {
+            match p {
+                Prompt::Answer { .. } => {
+                    vec![("Tab", "outcome"), ("Enter", "record"), ("Esc", "cancel")]
+                }
+                _ => vec![("Enter", "keep"), ("Esc", "cancel"), ("^U", "clear")],
+            }
+        } else if q.editing {
             vec![("Enter", "keep"), ("Esc", "clear"), ("^U", "clear")]
         } else if q.detail.is_some() {
-            vec![("e", "open encounter"), ("j k", "scroll"), ("Esc", "back")]
+            vec![
+                ("e", "open encounter"),
+                ("A", "answer"),
+                ("C", "close"),
+                ("X", "cancel"),
+                ("j k", "scroll"),
+                ("Esc", "back"),
+            ]
         } else {
             vec![
                 ("Enter", "open"),
@@ -220,6 +237,12 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Option<Action>> {
 
 fn queue_key(state: &State, key: KeyEvent) -> Option<Action> {
     let qs = &state.queue;
+    if let Some(p) = &qs.prompt {
+        if matches!(p, Prompt::Answer { .. }) && key.code == KeyCode::Tab {
+            return q(QAction::NextOutcome);
+        }
+        return typing_key(key);
+    }
     if qs.editing {
         return match key.code {
             KeyCode::Down => q(QAction::Move(1)),
@@ -242,6 +265,9 @@ fn queue_key(state: &State, key: KeyEvent) -> Option<Action> {
     if qs.detail.is_some() {
         return match key.code {
             KeyCode::Enter => q(QAction::OpenEncounter),
+            KeyCode::Char('A') => q(QAction::Answer),
+            KeyCode::Char('C') => q(QAction::Close),
+            KeyCode::Char('X') => q(QAction::Cancel),
             _ => list_motion(key),
         };
     }

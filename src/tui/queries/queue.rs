@@ -111,9 +111,16 @@ pub struct QueueState {
     pub return_here: bool,
     /// The user is a coder: every query they see is on their encounters, so `mine` keeps all.
     pub coder: bool,
+    /// The answer or cancel reason being typed for the opened query.
+    pub prompt: Option<crate::tui::queries::Prompt>,
 }
 
 impl QueueState {
+    /// A line is being typed (the filter, or a prompt on the opened query).
+    pub fn typing(&self) -> bool {
+        self.editing || self.prompt.is_some()
+    }
+
     pub fn selected(&self) -> Option<&QueueRow> {
         self.visible
             .get(self.pos.selected)

@@ -169,7 +169,7 @@ fn compliance_summary(c: &QueryCard, theme: &Theme) -> (String, Style) {
     }
 }
 
-fn draw_prompt(prompt: &Prompt, frame: &mut Frame, inner: Rect, theme: &Theme) {
+pub(crate) fn draw_prompt(prompt: &Prompt, frame: &mut Frame, inner: Rect, theme: &Theme) {
     let label = match prompt {
         Prompt::Edit { field, .. } => format!("{}> ", field_label(*field).trim()),
         Prompt::Answer { outcome, .. } => format!("answer [{}] (Tab) > ", outcome.label()),

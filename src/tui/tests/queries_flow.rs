@@ -303,4 +303,24 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     assert!(r.due_at.is_some());
     key(&mut app, KeyCode::Char('m'));
     assert_eq!(app.state.queue.visible.len(), 1, "a coder's own encounters");
+    // Answer and close from the queue's detail view.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('C'));
+    assert!(status(&app).contains("cannot close"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('A'));
+    assert!(app.state.typing());
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Weight stable, no fluid overload");
+    assert!(shown(&app.state).contains("answer [disagreed]"));
+    key(&mut app, KeyCode::Enter);
+    assert!(status(&app).contains("answer recorded"), "{}", status(&app));
+    let d = app.state.queue.detail.as_ref().unwrap();
+    assert_eq!(d.row.status, QueryStatus::Answered);
+    assert_eq!(d.outcome, Some(crate::domain::Outcome::Disagreed));
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(
+        app.state.queue.detail.as_ref().unwrap().row.status,
+        QueryStatus::Closed
+    );
+    assert!(shown(&app.state).contains("disagreed: Weight stable"));
 }
