@@ -5,6 +5,7 @@ mod notes;
 mod output;
 mod progress;
 mod queries;
+mod report;
 
 use crate::config::Config;
 use crate::domain::{CodeSystem, EncounterStatus, Role};
@@ -78,8 +79,9 @@ pub enum Command {
     /// Show a code with its tabular notes.
     Code {
         code: String,
-        #[arg(long, default_value = "ICD-10-CM")]
-        system: String,
+        /// The code's system; without it, the first of ICD-10-CM, ICD-10-PCS, HCPCS, CPT that has it.
+        #[arg(long)]
+        system: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -109,6 +111,11 @@ pub enum Command {
     /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
     /// code list; exit code 1 when an error fires.
     Check(check::CheckArgs),
+    /// Supervisor figures: throughput, backlog, queries, accuracy (table, CSV or JSON).
+    Report(report::ReportArgs),
+    /// Second-level coding review: sample, list, show, record.
+    #[command(subcommand)]
+    Review(report::ReviewCommand),
     /// List documentation queries (the CDI queue; coders see their encounters' queries).
     Queries(queries::QueriesArgs),
     /// Work one documentation query: show, new, pin, send, answer, close, cancel, templates...
@@ -123,6 +130,9 @@ pub enum UserCommand {
         login: String,
         #[arg(long)]
         role: String,
+        /// The user's team, for team filters in reports.
+        #[arg(long)]
+        team: Option<String>,
     },
     /// List users and roles.
     List {
@@ -174,7 +184,8 @@ pub enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, or ICD-10-PCS code list (.gz ok).
+    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, ICD-10-PCS code list, CMS HCPCS
+    /// Level II file, or a licensed CPT CSV with --system cpt (.gz ok).
     Codes {
         file: PathBuf,
         /// Override the detected system.
@@ -294,7 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             svc.set_query_config(config.queries.clone());
-            run_command(&mut svc, cmd, &data, &mut progress)
+            run_command(&mut svc, cmd, &data, &config, &mut progress)
         }
     }
 }
@@ -343,14 +354,18 @@ fn run_command(
     svc: &mut Service,
     cmd: Command,
     data: &DataDir,
+    config: &Config,
     progress: &mut Progress,
 ) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cmd {
         Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
-        Command::User(UserCommand::Add { login, role }) => {
+        Command::User(UserCommand::Add { login, role, team }) => {
             let role: Role = role.parse().map_err(ServiceError::Invalid)?;
             let new = svc.add_user(&login, role)?;
+            if let Some(t) = &team {
+                svc.set_team(login.trim(), t)?;
+            }
             writeln!(
                 out,
                 "{} {login} as {role}",
@@ -395,7 +410,10 @@ fn run_command(
             output::code_hits(&mut out, &hits, json)?;
         }
         Command::Code { code, system, json } => {
-            let d = svc.code_detail(parse_system(&system)?, &code)?;
+            let d = match system {
+                Some(s) => svc.code_detail(parse_system(&s)?, &code)?,
+                None => svc.code_detail_any(&code)?,
+            };
             output::code_detail(&mut out, &d, json)?;
         }
         Command::Export(ExportCommand::Codes { encounter, format }) => {
@@ -453,6 +471,8 @@ fn run_command(
             let report = svc.bench_codes(queries.as_deref(), rounds)?;
             writeln!(out, "{report}")?;
         }
+        Command::Report(a) => report::report(svc, &a, &config.standards, &mut out)?,
+        Command::Review(c) => report::review(svc, &c, &mut out)?,
         Command::Queries(a) => queries::list(svc, &a, &mut out)?,
         Command::Query(q) => {
             let code = queries::run(svc, q, &mut out)?;

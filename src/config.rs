@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// The defaults, documented key by key in `config.example.toml` (kept identical by a test).
 pub const EXAMPLE: &str = include_str!("../config.example.toml");
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Data directory; empty means the platform default. `--data-dir` and CHARTDESK_DATA_DIR win.
@@ -15,7 +15,45 @@ pub struct Config {
     pub ui: UiConfig,
     pub search: SearchConfig,
     pub demo: DemoConfig,
+    pub standards: StandardsConfig,
     pub queries: QueriesConfig,
+}
+
+/// Productivity standards: encounters a coder is expected to code per hour worked, by type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StandardsConfig {
+    pub inpatient: f64,
+    pub observation: f64,
+    pub emergency: f64,
+    pub outpatient: f64,
+    pub professional: f64,
+}
+
+impl Default for StandardsConfig {
+    fn default() -> Self {
+        Self {
+            inpatient: 3.0,
+            observation: 5.0,
+            emergency: 8.0,
+            outpatient: 10.0,
+            professional: 15.0,
+        }
+    }
+}
+
+impl StandardsConfig {
+    /// The standard for one encounter type, in encounters per hour.
+    pub fn per_hour(&self, t: crate::domain::EncounterType) -> f64 {
+        use crate::domain::EncounterType::*;
+        match t {
+            Inpatient => self.inpatient,
+            Observation => self.observation,
+            Emergency => self.emergency,
+            Outpatient => self.outpatient,
+            Professional => self.professional,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -119,6 +157,20 @@ impl Config {
         }
         if self.ui.refresh_ms < 100 {
             anyhow::bail!("{origin}: ui.refresh_ms must be at least 100");
+        }
+        let s = &self.standards;
+        for (key, v) in [
+            ("inpatient", s.inpatient),
+            ("observation", s.observation),
+            ("emergency", s.emergency),
+            ("outpatient", s.outpatient),
+            ("professional", s.professional),
+        ] {
+            if !(v > 0.0 && v <= 1000.0) {
+                anyhow::bail!(
+                    "{origin}: standards.{key} must be above 0 and at most 1000 per hour"
+                );
+            }
         }
         if self.demo.encounters == 0 || self.demo.encounters > 1_000_000 {
             anyhow::bail!("{origin}: demo.encounters must be between 1 and 1000000");

@@ -6,6 +6,7 @@
 //! The same `(encounters, seed, today)` always gives the same data.
 mod compile;
 mod generate;
+pub mod history;
 mod kinds;
 mod library;
 mod render;

@@ -2,21 +2,30 @@
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
 mod coding;
+mod demo_history;
 mod edits;
+mod encoder;
 mod error;
 mod notes;
 mod queries;
 mod query_lifecycle;
 mod query_views;
+mod refresh;
+mod reports;
+mod reviews;
 mod setup;
 mod tools;
 
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
-pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
+pub use notes::{
+    HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
+};
 pub use queries::QueryDraftInput;
 pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
+pub use reports::{BACKLOG_OLDEST, QueriesReport};
+pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};

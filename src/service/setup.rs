@@ -184,6 +184,12 @@ fn load_demo(
         }
     }
     progress("storing demo notes", total, total);
+    progress("simulating weeks of coding history", 0, 0);
+    let hist = if encounters >= crate::demo::history::MIN_DEMO_ENCOUNTERS {
+        super::demo_history::store_history(&tx, 20_261_124, today, &demo.staff)?
+    } else {
+        Default::default()
+    };
     store::audit::append(
         &tx,
         &at,
@@ -193,14 +199,19 @@ fn load_demo(
         None,
         "demo",
         &format!(
-            "{} patients, {} encounters, {} notes",
+            "{} patients, {} encounters, {} notes; history: {} coded encounters, {} actions, \
+             {} queries, {} reviews",
             demo.patients.len(),
             demo.encounters.len(),
-            demo.notes.len()
+            demo.notes.len(),
+            hist.encounters,
+            hist.actions,
+            hist.queries,
+            hist.reviews
         ),
     )?;
     tx.commit().context("committing the demo data")?;
-    Ok((demo.encounters.len(), demo.notes.len()))
+    Ok((demo.encounters.len(), demo.notes.len() + hist.notes))
 }
 
 /// The pointer file naming the current code index generation.

@@ -148,6 +148,8 @@ END;
 "#,
     // 4: documentation queries to providers, their history, and editable templates.
     include_str!("migrations/004_queries.sql"),
+    // 5: teams, and second-level coding review (a reviewer re-codes a sample of coded encounters).
+    include_str!("migrations/005_reviews.sql"),
 ];
 
 /// The schema version this build writes.

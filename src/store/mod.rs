@@ -2,6 +2,7 @@
 //! SQL text lives here and only here; callers pass a `&Connection` (or a transaction) they control.
 pub mod assignments;
 pub mod audit;
+pub mod code_axes;
 pub mod codes;
 pub mod edit_acks;
 pub mod encounters;
@@ -10,6 +11,8 @@ pub mod notes;
 pub mod queries;
 pub mod query_metrics;
 pub mod query_templates;
+pub mod reports;
+pub mod reviews;
 pub mod users;
 
 use anyhow::{Context, Result};

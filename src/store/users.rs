@@ -9,13 +9,17 @@ pub struct UserRow {
     pub role: Role,
     pub display_name: String,
     pub active: bool,
+    /// The team the user works in (empty: none), for team filters in reports.
+    pub team: String,
 }
 
-fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, bool)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+type RawUser = (String, String, String, bool, String);
+
+fn row_to_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn to_user((login, role, display_name, active): (String, String, String, bool)) -> Result<UserRow> {
+fn to_user((login, role, display_name, active, team): RawUser) -> Result<UserRow> {
     let role = role
         .parse::<Role>()
         .map_err(anyhow::Error::msg)
@@ -25,13 +29,14 @@ fn to_user((login, role, display_name, active): (String, String, String, bool)) 
         role,
         display_name,
         active,
+        team,
     })
 }
 
 pub fn get(conn: &Connection, login: &str) -> Result<Option<UserRow>> {
     let raw = conn
         .query_row(
-            "SELECT login, role, display_name, active FROM users WHERE login = ?1",
+            "SELECT login, role, display_name, active, team FROM users WHERE login = ?1",
             [login],
             row_to_user,
         )
@@ -41,7 +46,7 @@ pub fn get(conn: &Connection, login: &str) -> Result<Option<UserRow>> {
 
 pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
     let mut st =
-        conn.prepare("SELECT login, role, display_name, active FROM users ORDER BY login")?;
+        conn.prepare("SELECT login, role, display_name, active, team FROM users ORDER BY login")?;
     let rows = st.query_map([], row_to_user)?;
     rows.map(|r| to_user(r?)).collect()
 }
@@ -69,4 +74,14 @@ pub fn upsert(
         params![login, role.as_str(), display_name, at, by],
     )?;
     Ok(!existed)
+}
+
+/// Sets a user's team (empty: none).
+pub fn set_team(conn: &Connection, login: &str, team: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET team = ?2 WHERE login = ?1",
+        params![login, team.trim()],
+    )
+    .with_context(|| format!("setting the team of user '{login}'"))?;
+    Ok(())
 }

@@ -232,6 +232,7 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Option<Action>> {
         },
         Screen::Worklist => None,
         Screen::Encounter => encounter_key(state, key),
+        Screen::NotesSearch | Screen::Dashboard => None,
     }
 }
 

@@ -3,7 +3,6 @@
 //! The viewer shows the note word-wrapped; a selection is kept as byte offsets into the note body
 //! (the start of its anchor word and of its cursor word), so it survives a resize and the pinned
 //! quote is the exact text of the note, line breaks included.
-use crate::tui::find;
 use crate::tui::widgets::text;
 
 /// One word of the note as the viewer shows it.
@@ -194,13 +193,9 @@ pub fn sentence_at(body: &str, words: &[Word], i: usize) -> (usize, usize) {
     (lo, hi)
 }
 
-/// The word where the current find match starts (on wrapped line `line`), if there is one.
-pub fn find_word(lines: &[String], words: &[Word], line: usize, query: &str) -> Option<usize> {
-    let l = lines.get(line)?;
-    let (m, _) = *find::matches(l, query).first()?;
-    words
-        .iter()
-        .position(|w| w.line == line && w.col + (w.end - w.start) > m)
+/// The word where the current find match starts (`hit_start`: a byte offset in the note body).
+pub fn find_word(words: &[Word], hit_start: usize) -> Option<usize> {
+    words.iter().position(|w| w.end > hit_start)
 }
 
 /// For each wrapped line that holds selected words: the byte range (in the line's text) to mark.
@@ -286,7 +281,7 @@ mod tests {
         let ws = words(BODY, 30);
         let lines = text::wrap(BODY, 30);
         let line = lines.iter().position(|l| l.contains("BNP")).unwrap();
-        let i = find_word(&lines, &ws, line, "bnp").unwrap();
+        let i = find_word(&ws, BODY.find("BNP").unwrap()).unwrap();
         assert_eq!(&BODY[ws[i].start..ws[i].end], "BNP");
         let (lo, hi) = sentence_at(BODY, &ws, i);
         assert_eq!(&BODY[ws[lo].start..ws[hi].end], "BNP 1200 on admission!");

@@ -19,6 +19,11 @@ impl App {
                 ),
             },
             Screen::Encounter => self.encounter_query_action(q),
+            Screen::NotesSearch | Screen::Dashboard => {
+                if q == QAction::OpenQueue {
+                    self.open_queue()
+                }
+            }
         }
     }
 
@@ -56,9 +61,8 @@ impl App {
     }
 
     fn start_select(&mut self) {
-        let width = self.areas().viewer_text().width as usize;
         let (_, view_h) = self.note_extent();
-        let Some((id, body, words)) = self.note_words() else {
+        let Some((id, _, words)) = self.note_words() else {
             self.state.set_status(
                 StatusKind::Info,
                 "open a note first (Enter in the notes list)",
@@ -69,11 +73,11 @@ impl App {
             return;
         };
         let top = enc.scroll;
-        let lines = text::wrap(&body, width);
         let at_find = enc
             .find_line
             .filter(|l| *l >= top && *l < top + view_h.max(1))
-            .and_then(|l| select::find_word(&lines, &words, l, &enc.find_query));
+            .and_then(|_| enc.find_at.and_then(|k| enc.find_hits.get(k)))
+            .and_then(|hit| select::find_word(&words, hit.start));
         let Some(i) = at_find.or_else(|| words.iter().position(|w| w.line >= top)) else {
             self.state
                 .set_status(StatusKind::Info, "nothing to select in this note");
@@ -124,16 +128,14 @@ impl App {
 
     /// The text to pin: the selection, else the sentence of the current find match.
     fn pin_range(&self) -> Option<(i64, String, usize, usize)> {
-        let width = self.areas().viewer_text().width as usize;
         let (id, body, words) = self.note_words()?;
         let enc = self.state.encounter.as_ref()?;
         if let Some(sel) = enc.cdi.selection.filter(|s| s.note == id) {
             let (s, e) = sel.range(&words)?;
             return Some((id, body, s, e));
         }
-        let line = enc.find_line?;
-        let lines = text::wrap(&body, width);
-        let i = select::find_word(&lines, &words, line, &enc.find_query)?;
+        let hit = enc.find_hits.get(enc.find_at?)?;
+        let i = select::find_word(&words, hit.start)?;
         let (lo, hi) = select::sentence_at(&body, &words, i);
         let (s, e) = (words.get(lo)?.start, words.get(hi)?.end);
         Some((id, body, s, e))

@@ -1,9 +1,13 @@
 //! State-transition tests: actions in, state out, against a real service on a temporary data dir.
+mod dashboard;
 mod demo;
 mod edits;
+mod encoder;
 mod fixture;
 mod flow;
+mod notes_search;
 mod queries;
 mod queries_flow;
+mod refresh;
 mod render;
 mod state;

@@ -186,7 +186,7 @@ fn v_starts_at_the_find_match_and_marks_it() {
     update(&mut app, Action::Open(INPATIENT.into()));
     key(&mut app, KeyCode::Char(']'));
     key(&mut app, KeyCode::Char('f'));
-    typed(&mut app, "line 40:");
+    typed(&mut app, "\"line 40\"");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('v'));
     assert_eq!(selected_text(&app).as_deref(), Some("Line"));

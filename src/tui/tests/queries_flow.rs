@@ -248,7 +248,7 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     update(&mut app, Action::Open(INPATIENT.into()));
     key(&mut app, KeyCode::Char(']'));
     key(&mut app, KeyCode::Char('f'));
-    typed(&mut app, "line 12:");
+    typed(&mut app, "\"line 12\"");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('p'));
     assert!(status(&app).contains("pinned"), "{}", status(&app));

@@ -1,0 +1,291 @@
+//! Stores the demo's simulated history (see `demo::history`): back-dated audit rows, coded
+//! encounters with their codes, documentation queries with answers, teams and a few reviews.
+use crate::demo::history::{self, Code};
+use crate::domain::query::{Outcome, QueryStatus, QueryType};
+use crate::domain::{EncounterStatus, Role};
+use crate::report::accuracy::{self, ReviewCode};
+use crate::store::{self, assignments, audit, encounters};
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// What the history added, for the init report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryCounts {
+    pub encounters: usize,
+    pub notes: usize,
+    pub actions: usize,
+    pub queries: usize,
+    pub reviews: usize,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn review_codes(codes: &[Code]) -> Vec<ReviewCode> {
+    let mut out: Vec<ReviewCode> = Vec::new();
+    for (system, code, poa) in codes {
+        let seq = out
+            .iter()
+            .filter(|c| c.system.is_diagnosis() == system.is_diagnosis())
+            .count() as i64
+            + 1;
+        out.push(ReviewCode {
+            system: *system,
+            code: code.clone(),
+            seq,
+            poa: *poa,
+        });
+    }
+    out
+}
+
+/// Generates and stores the history inside the caller's transaction.
+pub(super) fn store_history(
+    tx: &Connection,
+    seed: u64,
+    today: NaiveDate,
+    staff: &[(String, Role)],
+) -> Result<HistoryCounts> {
+    let h = history::generate(seed, today, staff).context("simulating the demo history")?;
+    let mut ids: HashMap<String, (i64, i64)> = HashMap::new();
+    for p in &h.data.patients {
+        encounters::upsert_patient(tx, p)?;
+    }
+    for e in &h.data.encounters {
+        let id = encounters::insert(tx, e)?;
+        let pid = encounters::ids_by_account(tx, &e.account)?
+            .map(|x| x.1)
+            .unwrap_or_default();
+        ids.insert(e.account.clone(), (id, pid));
+    }
+    for n in &h.data.notes {
+        store::notes::insert(tx, n)?;
+    }
+    for (login, team) in &h.teams {
+        store::users::set_team(tx, login, team)?;
+    }
+    let mut titles: HashMap<(String, String), String> = HashMap::new();
+    for a in &h.acts {
+        let Some(&(enc, pid)) = ids.get(&a.account) else {
+            continue;
+        };
+        let object = match &a.code {
+            Some((s, c, _)) => format!("{s} {c}"),
+            None => a.account.clone(),
+        };
+        audit::append(
+            tx,
+            &ts(a.at),
+            &a.login,
+            a.action,
+            Some(pid),
+            Some(enc),
+            &object,
+            "",
+        )?;
+    }
+    for (account, (coder, coded_at, codes)) in &h.finals {
+        let Some(&(enc, _)) = ids.get(account) else {
+            continue;
+        };
+        let at = ts(*coded_at);
+        for rc in review_codes(codes) {
+            let key = (rc.system.as_str().to_string(), rc.code.clone());
+            if !titles.contains_key(&key) {
+                let t = store::codes::get(tx, rc.system, &rc.code)?
+                    .map(|e| e.title)
+                    .unwrap_or_default();
+                titles.insert(key.clone(), t);
+            }
+            let title = titles.get(&key).cloned().unwrap_or_default();
+            assignments::insert(
+                tx, enc, rc.system, &rc.code, &title, rc.seq, rc.poa, coder, &at,
+            )?;
+            assignments::record(
+                tx,
+                enc,
+                rc.system,
+                &rc.code,
+                "assign",
+                &format!("seq {}", rc.seq),
+                coder,
+                &at,
+            )?;
+        }
+        encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
+        encounters::set_coded(tx, enc, Some(coder), Some(&at))?;
+    }
+    for q in &h.queries {
+        let Some(&(enc, pid)) = ids.get(&q.account) else {
+            continue;
+        };
+        let created = ts(q.created_at);
+        let id = store::queries::insert(
+            tx,
+            &store::queries::NewQuery {
+                encounter_id: enc,
+                query_type: QueryType::OpenEnded,
+                purpose: None,
+                provider: &q.provider,
+                question: &q.question,
+                template: None,
+                created_by: &q.cdi,
+                created_at: &created,
+            },
+        )?;
+        store::queries::add_event(
+            tx,
+            id,
+            "create",
+            None,
+            QueryStatus::Draft,
+            &q.cdi,
+            &created,
+            "",
+        )?;
+        let sent = ts(q.sent_at);
+        let due = ts(q.sent_at + chrono::Duration::days(2));
+        store::queries::mark_sent(tx, id, &q.cdi, &sent, &due)?;
+        store::queries::add_event(
+            tx,
+            id,
+            "send",
+            Some(QueryStatus::Draft),
+            QueryStatus::Open,
+            &q.cdi,
+            &sent,
+            "",
+        )?;
+        let closed = ts(q.closed_at);
+        match (q.answered_at, q.outcome) {
+            (_, "canceled") => {
+                let reason = "documentation already clarified";
+                store::queries::mark_canceled(tx, id, &q.cdi, &closed, reason)?;
+                store::queries::add_event(
+                    tx,
+                    id,
+                    "cancel",
+                    Some(QueryStatus::Open),
+                    QueryStatus::Canceled,
+                    &q.cdi,
+                    &closed,
+                    reason,
+                )?;
+            }
+            (Some(ans), outcome) => {
+                let outcome: Outcome = outcome.parse().unwrap_or(Outcome::Agreed);
+                let at = ts(ans);
+                let response = match outcome {
+                    Outcome::Agreed => "Agree; documented in an addendum.",
+                    _ => "Disagree; the documentation stands as written.",
+                };
+                store::queries::mark_answered(tx, id, outcome, response, &q.provider, &at)?;
+                store::queries::add_event(
+                    tx,
+                    id,
+                    "answer",
+                    Some(QueryStatus::Open),
+                    QueryStatus::Answered,
+                    &q.cdi,
+                    &at,
+                    outcome.as_str(),
+                )?;
+                store::queries::mark_closed(tx, id, &q.cdi, &at, false)?;
+                store::queries::add_event(
+                    tx,
+                    id,
+                    "close",
+                    Some(QueryStatus::Answered),
+                    QueryStatus::Closed,
+                    &q.cdi,
+                    &at,
+                    "",
+                )?;
+            }
+            (None, _) => {
+                store::queries::mark_closed(tx, id, &q.cdi, &closed, true)?;
+                store::queries::add_event(
+                    tx,
+                    id,
+                    "no_response",
+                    Some(QueryStatus::Open),
+                    QueryStatus::Closed,
+                    &q.cdi,
+                    &closed,
+                    "",
+                )?;
+            }
+        }
+        let reviewed = ts(q.created_at - chrono::Duration::minutes(10));
+        for (t, action) in [
+            (reviewed, "open_encounter"),
+            (created, "create_query"),
+            (sent, "send_query"),
+        ] {
+            audit::append(
+                tx,
+                &t,
+                &q.cdi,
+                action,
+                Some(pid),
+                Some(enc),
+                &if action == "open_encounter" {
+                    q.account.clone()
+                } else {
+                    format!("query {id}")
+                },
+                "",
+            )?;
+        }
+    }
+    let mut reviews = 0;
+    for r in &h.reviews {
+        let Some(&(enc, _)) = ids.get(&r.account) else {
+            continue;
+        };
+        let Some((_, coded_at, _)) = h.finals.get(&r.account) else {
+            continue;
+        };
+        let coder_codes = review_codes(&r.coder_codes);
+        let reviewer_codes = review_codes(&r.reviewer_codes);
+        let cmp = accuracy::compare(&coder_codes, &reviewer_codes);
+        let Some(id) = store::reviews::insert(
+            tx,
+            enc,
+            &r.coder,
+            &ts(*coded_at),
+            &ts(r.sampled_at),
+            &r.reviewer,
+            "random 2 per coder",
+            &coder_codes,
+        )?
+        else {
+            continue;
+        };
+        let findings = if cmp.findings.is_empty() {
+            "Agree with the coding as submitted.".to_string()
+        } else {
+            let parts: Vec<String> = cmp.findings.iter().map(|f| f.describe()).collect();
+            format!("Please review: {}.", parts.join("; "))
+        };
+        store::reviews::complete(
+            tx,
+            id,
+            &r.reviewer,
+            &ts(r.completed_at),
+            &reviewer_codes,
+            &findings,
+        )?;
+        reviews += 1;
+    }
+    Ok(HistoryCounts {
+        encounters: h.data.encounters.len(),
+        notes: h.data.notes.len(),
+        actions: h.acts.len(),
+        queries: h.queries.len(),
+        reviews,
+    })
+}

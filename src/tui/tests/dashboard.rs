@@ -1,0 +1,258 @@
+//! The dashboard: keys in, state out against a real service; and render tests at 80x24 (paged) and
+//! 200x50 (every panel) from hand-built reports.
+use super::fixture::{self, OUTPATIENT, screen};
+use crate::config::StandardsConfig;
+use crate::domain::{EncounterStatus, EncounterType, Role, Sex};
+use crate::report::accuracy::{self, DoneReview};
+use crate::report::activity::ActionEvent;
+use crate::report::backlog;
+use crate::report::throughput::{self, ThroughputInput};
+use crate::service::QueriesReport;
+use crate::store::encounters::EncounterRow;
+use crate::tui::app::{Action, update};
+use crate::tui::dashboard::DashboardState;
+use crate::tui::keymap;
+use crate::tui::state::{Screen, State};
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::{HashMap, HashSet};
+
+fn d(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, day).unwrap()
+}
+
+fn event(login: &str, day: u32, h: u32, m: u32, action: &str, enc: i64) -> ActionEvent {
+    ActionEvent {
+        login: login.into(),
+        at: d(day).and_hms_opt(h, m, 0).unwrap().and_utc(),
+        action: action.into(),
+        encounter_id: Some(enc),
+    }
+}
+
+fn enc_row(id: i64, t: EncounterType, discharged: &str) -> EncounterRow {
+    EncounterRow {
+        id,
+        account: format!("A{id:08}"),
+        patient_id: 1,
+        mrn: "M1".into(),
+        patient_name: "Doe, Jane".into(),
+        birth_date: "1950-01-01".into(),
+        sex: Sex::Female,
+        enc_type: t,
+        admit_date: "2026-10-01".into(),
+        discharge_date: Some(discharged.into()),
+        attending: String::new(),
+        total_charges_cents: 1_000_000 + id,
+        status: EncounterStatus::Uncoded,
+        pending_reason: None,
+        claimed_by: None,
+        claimed_at: None,
+        coded_by: None,
+        coded_at: None,
+        code_count: 0,
+    }
+}
+
+/// A supervisor's dashboard with every panel filled from hand-built rows.
+fn supervisor_state() -> State {
+    let mut events = Vec::new();
+    let mut types = HashMap::new();
+    for i in 0..12 {
+        let enc = i + 1;
+        let day = 2 + (i as u32 % 10);
+        let (who, t) = if i % 2 == 0 {
+            ("jlee", EncounterType::Inpatient)
+        } else {
+            ("swhite", EncounterType::Emergency)
+        };
+        types.insert(enc, t);
+        events.push(event(who, day, 9, 0, "open_encounter", enc));
+        events.push(event(who, day, 9, 14, "mark_coded", enc));
+    }
+    let input = ThroughputInput {
+        coders: vec![
+            ("jlee".into(), "inpatient".into()),
+            ("swhite".into(), "outpatient".into()),
+        ],
+        events,
+        enc_types: types,
+        only: None,
+    };
+    let tp = throughput::throughput(&input, &StandardsConfig::default(), d(1), d(24));
+    let rows = vec![
+        enc_row(101, EncounterType::Inpatient, "2026-10-01"),
+        enc_row(102, EncounterType::Outpatient, "2026-11-20"),
+        enc_row(103, EncounterType::Emergency, "2026-11-10"),
+    ];
+    let bl = backlog::backlog(&rows, d(24), &HashSet::new(), 50);
+    let acc = accuracy::aggregate(
+        &[
+            ("jlee".into(), "inpatient".into()),
+            ("swhite".into(), "outpatient".into()),
+        ],
+        &[DoneReview {
+            coder: "jlee".into(),
+            team: "inpatient".into(),
+            errors: 1,
+            codes: 10,
+            principal_changed: false,
+        }],
+        0,
+    );
+    let queries = QueriesReport {
+        metrics: Default::default(),
+        open_by_age: vec![
+            ("0-3".into(), 2),
+            ("4-7".into(), 1),
+            ("8-14".into(), 0),
+            ("15+".into(), 0),
+        ],
+        open: 3,
+    };
+    let mut dash = DashboardState::new(d(24), false);
+    dash.spark = Some(tp.clone());
+    dash.throughput = Some(tp);
+    dash.backlog = Some(bl);
+    dash.accuracy = Some(acc);
+    dash.queries = Some(queries);
+    let mut s = State::new("dkim", Role::Supervisor, false, d(24));
+    s.screen = Screen::Dashboard;
+    s.dashboard = Some(dash);
+    s
+}
+
+#[test]
+fn render_80x24_pages_through_the_panels() {
+    let mut s = supervisor_state();
+    s.size = (80, 24);
+    let page1 = screen(&s, 80, 24).join("\n");
+    assert!(
+        page1.contains("Dashboard 30d 10-26..11-24 team all"),
+        "{page1}"
+    );
+    assert!(page1.contains(" 3 Quality "), "page tabs fit: {page1}");
+    assert!(page1.contains("Coded/hour by type"), "{page1}");
+    assert!(page1.contains("Per coder"), "{page1}");
+    assert!(page1.contains("jlee"), "{page1}");
+    assert!(page1.contains("Daily coded, last 30 days: 12"), "{page1}");
+    assert!(page1.contains("IP") && page1.contains("PRO"), "{page1}");
+    assert!(page1.contains("[ ] range"), "footer: {page1}");
+    s.dashboard.as_mut().unwrap().page = 1;
+    let page2 = screen(&s, 80, 24).join("\n");
+    assert!(
+        page2.contains("Backlog 2026-11-24: 3 encounters"),
+        "{page2}"
+    );
+    assert!(page2.contains("15+ days"), "{page2}");
+    // Oldest first: the October inpatient discharge.
+    let first = page2
+        .lines()
+        .find(|l| l.contains("A00000"))
+        .unwrap_or_default();
+    assert!(
+        first.contains("A00000101") && first.contains("54d"),
+        "{page2}"
+    );
+    s.dashboard.as_mut().unwrap().page = 2;
+    let page3 = screen(&s, 80, 24).join("\n");
+    assert!(page3.contains("Coding accuracy"), "{page3}");
+    assert!(page3.contains("90.0%"), "{page3}");
+    assert!(page3.contains("not reviewed: swhite"), "{page3}");
+    assert!(page3.contains("open 3 by days since sent"), "{page3}");
+    for l in screen(&s, 80, 24) {
+        assert!(l.chars().count() <= 80);
+    }
+}
+
+#[test]
+fn render_200x50_shows_every_panel_at_once() {
+    let mut s = supervisor_state();
+    s.size = (200, 50);
+    let all = screen(&s, 200, 50).join("\n");
+    for want in [
+        "Coded/hour by type",
+        "Per coder",
+        "Daily coded",
+        "Time in chart",
+        "Per coder and type",
+        "Backlog 2026-11-24",
+        "Oldest (Enter opens)",
+        "Coding accuracy",
+        "Queries",
+    ] {
+        assert!(all.contains(want), "{want} missing:\n{all}");
+    }
+    assert!(
+        all.contains("Dashboard  30 days 2026-10-26..2026-11-24  team all"),
+        "{all}"
+    );
+    assert!(
+        !all.contains(" 1 Throughput "),
+        "no page tabs when everything fits"
+    );
+    if std::env::var_os("SHOW_DASHBOARD").is_some() {
+        println!("{all}");
+        s.size = (80, 24);
+        for p in 0..3 {
+            s.dashboard.as_mut().unwrap().page = p;
+            println!("{}", screen(&s, 80, 24).join("\n"));
+        }
+    }
+}
+
+#[test]
+fn a_coder_opens_the_dashboard_sees_their_own_figures_and_drills_into_the_backlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, Action::Resize(80, 24));
+    let key = |app: &crate::tui::App, c: KeyCode| {
+        keymap::map(&app.state, KeyEvent::new(c, KeyModifiers::NONE))
+    };
+    let a = key(&app, KeyCode::Char('D')).unwrap();
+    update(&mut app, a);
+    assert_eq!(app.state.screen, Screen::Dashboard);
+    let dash = app.state.dashboard.as_ref().unwrap();
+    assert!(dash.own_only);
+    let tp = dash.throughput.as_ref().unwrap();
+    let logins: Vec<&str> = tp.coders.iter().map(|c| c.login.as_str()).collect();
+    assert_eq!(logins, ["tester"], "a coder sees only their own figures");
+    assert!(dash.queries.is_none());
+    // The team key is refused for coders; ] widens the range to 90 days.
+    let a = key(&app, KeyCode::Char('t')).unwrap();
+    update(&mut app, a);
+    assert!(
+        app.state
+            .status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("own figures")
+    );
+    let a = key(&app, KeyCode::Char(']')).unwrap();
+    update(&mut app, a);
+    assert_eq!(app.state.dashboard.as_ref().unwrap().range_days, 90);
+    let a = key(&app, KeyCode::Char('[')).unwrap();
+    update(&mut app, a);
+    update(&mut app, Action::DashRange(-1));
+    assert_eq!(app.state.dashboard.as_ref().unwrap().range_days, 7);
+    // The oldest backlog encounter is first; Enter opens it.
+    let oldest = app.state.dashboard.as_ref().unwrap().selected_account();
+    assert_eq!(oldest, Some(OUTPATIENT));
+    update(&mut app, Action::Accept);
+    assert_eq!(app.state.screen, Screen::Encounter);
+    assert_eq!(
+        app.state.encounter.as_ref().unwrap().view.encounter.account,
+        OUTPATIENT
+    );
+    // :dashboard from the command line goes back; Esc returns to the worklist.
+    update(&mut app, Action::StartCommand);
+    for c in "dashboard".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    update(&mut app, Action::Accept);
+    assert_eq!(app.state.screen, Screen::Dashboard);
+    assert_eq!(app.state.dashboard.as_ref().unwrap().range_days, 7, "kept");
+    update(&mut app, Action::Back);
+    assert_eq!(app.state.screen, Screen::Worklist);
+}
