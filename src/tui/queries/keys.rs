@@ -1,5 +1,6 @@
 //! Keys of the query features: selecting in the note viewer, the query panel and the CDI queue,
 //! with their help tables and footers (one source, as in `keymap`).
+use crate::domain::query::{self, QueryEvent, QueryStatus};
 use crate::tui::app::Action;
 use crate::tui::keymap::{HelpSection, KeyHelp};
 use crate::tui::queries::panel::Prompt;
@@ -120,15 +121,11 @@ pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
             }
         } else if q.editing {
             vec![("Enter", "keep"), ("Esc", "clear"), ("^U", "clear")]
-        } else if q.detail.is_some() {
-            vec![
-                ("e", "open encounter"),
-                ("A", "answer"),
-                ("C", "close"),
-                ("X", "cancel"),
-                ("j k", "scroll"),
-                ("Esc", "back"),
-            ]
+        } else if let Some(c) = &q.detail {
+            let mut keys = vec![("e", "open encounter")];
+            keys.extend(lifecycle_keys(Some(c.row.status)));
+            keys.extend([("j k", "scroll"), ("Esc", "back")]);
+            keys
         } else {
             vec![
                 ("Enter", "open"),
@@ -162,15 +159,17 @@ pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
                 ("Esc", "close"),
                 ("?", "help"),
             ],
-            None => vec![
-                ("A", "answer"),
-                ("C", "close"),
-                ("X", "cancel"),
-                ("N", "new"),
-                ("[]", "other"),
-                ("Esc", "close"),
-                ("?", "help"),
-            ],
+            None => {
+                let status = p.card.as_ref().map(|c| c.row.status);
+                let mut keys = lifecycle_keys(status);
+                keys.extend([
+                    ("N", "new"),
+                    ("[]", "other"),
+                    ("Esc", "close"),
+                    ("?", "help"),
+                ]);
+                keys
+            }
         });
     }
     if e.cdi.selection.is_some() {
@@ -184,6 +183,22 @@ pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
         ]);
     }
     None
+}
+
+/// The lifecycle keys a query in `status` takes (sending is a draft's, in the form's footer).
+fn lifecycle_keys(status: Option<QueryStatus>) -> Vec<(&'static str, &'static str)> {
+    let Some(s) = status else {
+        return Vec::new();
+    };
+    [
+        (QueryEvent::Answer, ("A", "answer")),
+        (QueryEvent::Close, ("C", "close")),
+        (QueryEvent::Cancel, ("X", "cancel")),
+    ]
+    .into_iter()
+    .filter(|(ev, _)| query::target(s, *ev).is_some())
+    .map(|(_, k)| k)
+    .collect()
 }
 
 fn ctrl(key: &KeyEvent) -> bool {
