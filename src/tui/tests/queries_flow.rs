@@ -324,3 +324,69 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     );
     assert!(shown(&app.state).contains("disagreed: Weight stable"));
 }
+
+#[test]
+fn cdi_specialist_pins_on_a_read_only_chart_and_works_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut coder = fixture::app(dir.path());
+    let data = crate::service::DataDir::new(dir.path());
+    {
+        let conn = crate::store::open(&data.db_path()).unwrap();
+        let at = crate::store::now();
+        crate::store::users::upsert(&conn, "carol", Role::Cdi, "Carol", None, &at).unwrap();
+    }
+    // The coder holds the encounter (with a code, so leaving it keeps the claim).
+    update(&mut coder, Action::Open(INPATIENT.into()));
+    update(
+        &mut coder,
+        Action::Assign(crate::domain::CodeSystem::Icd10Cm, "I50.23".into()),
+    );
+    let svc = Service::open(&data, "carol", &mut |_, _, _| {}).unwrap();
+    let mut config = crate::config::Config::default();
+    config.ui.color = crate::config::ColorMode::Never;
+    let mut app = App::new(svc, &config);
+    update(&mut app, Action::Resize(80, 24));
+    update(&mut app, Action::Open(INPATIENT.into()));
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.view.read_only.is_some(), "a CDI specialist cannot code");
+    // Reading only, but selecting and pinning work: queries are the CDI specialist's job.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('Q'));
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "What is the acuity and type of the heart failure?",
+    );
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('S'));
+    assert_eq!(card(&app).row.status, QueryStatus::Open, "{}", status(&app));
+    assert_eq!(card(&app).row.owner, "carol");
+    // Back to the worklist, then the queue: carol's query, "mine" keeps it.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.state.screen, Screen::Queue);
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.state.queue.visible.len(), 1);
+    let s = shown(&app.state);
+    assert!(s.contains("carol (cdi)") && s.contains("1 open"), "{s}");
+    // The coder holding the encounter sees it in their queue too, and cannot mark coded.
+    update(&mut coder, Action::Refresh);
+    update(&mut coder, Action::MarkCoded);
+    assert!(
+        status(&coder).contains("unanswered documentation query"),
+        "{}",
+        status(&coder)
+    );
+    update(
+        &mut coder,
+        Action::Query(crate::tui::queries::QAction::OpenQueue),
+    );
+    assert_eq!(coder.state.queue.rows.len(), 1, "{}", status(&coder));
+}
