@@ -341,7 +341,13 @@ impl App {
                 if c.row.query_type == QueryType::YesNo && c.purpose.is_none() {
                     c.purpose = Some(YesNoPurpose::ConfirmDocumented);
                 }
-                c.options = query::complete_options(c.row.query_type, &own(&c.options));
+                // Multiple choice keeps the composer's options; yes/no and open-ended take
+                // only their own.
+                let keep = match c.row.query_type {
+                    QueryType::MultipleChoice => own(&c.options),
+                    _ => Vec::new(),
+                };
+                c.options = query::complete_options(c.row.query_type, &keep);
                 self.save_card(&c, format!("type: {}", c.row.query_type.label()));
             }
             Some(Field::Purpose) => {
