@@ -6,7 +6,7 @@ use crate::store::encounters::EncounterRow;
 use crate::tui::layout::EncounterAreas;
 use crate::tui::queries::panel::{Field, PanelState, Prompt, fixed_options, own_options};
 use crate::tui::queries::select::{self, Word};
-use crate::tui::queries::views::QueryCard;
+use crate::tui::queries::views::{Finding, QueryCard};
 use crate::tui::render::tail;
 use crate::tui::render::worklist::status_label;
 use crate::tui::state::{EncounterState, State};
@@ -97,7 +97,7 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
         .card
         .as_ref()
         .filter(|c| c.row.status == QueryStatus::Draft)
-        .map(|c| compliance_summary(c, theme));
+        .map(|c| compliance_summary(p.live.as_deref().unwrap_or(&c.findings), theme));
     let prompt_h = u16::from(p.prompt.is_some()) + u16::from(summary.is_some());
     let body = Rect {
         height: inner.height.saturating_sub(prompt_h),
@@ -149,8 +149,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
 }
 
 /// The one-line compliance verdict kept at the bottom of a draft's panel.
-fn compliance_summary(c: &QueryCard, theme: &Theme) -> (String, Style) {
-    let (e, w) = (c.errors(), c.warnings());
+fn compliance_summary(findings: &[Finding], theme: &Theme) -> (String, Style) {
+    let e = findings.iter().filter(|f| f.error).count();
+    let w = findings.len() - e;
     if e + w == 0 {
         (
             "Compliance: ok, ready to send (S)".to_string(),
@@ -380,10 +381,11 @@ fn card_lines<'a>(
         ));
     }
     if draft {
-        if !c.findings.is_empty() {
+        let findings = p.live.as_deref().unwrap_or(&c.findings);
+        if !findings.is_empty() {
             out.push(Line::styled("Compliance findings", theme.heading()));
         }
-        for f in &c.findings {
+        for f in findings {
             let (mark, style) = if f.error {
                 ("✗ ", theme.error())
             } else {

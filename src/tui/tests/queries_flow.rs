@@ -87,9 +87,26 @@ fn pin_compose_send_answer_close_and_see_it_in_the_queue() {
     assert!(status(&app).contains("not sent"), "{}", status(&app));
     assert_eq!(card(&app).row.status, QueryStatus::Draft);
 
-    // Write the question; the findings clear.
+    // Write the question; compliance is checked as it is typed (a leading question is an error).
     go_to(&mut app, Field::Question);
     key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "Please document acute on chronic systolic heart failure.",
+    );
+    let live = panel(&app)
+        .live
+        .clone()
+        .expect("live findings while typing");
+    assert!(
+        live.iter().any(|f| f.error && f.text.contains("lead")),
+        "{live:?}"
+    );
+    assert!(shown(&app.state).contains("✗"), "{}", shown(&app.state));
+    update(
+        &mut app,
+        Action::Query(crate::tui::queries::QAction::ClearInput),
+    );
     typed(
         &mut app,
         "Based on the clinical indicators, what is the type and acuity of the heart failure?",
