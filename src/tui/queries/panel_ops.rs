@@ -85,6 +85,15 @@ impl App {
             }
             None => None,
         };
+        if let Some(c) = &card
+            && let Some(enc) = self.state.encounter.as_mut()
+        {
+            enc.cdi.pins = c
+                .indicators
+                .iter()
+                .map(|i| (i.note_row_id, i.start, i.end))
+                .collect();
+        }
         if let Some(p) = self.panel() {
             if card.as_ref().map(|c| c.row.id) != current {
                 p.row = 0;

@@ -175,8 +175,12 @@ impl App {
             Ok(ind) => {
                 let quote: String = body.get(s..e).unwrap_or("").replace('\n', " ");
                 if let Some(enc) = self.state.encounter.as_mut() {
+                    if enc.cdi.draft != Some(draft) {
+                        enc.cdi.pins.clear();
+                    }
                     enc.cdi.selection = None;
                     enc.cdi.draft = Some(draft);
+                    enc.cdi.pins.push((note, ind.start, ind.end));
                 }
                 self.state.set_status(
                     StatusKind::Success,

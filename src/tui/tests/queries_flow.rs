@@ -269,6 +269,25 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('p'));
     assert!(status(&app).contains("pinned"), "{}", status(&app));
+    // The pinned quote stays underlined in the viewer.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| crate::tui::render(&app.state, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let row = |y: u16| {
+        (0..80u16)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+    };
+    let y = (0..24u16)
+        .find(|&y| row(y).contains("Line 12:"))
+        .expect("line 12 shown");
+    let x = row(y).find("Line 12:").unwrap() as u16 - 2; // the border is 3 bytes, 1 cell
+    let under = ratatui::style::Modifier::UNDERLINED;
+    assert!(buf[(x, y)].modifier.contains(under), "{}", row(y));
+    let y11 = (0..24u16)
+        .find(|&y| row(y).contains("Line 11:"))
+        .expect("line 11 shown");
+    assert!(!buf[(x, y11)].modifier.contains(under));
     key(&mut app, KeyCode::Char('Q'));
     assert_eq!(
         card(&app).indicators[0].quote,
