@@ -80,6 +80,15 @@ fn pin_compose_send_hold_answer_close_release() {
     s.send("p");
     let t = s.wait_for("the pin", |t| t.contains("pinned"));
     assert!(t.contains("to draft query #"), "{t}");
+    // The start of the pinned quote, as the status line shows it.
+    let pinned = status_line(&s);
+    let quote_start: String = pinned
+        .split('\u{201c}')
+        .nth(1)
+        .and_then(|q| q.split('\u{201d}').next())
+        .map(|q| q.trim_end_matches('…').to_string())
+        .unwrap_or_else(|| panic!("quote in the status line: {pinned}"));
+    assert!(quote_start.len() >= 5, "{pinned}");
 
     // The query panel on the new draft: write the question, send.
     s.send("Q");
@@ -185,5 +194,16 @@ fn pin_compose_send_hold_answer_close_release() {
         q.get("response").and_then(|v| v.as_str()),
         Some(RESPONSE),
         "{q}"
+    );
+    // The query as it went to the provider quotes the pinned text.
+    let id = q
+        .get("id")
+        .and_then(|v| v.as_i64())
+        .expect("query id")
+        .to_string();
+    let text = chartdesk(&data, &["query", "show", &id]);
+    assert!(
+        text.contains(&quote_start),
+        "'{quote_start}' not in:\n{text}"
     );
 }

@@ -541,7 +541,7 @@ impl State {
                 }),
                 Screen::NotesSearch => true,
                 Screen::Dashboard => false,
-                Screen::Queue => self.queue.editing,
+                Screen::Queue => self.queue.typing(),
             }
     }
 }

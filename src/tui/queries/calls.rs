@@ -63,14 +63,7 @@ pub fn card_of(d: &QueryDetail) -> QueryCard {
         response: q.response.clone(),
         cancel_reason: q.cancel_reason.clone(),
         history,
-        findings: d
-            .findings
-            .iter()
-            .map(|f| Finding {
-                error: f.severity == Severity::Error,
-                text: f.message.clone(),
-            })
-            .collect(),
+        findings: d.findings.iter().map(finding).collect(),
     }
 }
 
@@ -106,17 +99,38 @@ pub fn create_draft(s: &mut Service, enc: i64) -> Result<i64> {
     s.create_draft(enc, &QueryDraftInput::new(QueryType::OpenEnded, "", ""))
 }
 
-/// Saves the draft's type, purpose, provider, question and options.
-pub fn save_draft(s: &mut Service, c: &QueryCard) -> Result<()> {
-    let d = QueryDraftInput {
+fn draft_input(c: &QueryCard) -> QueryDraftInput {
+    QueryDraftInput {
         query_type: c.row.query_type,
         purpose: c.purpose,
         provider: c.row.provider.clone(),
         question: c.question.clone(),
         options: c.options.clone(),
         template: c.template.clone(),
-    };
-    s.update_draft(c.row.id, &d)
+    }
+}
+
+/// Saves the draft's type, purpose, provider, question and options.
+pub fn save_draft(s: &mut Service, c: &QueryCard) -> Result<()> {
+    s.update_draft(c.row.id, &draft_input(c))
+}
+
+/// The compliance findings of the draft as composed now, for inline checks while typing: the
+/// checker the service runs on send, without I/O (an empty provider means the attending).
+pub fn findings(c: &QueryCard) -> Vec<Finding> {
+    let mut d = draft_input(c);
+    if d.provider.trim().is_empty() {
+        d.provider = c.row.attending.clone();
+    }
+    let quotes: Vec<String> = c.indicators.iter().map(|i| i.quote.clone()).collect();
+    d.findings(&quotes).iter().map(finding).collect()
+}
+
+fn finding(f: &crate::domain::Finding) -> Finding {
+    Finding {
+        error: f.severity == Severity::Error,
+        text: f.message.clone(),
+    }
 }
 
 /// Pins characters `start..end` of a note to the query.

@@ -1,5 +1,6 @@
 //! Keys of the query features: selecting in the note viewer, the query panel and the CDI queue,
 //! with their help tables and footers (one source, as in `keymap`).
+use crate::domain::query::{self, QueryEvent, QueryStatus};
 use crate::tui::app::Action;
 use crate::tui::keymap::{HelpSection, KeyHelp};
 use crate::tui::queries::panel::Prompt;
@@ -69,6 +70,9 @@ pub const QUEUE: &[KeyHelp] = &[
 pub const QUEUE_DETAIL: &[KeyHelp] = &[
     k("j k  PgDn PgUp", "scroll"),
     k("e  Enter", "open the encounter"),
+    k("A", "record the provider's answer (Tab: outcome)"),
+    k("C", "close an answered query"),
+    k("X", "cancel the query (asks for a reason)"),
     k("Esc", "back to the queue"),
 ];
 
@@ -108,10 +112,20 @@ pub fn encounter_help() -> Vec<HelpSection> {
 pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
     if state.screen == Screen::Queue {
         let q = &state.queue;
-        return Some(if q.editing {
+        return Some(if let Some(p) = &q.prompt {
+            match p {
+                Prompt::Answer { .. } => {
+                    vec![("Tab", "outcome"), ("Enter", "record"), ("Esc", "cancel")]
+                }
+                _ => vec![("Enter", "keep"), ("Esc", "cancel"), ("^U", "clear")],
+            }
+        } else if q.editing {
             vec![("Enter", "keep"), ("Esc", "clear"), ("^U", "clear")]
-        } else if q.detail.is_some() {
-            vec![("e", "open encounter"), ("j k", "scroll"), ("Esc", "back")]
+        } else if let Some(c) = &q.detail {
+            let mut keys = vec![("e", "open encounter")];
+            keys.extend(lifecycle_keys(Some(c.row.status)));
+            keys.extend([("j k", "scroll"), ("Esc", "back")]);
+            keys
         } else {
             vec![
                 ("Enter", "open"),
@@ -145,15 +159,17 @@ pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
                 ("Esc", "close"),
                 ("?", "help"),
             ],
-            None => vec![
-                ("A", "answer"),
-                ("C", "close"),
-                ("X", "cancel"),
-                ("N", "new"),
-                ("[]", "other"),
-                ("Esc", "close"),
-                ("?", "help"),
-            ],
+            None => {
+                let status = p.card.as_ref().map(|c| c.row.status);
+                let mut keys = lifecycle_keys(status);
+                keys.extend([
+                    ("N", "new"),
+                    ("[]", "other"),
+                    ("Esc", "close"),
+                    ("?", "help"),
+                ]);
+                keys
+            }
         });
     }
     if e.cdi.selection.is_some() {
@@ -167,6 +183,22 @@ pub fn footer(state: &State) -> Option<Vec<(&'static str, &'static str)>> {
         ]);
     }
     None
+}
+
+/// The lifecycle keys a query in `status` takes (sending is a draft's, in the form's footer).
+fn lifecycle_keys(status: Option<QueryStatus>) -> Vec<(&'static str, &'static str)> {
+    let Some(s) = status else {
+        return Vec::new();
+    };
+    [
+        (QueryEvent::Answer, ("A", "answer")),
+        (QueryEvent::Close, ("C", "close")),
+        (QueryEvent::Cancel, ("X", "cancel")),
+    ]
+    .into_iter()
+    .filter(|(ev, _)| query::target(s, *ev).is_some())
+    .map(|(_, k)| k)
+    .collect()
 }
 
 fn ctrl(key: &KeyEvent) -> bool {
@@ -221,6 +253,12 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Option<Action>> {
 
 fn queue_key(state: &State, key: KeyEvent) -> Option<Action> {
     let qs = &state.queue;
+    if let Some(p) = &qs.prompt {
+        if matches!(p, Prompt::Answer { .. }) && key.code == KeyCode::Tab {
+            return q(QAction::NextOutcome);
+        }
+        return typing_key(key);
+    }
     if qs.editing {
         return match key.code {
             KeyCode::Down => q(QAction::Move(1)),
@@ -243,6 +281,9 @@ fn queue_key(state: &State, key: KeyEvent) -> Option<Action> {
     if qs.detail.is_some() {
         return match key.code {
             KeyCode::Enter => q(QAction::OpenEncounter),
+            KeyCode::Char('A') => q(QAction::Answer),
+            KeyCode::Char('C') => q(QAction::Close),
+            KeyCode::Char('X') => q(QAction::Cancel),
             _ => list_motion(key),
         };
     }

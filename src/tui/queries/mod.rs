@@ -84,6 +84,9 @@ pub struct EncounterCdi {
     pub panel: Option<PanelState>,
     /// The draft query pins go to (created by the first pin or by the panel).
     pub draft: Option<i64>,
+    /// Quotes pinned to the query last shown or pinned to: (note row id, start, end) in
+    /// characters; the viewer underlines them.
+    pub pins: Vec<(i64, i64, i64)>,
 }
 
 impl EncounterCdi {

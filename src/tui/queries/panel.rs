@@ -80,6 +80,8 @@ pub struct PanelState {
     pub templates: Vec<QueryTemplate>,
     /// The template chosen for the shown draft (index into `templates`).
     pub template: Option<usize>,
+    /// Compliance findings of the draft with the line being typed (shown instead of the saved).
+    pub live: Option<Vec<crate::tui::queries::Finding>>,
 }
 
 impl PanelState {

@@ -3,7 +3,7 @@
 use crate::domain::query::{self, Outcome, QueryEvent, QueryStatus, QueryType, YesNoPurpose};
 use crate::tui::app::App;
 use crate::tui::queries::panel::{Field, PanelState, Prompt, cycle};
-use crate::tui::queries::{QAction, calls};
+use crate::tui::queries::{QAction, QueryCard, calls};
 use crate::tui::state::{StatusKind, TextInput};
 
 impl App {
@@ -85,6 +85,15 @@ impl App {
             }
             None => None,
         };
+        if let Some(c) = &card
+            && let Some(enc) = self.state.encounter.as_mut()
+        {
+            enc.cdi.pins = c
+                .indicators
+                .iter()
+                .map(|i| (i.note_row_id, i.start, i.end))
+                .collect();
+        }
         if let Some(p) = self.panel() {
             if card.as_ref().map(|c| c.row.id) != current {
                 p.row = 0;
@@ -112,6 +121,9 @@ impl App {
                 }
             }
             QAction::Move(d) => p.move_by(d),
+            QAction::Page(d) if p.rows().is_empty() => {
+                p.scroll = (p.scroll as isize + d * 5).max(0) as usize;
+            }
             QAction::Page(d) => p.move_by(d * 5),
             QAction::Top => p.move_by(isize::MIN / 2),
             QAction::Bottom => p.move_by(isize::MAX / 2),
@@ -338,7 +350,13 @@ impl App {
                 if c.row.query_type == QueryType::YesNo && c.purpose.is_none() {
                     c.purpose = Some(YesNoPurpose::ConfirmDocumented);
                 }
-                c.options = query::complete_options(c.row.query_type, &own(&c.options));
+                // Multiple choice keeps the composer's options; yes/no and open-ended take
+                // only their own.
+                let keep = match c.row.query_type {
+                    QueryType::MultipleChoice => own(&c.options),
+                    _ => Vec::new(),
+                };
+                c.options = query::complete_options(c.row.query_type, &keep);
                 self.save_card(&c, format!("type: {}", c.row.query_type.label()));
             }
             Some(Field::Purpose) => {
@@ -394,12 +412,20 @@ impl App {
     fn save_card(&mut self, c: &crate::tui::queries::QueryCard, what: String) {
         match calls::save_draft(&mut self.service, c) {
             Ok(()) => {
-                self.reload_panel(Some(c.row.id));
-                let (e, w) = self
-                    .panel()
-                    .and_then(|p| p.card.as_ref())
-                    .map(|c| (c.errors(), c.warnings()))
-                    .unwrap_or((0, 0));
+                // The stored draft is what was sent, as the service completes it.
+                let mut c = c.clone();
+                if c.row.provider.trim().is_empty() {
+                    c.row.provider = c.row.attending.clone();
+                }
+                c.question = c.question.trim().to_string();
+                c.options = query::complete_options(c.row.query_type, &c.options);
+                c.findings = calls::findings(&c);
+                let (e, w) = (c.errors(), c.warnings());
+                if let Some(p) = self.panel() {
+                    p.card = Some(c);
+                    p.live = None;
+                    p.clamp();
+                }
                 let kind = if e > 0 {
                     StatusKind::Warning
                 } else {
@@ -422,16 +448,31 @@ impl App {
             return;
         };
         match q {
-            QAction::Input(ch) => prompt.input_mut().push(ch),
-            QAction::Backspace => prompt.input_mut().backspace(),
-            QAction::ClearInput => prompt.input_mut().clear(),
+            QAction::Input(_) | QAction::Backspace | QAction::ClearInput => {
+                match q {
+                    QAction::Input(ch) => prompt.input_mut().push(ch),
+                    QAction::Backspace => prompt.input_mut().backspace(),
+                    _ => prompt.input_mut().clear(),
+                }
+                // Compliance as typed, before anything is saved.
+                if let (Prompt::Edit { field, input }, Some(c)) = (&*prompt, &p.card) {
+                    let mut draft = c.clone();
+                    let live = apply_edit(&mut draft, *field, input.text.trim())
+                        .map(|_| calls::findings(&draft));
+                    p.live = live;
+                }
+            }
             QAction::NextOutcome => {
                 if let Prompt::Answer { outcome, .. } = prompt {
                     *outcome = cycle(&Outcome::ANSWERS, *outcome, 1);
                 }
             }
-            QAction::Back => p.prompt = None,
+            QAction::Back => {
+                p.prompt = None;
+                p.live = None;
+            }
             QAction::Accept => {
+                p.live = None;
                 let Some(prompt) = p.prompt.take() else {
                     return;
                 };
@@ -448,35 +489,9 @@ impl App {
         let id = c.row.id;
         match prompt {
             Prompt::Edit { field, input } => {
-                let t = input.text.trim().to_string();
-                let what = match field {
-                    Field::Provider => {
-                        c.row.provider = t;
-                        "provider"
-                    }
-                    Field::Question => {
-                        c.question = t;
-                        "question"
-                    }
-                    Field::Option(i) if i < c.options.len() => {
-                        if t.is_empty() {
-                            c.options.remove(i);
-                        } else {
-                            c.options[i] = t;
-                        }
-                        "option"
-                    }
-                    Field::AddOption if !t.is_empty() => {
-                        let at = crate::tui::queries::panel::own_options(&c.options)
-                            .last()
-                            .map(|i| i + 1)
-                            .unwrap_or(0);
-                        c.options.insert(at, t);
-                        "new option"
-                    }
-                    _ => return,
-                };
-                self.save_card(&c, what.to_string());
+                if let Some(what) = apply_edit(&mut c, field, input.text.trim()) {
+                    self.save_card(&c, what.to_string());
+                }
             }
             Prompt::Answer { outcome, input } => {
                 let r = calls::answer(&mut self.service, id, outcome, input.text.trim());
@@ -540,6 +555,38 @@ impl App {
             Err(e) => self.error(&e),
         }
     }
+}
+
+/// Puts `t` into the draft's `field`; what was changed, or None when nothing applies.
+fn apply_edit(c: &mut QueryCard, field: Field, t: &str) -> Option<&'static str> {
+    let t = t.to_string();
+    Some(match field {
+        Field::Provider => {
+            c.row.provider = t;
+            "provider"
+        }
+        Field::Question => {
+            c.question = t;
+            "question"
+        }
+        Field::Option(i) if i < c.options.len() => {
+            if t.is_empty() {
+                c.options.remove(i);
+            } else {
+                c.options[i] = t;
+            }
+            "option"
+        }
+        Field::AddOption if !t.is_empty() => {
+            let at = crate::tui::queries::panel::own_options(&c.options)
+                .last()
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            c.options.insert(at, t);
+            "new option"
+        }
+        _ => return None,
+    })
 }
 
 /// The composer's own options (without the ones every query of its type offers).

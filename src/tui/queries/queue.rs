@@ -109,9 +109,18 @@ pub struct QueueState {
     pub detail_scroll: usize,
     /// The encounter was opened from the queue: Esc there comes back here.
     pub return_here: bool,
+    /// The user is a coder: every query they see is on their encounters, so `mine` keeps all.
+    pub coder: bool,
+    /// The answer or cancel reason being typed for the opened query.
+    pub prompt: Option<crate::tui::queries::Prompt>,
 }
 
 impl QueueState {
+    /// A line is being typed (the filter, or a prompt on the opened query).
+    pub fn typing(&self) -> bool {
+        self.editing || self.prompt.is_some()
+    }
+
     pub fn selected(&self) -> Option<&QueueRow> {
         self.visible
             .get(self.pos.selected)
@@ -131,7 +140,7 @@ impl QueueState {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                (!self.mine || r.owner == login)
+                (!self.mine || self.coder || r.owner == login)
                     && self.status.admits(r.status)
                     && match self.age {
                         AgeFilter::Any => true,

@@ -1,15 +1,18 @@
 //! The CDI queue screen's handlers: load what the service lets this user see, filter, sort, open a
 //! query side by side, and open its encounter (Esc there comes back to the queue).
+use crate::domain::query::{self, Outcome, QueryEvent};
 use crate::tui::app::App;
 use crate::tui::layout;
+use crate::tui::queries::panel::cycle;
 use crate::tui::queries::queue::next_type;
-use crate::tui::queries::{QAction, calls};
-use crate::tui::state::{Screen, StatusKind};
+use crate::tui::queries::{Prompt, QAction, calls};
+use crate::tui::state::{Screen, StatusKind, TextInput};
 
 impl App {
     /// Shows the queue screen and loads it.
     pub(crate) fn open_queue(&mut self) {
         self.state.screen = Screen::Queue;
+        self.state.queue.return_here = false;
         self.state.worklist.editing = false;
         self.state.queue.detail = None;
         self.reload_queue();
@@ -25,6 +28,7 @@ impl App {
     /// Reloads the queue, keeping the cursor on the same query when it is still shown.
     pub(crate) fn reload_queue(&mut self) {
         let keep = self.state.queue.selected().map(|r| r.id);
+        self.state.queue.coder = self.state.role == crate::domain::Role::Coder;
         match calls::queue(&mut self.service) {
             Ok(rows) => {
                 let q = &mut self.state.queue;
@@ -80,8 +84,13 @@ impl App {
             self.refilter_queue(None);
             return;
         }
+        if q.prompt.is_some() {
+            self.queue_prompt(a);
+            return;
+        }
         if q.detail.is_some() {
             match a {
+                QAction::Answer | QAction::Cancel | QAction::Close => self.queue_lifecycle(a),
                 QAction::Back => q.detail = None,
                 QAction::Move(d) => {
                     q.detail_scroll = (q.detail_scroll as isize + d).max(0) as usize;
@@ -131,6 +140,7 @@ impl App {
                     q.filter.clear();
                 } else {
                     self.state.screen = Screen::Worklist;
+                    self.state.queue.return_here = false;
                     self.reload_worklist();
                     return;
                 }
@@ -170,6 +180,102 @@ impl App {
             Ok(c) => {
                 self.state.queue.detail = Some(c);
                 self.state.queue.detail_scroll = 0;
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// A, C, X on the opened query: answer and cancel ask for text first; close runs at once.
+    fn queue_lifecycle(&mut self, a: QAction) {
+        let Some((id, status)) = self
+            .state
+            .queue
+            .detail
+            .as_ref()
+            .map(|c| (c.row.id, c.row.status))
+        else {
+            return;
+        };
+        let ev = match a {
+            QAction::Answer => QueryEvent::Answer,
+            QAction::Cancel => QueryEvent::Cancel,
+            _ => QueryEvent::Close,
+        };
+        if let Err(msg) = query::transition(status, ev) {
+            self.state.set_status(StatusKind::Warning, msg);
+            return;
+        }
+        let q = &mut self.state.queue;
+        match ev {
+            QueryEvent::Answer => {
+                q.prompt = Some(Prompt::Answer {
+                    outcome: Outcome::Agreed,
+                    input: TextInput::default(),
+                })
+            }
+            QueryEvent::Cancel => {
+                q.prompt = Some(Prompt::Cancel {
+                    input: TextInput::default(),
+                })
+            }
+            _ => {
+                let r = calls::close(&mut self.service, id);
+                self.queue_after(id, r, "query closed");
+            }
+        }
+    }
+
+    fn queue_prompt(&mut self, a: QAction) {
+        let q = &mut self.state.queue;
+        let Some(p) = q.prompt.as_mut() else {
+            return;
+        };
+        match a {
+            QAction::Input(c) => p.input_mut().push(c),
+            QAction::Backspace => p.input_mut().backspace(),
+            QAction::ClearInput => p.input_mut().clear(),
+            QAction::NextOutcome => {
+                if let Prompt::Answer { outcome, .. } = p {
+                    *outcome = cycle(&Outcome::ANSWERS, *outcome, 1);
+                }
+            }
+            QAction::Back => q.prompt = None,
+            QAction::Accept => {
+                let (Some(p), Some(id)) = (q.prompt.take(), q.detail.as_ref().map(|c| c.row.id))
+                else {
+                    return;
+                };
+                match p {
+                    Prompt::Answer { outcome, input } => {
+                        let r = calls::answer(&mut self.service, id, outcome, input.text.trim());
+                        self.queue_after(id, r, "answer recorded");
+                    }
+                    Prompt::Cancel { input } => {
+                        let r = calls::cancel(&mut self.service, id, input.text.trim());
+                        self.queue_after(id, r, "query canceled");
+                    }
+                    Prompt::Edit { .. } => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// After a lifecycle step from the queue: the opened query and the list again.
+    fn queue_after(&mut self, id: i64, r: anyhow::Result<()>, msg: &str) {
+        if let Err(e) = r {
+            self.error(&e);
+            return;
+        }
+        self.reload_queue();
+        match calls::card(&mut self.service, id) {
+            Ok(c) => {
+                let status = c.row.status.label();
+                self.state.queue.detail = Some(c);
+                self.state.set_status(
+                    StatusKind::Success,
+                    format!("{msg}: query #{id} is {status}"),
+                );
             }
             Err(e) => self.error(&e),
         }

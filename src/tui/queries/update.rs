@@ -6,11 +6,6 @@ use crate::tui::queries::{QAction, calls};
 use crate::tui::state::{Pane, Screen, StatusKind};
 use crate::tui::widgets::text;
 
-/// Byte offset `b` of `s` as a character offset (what the service stores).
-pub fn char_offset(s: &str, b: usize) -> i64 {
-    s.get(..b).map(|p| p.chars().count()).unwrap_or(0) as i64
-}
-
 impl App {
     /// Applies one query action (keys, `:query`, `:queue`).
     pub(crate) fn query_action(&mut self, q: QAction) {
@@ -166,13 +161,26 @@ impl App {
                 return;
             }
         };
-        let (cs, ce) = (char_offset(&body, s), char_offset(&body, e));
+        let (Some(cs), Some(ce)) = (
+            crate::domain::query::char_offset(&body, s),
+            crate::domain::query::char_offset(&body, e),
+        ) else {
+            self.state.set_status(
+                StatusKind::Error,
+                "the selection does not fall on character boundaries: select again (v)",
+            );
+            return;
+        };
         match calls::pin(&mut self.service, draft, note, cs, ce) {
             Ok(ind) => {
                 let quote: String = body.get(s..e).unwrap_or("").replace('\n', " ");
                 if let Some(enc) = self.state.encounter.as_mut() {
+                    if enc.cdi.draft != Some(draft) {
+                        enc.cdi.pins.clear();
+                    }
                     enc.cdi.selection = None;
                     enc.cdi.draft = Some(draft);
+                    enc.cdi.pins.push((note, ind.start, ind.end));
                 }
                 self.state.set_status(
                     StatusKind::Success,

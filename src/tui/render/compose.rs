@@ -6,7 +6,7 @@ use crate::store::encounters::EncounterRow;
 use crate::tui::layout::EncounterAreas;
 use crate::tui::queries::panel::{Field, PanelState, Prompt, fixed_options, own_options};
 use crate::tui::queries::select::{self, Word};
-use crate::tui::queries::views::QueryCard;
+use crate::tui::queries::views::{Finding, QueryCard};
 use crate::tui::render::tail;
 use crate::tui::render::worklist::status_label;
 use crate::tui::state::{EncounterState, State};
@@ -30,36 +30,88 @@ pub fn status_text(r: &EncounterRow) -> String {
     }
 }
 
-/// The selected words of the open note, for marking the viewer's lines.
+/// The selected and the pinned words of the open note, for marking the viewer's lines.
 pub struct SelectionMarks {
     words: Vec<Word>,
-    span: (usize, usize),
+    /// Word index ranges, and whether each is the selection (else a pinned quote).
+    spans: Vec<((usize, usize), bool)>,
 }
 
-/// Marks for the viewer when a selection is active in the note shown.
+/// Byte offset of character `n` of `body` (its end when past it).
+fn byte_of(body: &str, n: i64) -> usize {
+    body.char_indices()
+        .nth(n.max(0) as usize)
+        .map_or(body.len(), |(b, _)| b)
+}
+
+/// Marks for the viewer: the selection being made and the quotes pinned from the note shown.
 pub fn selection_marks(enc: &EncounterState, body: &str, width: usize) -> Option<SelectionMarks> {
-    let sel = enc.cdi.selection.as_ref()?;
-    if enc.note.as_ref().map(|n| n.header.id) != Some(sel.note) {
+    let id = enc.note.as_ref()?.header.id;
+    let sel = enc.cdi.selection.filter(|s| s.note == id);
+    let pins: Vec<(i64, i64)> = enc
+        .cdi
+        .pins
+        .iter()
+        .filter(|p| p.0 == id)
+        .map(|p| (p.1, p.2))
+        .collect();
+    if sel.is_none() && pins.is_empty() {
         return None;
     }
     let words = select::words(body, width);
-    let span = sel.span(&words)?;
-    Some(SelectionMarks { words, span })
+    let mut spans = Vec::new();
+    if let Some(span) = sel.and_then(|s| s.span(&words)) {
+        spans.push((span, true));
+    }
+    for (s, e) in pins {
+        let (s, e) = (byte_of(body, s), byte_of(body, e));
+        let lo = words.iter().position(|w| w.end > s);
+        let hi = words.iter().rposition(|w| w.start < e);
+        if let (Some(lo), Some(hi)) = (lo, hi)
+            && lo <= hi
+        {
+            spans.push(((lo, hi), false));
+        }
+    }
+    Some(SelectionMarks { words, spans })
 }
 
 impl SelectionMarks {
-    /// Wrapped line `i` with its selected part marked, if it has one.
+    /// Wrapped line `i` with its selected part and pinned quotes marked, if it has any.
     pub fn line<'a>(&self, i: usize, l: &str, theme: &Theme) -> Option<Line<'a>> {
-        let (s, e) = select::marked_on_line(&self.words, self.span, i)?;
-        let (before, mid, after) = (l.get(..s)?, l.get(s..e)?, l.get(e..)?);
-        let mark = theme
+        let mut marks: Vec<(usize, usize, bool)> = self
+            .spans
+            .iter()
+            .filter_map(|(span, sel)| {
+                select::marked_on_line(&self.words, *span, i).map(|(s, e)| (s, e, *sel))
+            })
+            .collect();
+        if marks.is_empty() {
+            return None;
+        }
+        // The selection first, so it wins where it overlaps a pinned quote.
+        marks.sort_by_key(|m| (!m.2, m.0));
+        let mut kept: Vec<(usize, usize, bool)> = Vec::new();
+        for m in marks {
+            if kept.iter().all(|k| m.1 <= k.0 || m.0 >= k.1) {
+                kept.push(m);
+            }
+        }
+        kept.sort_by_key(|m| m.0);
+        let selected = theme
             .selected(true)
             .add_modifier(Modifier::UNDERLINED | Modifier::REVERSED);
-        Some(Line::from(vec![
-            Span::raw(before.to_string()),
-            Span::styled(mid.to_string(), mark),
-            Span::raw(after.to_string()),
-        ]))
+        let pinned = Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD);
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for (s, e, sel) in kept {
+            spans.push(Span::raw(l.get(at..s)?.to_string()));
+            let style = if sel { selected } else { pinned };
+            spans.push(Span::styled(l.get(s..e)?.to_string(), style));
+            at = e;
+        }
+        spans.push(Span::raw(l.get(at..)?.to_string()));
+        Some(Line::from(spans))
     }
 }
 
@@ -97,7 +149,7 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
         .card
         .as_ref()
         .filter(|c| c.row.status == QueryStatus::Draft)
-        .map(|c| compliance_summary(c, theme));
+        .map(|c| compliance_summary(p.live.as_deref().unwrap_or(&c.findings), theme));
     let prompt_h = u16::from(p.prompt.is_some()) + u16::from(summary.is_some());
     let body = Rect {
         height: inner.height.saturating_sub(prompt_h),
@@ -149,8 +201,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
 }
 
 /// The one-line compliance verdict kept at the bottom of a draft's panel.
-fn compliance_summary(c: &QueryCard, theme: &Theme) -> (String, Style) {
-    let (e, w) = (c.errors(), c.warnings());
+fn compliance_summary(findings: &[Finding], theme: &Theme) -> (String, Style) {
+    let e = findings.iter().filter(|f| f.error).count();
+    let w = findings.len() - e;
     if e + w == 0 {
         (
             "Compliance: ok, ready to send (S)".to_string(),
@@ -169,7 +222,7 @@ fn compliance_summary(c: &QueryCard, theme: &Theme) -> (String, Style) {
     }
 }
 
-fn draw_prompt(prompt: &Prompt, frame: &mut Frame, inner: Rect, theme: &Theme) {
+pub(crate) fn draw_prompt(prompt: &Prompt, frame: &mut Frame, inner: Rect, theme: &Theme) {
     let label = match prompt {
         Prompt::Edit { field, .. } => format!("{}> ", field_label(*field).trim()),
         Prompt::Answer { outcome, .. } => format!("answer [{}] (Tab) > ", outcome.label()),
@@ -380,10 +433,11 @@ fn card_lines<'a>(
         ));
     }
     if draft {
-        if !c.findings.is_empty() {
+        let findings = p.live.as_deref().unwrap_or(&c.findings);
+        if !findings.is_empty() {
             out.push(Line::styled("Compliance findings", theme.heading()));
         }
-        for f in &c.findings {
+        for f in findings {
             let (mark, style) = if f.error {
                 ("✗ ", theme.error())
             } else {

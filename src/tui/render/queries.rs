@@ -21,6 +21,10 @@ pub fn draw(state: &State, frame: &mut Frame, a: &WorklistAreas, theme: &Theme) 
         Some(card) => draw_detail(q, card, frame, a.table, theme),
         None => draw_table(state, frame, a, theme),
     }
+    if let Some(p) = &q.prompt {
+        // On the last row of the body, where the answer or reason is typed.
+        super::compose::draw_prompt(p, frame, a.table, theme);
+    }
 }
 
 fn draw_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {

@@ -356,6 +356,30 @@ fn panel_draws_a_draft_with_compliance_inline() {
 }
 
 #[test]
+fn smallest_window_still_draws_the_queue_and_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, Action::Resize(60, 16));
+    update(&mut app, Action::Open(INPATIENT.into()));
+    let c = card(row(7, QueryStatus::Draft, "Dr. Rivera", "tester", None));
+    app.state.encounter.as_mut().unwrap().cdi.panel = Some(PanelState {
+        queries: vec![c.row.clone()],
+        card: Some(c.clone()),
+        ..PanelState::default()
+    });
+    let s = shown(&app.state);
+    assert!(s.contains("Query #7") && s.contains("Compliance:"), "{s}");
+    app.state.encounter = None;
+    app.state.screen = Screen::Queue;
+    app.state.queue.rows = vec![c.row.clone()];
+    app.state.queue.refilter("tester", app.state.today);
+    let s = shown(&app.state);
+    assert!(s.contains("CDI queue") && s.contains("A00000007"), "{s}");
+    app.state.queue.detail = Some(c);
+    assert!(shown(&app.state).contains("Answer and history"));
+}
+
+#[test]
 fn help_lists_the_query_keys() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = fixture::app(dir.path());

@@ -87,9 +87,26 @@ fn pin_compose_send_answer_close_and_see_it_in_the_queue() {
     assert!(status(&app).contains("not sent"), "{}", status(&app));
     assert_eq!(card(&app).row.status, QueryStatus::Draft);
 
-    // Write the question; the findings clear.
+    // Write the question; compliance is checked as it is typed (a leading question is an error).
     go_to(&mut app, Field::Question);
     key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "Please document acute on chronic systolic heart failure.",
+    );
+    let live = panel(&app)
+        .live
+        .clone()
+        .expect("live findings while typing");
+    assert!(
+        live.iter().any(|f| f.error && f.text.contains("lead")),
+        "{live:?}"
+    );
+    assert!(shown(&app.state).contains("✗"), "{}", shown(&app.state));
+    update(
+        &mut app,
+        Action::Query(crate::tui::queries::QAction::ClearInput),
+    );
     typed(
         &mut app,
         "Based on the clinical indicators, what is the type and acuity of the heart failure?",
@@ -252,6 +269,25 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('p'));
     assert!(status(&app).contains("pinned"), "{}", status(&app));
+    // The pinned quote stays underlined in the viewer.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| crate::tui::render(&app.state, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let row = |y: u16| {
+        (0..80u16)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+    };
+    let y = (0..24u16)
+        .find(|&y| row(y).contains("Line 12:"))
+        .expect("line 12 shown");
+    let x = row(y).find("Line 12:").unwrap() as u16 - 2; // the border is 3 bytes, 1 cell
+    let under = ratatui::style::Modifier::UNDERLINED;
+    assert!(buf[(x, y)].modifier.contains(under), "{}", row(y));
+    let y11 = (0..24u16)
+        .find(|&y| row(y).contains("Line 11:"))
+        .expect("line 11 shown");
+    assert!(!buf[(x, y11)].modifier.contains(under));
     key(&mut app, KeyCode::Char('Q'));
     assert_eq!(
         card(&app).indicators[0].quote,
@@ -280,4 +316,113 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
         bobs.state.queue.rows
     );
     assert!(shown(&bobs.state).contains("no queries you may see"));
+
+    // Tester sends it: the worklist row says why the encounter waits.
+    let q = app.state.encounter.as_ref().unwrap().cdi.draft.unwrap();
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "What does the weight trend indicate?");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('S'));
+    assert_eq!(card(&app).row.status, QueryStatus::Open, "{}", status(&app));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    let s = shown(&app.state);
+    let row = s.lines().find(|l| l.contains(INPATIENT)).unwrap();
+    assert!(row.contains("hold: query"), "{row}");
+    assert!(s.contains("1 hold"), "{s}");
+    // In the queue it is open, and Enter shows it next to its history.
+    key(&mut app, KeyCode::Char('Q'));
+    let r = app.state.queue.selected().unwrap();
+    assert_eq!((r.id, r.status), (q, QueryStatus::Open));
+    assert!(r.due_at.is_some());
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.state.queue.visible.len(), 1, "a coder's own encounters");
+    // Answer and close from the queue's detail view.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('C'));
+    assert!(status(&app).contains("cannot close"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('A'));
+    assert!(app.state.typing());
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "Weight stable, no fluid overload");
+    assert!(shown(&app.state).contains("answer [disagreed]"));
+    key(&mut app, KeyCode::Enter);
+    assert!(status(&app).contains("answer recorded"), "{}", status(&app));
+    let d = app.state.queue.detail.as_ref().unwrap();
+    assert_eq!(d.row.status, QueryStatus::Answered);
+    assert_eq!(d.outcome, Some(crate::domain::Outcome::Disagreed));
+    key(&mut app, KeyCode::Char('C'));
+    assert_eq!(
+        app.state.queue.detail.as_ref().unwrap().row.status,
+        QueryStatus::Closed
+    );
+    assert!(shown(&app.state).contains("disagreed: Weight stable"));
+}
+
+#[test]
+fn cdi_specialist_pins_on_a_read_only_chart_and_works_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut coder = fixture::app(dir.path());
+    let data = crate::service::DataDir::new(dir.path());
+    {
+        let conn = crate::store::open(&data.db_path()).unwrap();
+        let at = crate::store::now();
+        crate::store::users::upsert(&conn, "carol", Role::Cdi, "Carol", None, &at).unwrap();
+    }
+    // The coder holds the encounter (with a code, so leaving it keeps the claim).
+    update(&mut coder, Action::Open(INPATIENT.into()));
+    update(
+        &mut coder,
+        Action::Assign(crate::domain::CodeSystem::Icd10Cm, "I50.23".into()),
+    );
+    let svc = Service::open(&data, "carol", &mut |_, _, _| {}).unwrap();
+    let mut config = crate::config::Config::default();
+    config.ui.color = crate::config::ColorMode::Never;
+    let mut app = App::new(svc, &config);
+    update(&mut app, Action::Resize(80, 24));
+    update(&mut app, Action::Open(INPATIENT.into()));
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.view.read_only.is_some(), "a CDI specialist cannot code");
+    // Reading only, but selecting and pinning work: queries are the CDI specialist's job.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('Q'));
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "What is the acuity and type of the heart failure?",
+    );
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('S'));
+    assert_eq!(card(&app).row.status, QueryStatus::Open, "{}", status(&app));
+    assert_eq!(card(&app).row.owner, "carol");
+    // Back to the worklist, then the queue: carol's query, "mine" keeps it.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    key(&mut app, KeyCode::F(4));
+    assert_eq!(app.state.screen, Screen::Queue);
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.state.queue.visible.len(), 1);
+    let s = shown(&app.state);
+    assert!(s.contains("carol (cdi)") && s.contains("1 open"), "{s}");
+    // The coder holding the encounter sees it in their queue too, and cannot mark coded.
+    update(&mut coder, Action::Refresh);
+    update(&mut coder, Action::MarkCoded);
+    assert!(
+        status(&coder).contains("unanswered documentation query"),
+        "{}",
+        status(&coder)
+    );
+    update(
+        &mut coder,
+        Action::Query(crate::tui::queries::QAction::OpenQueue),
+    );
+    assert_eq!(coder.state.queue.rows.len(), 1, "{}", status(&coder));
 }
