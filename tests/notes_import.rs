@@ -494,3 +494,50 @@ fn generated_notes_round_trip_through_jsonl_in_step_with_the_index() {
         .count();
     assert_eq!(total(&mut svc, "\"e coli\""), expect);
 }
+
+#[test]
+fn a_rejected_record_leaves_no_patient_behind() {
+    let (t, data) = fixture();
+    let mut svc = open_as(&data, ADMIN);
+    let name_of = |svc: &Service, mrn: &str| -> Option<String> {
+        svc.connection()
+            .query_row("SELECT name FROM patients WHERE mrn = ?1", [mrn], |r| {
+                r.get(0)
+            })
+            .ok()
+    };
+    let before = (db_count(&svc, "patients"), db_count(&svc, "encounters"));
+    let old_name = name_of(&svc, "MRN0000001").unwrap();
+    let line = |id: &str, account: &str, mrn: &str, name: &str| {
+        format!(
+            r#"{{"note_id":"{id}","account":"{account}","mrn":"{mrn}","note_type":"Progress Note","author":"Dr. A","written_at":"2026-11-02T09:15:00Z","text":"Gout flare.","name":"{name}","birth_date":"1970-01-01","sex":"F"}}"#
+        )
+    };
+    let file = t.path().join("rejects_after_patient.jsonl");
+    let lines = [
+        // A new patient, and an encounter that does not exist.
+        line("R-1", "Z999", "MRN-NEW-1", "New, One"),
+        // A new patient, and an encounter of another patient.
+        line("R-2", "A100", "MRN-NEW-2", "New, Two"),
+        // A known patient renamed, and an encounter that does not exist.
+        line("R-3", "Z998", "MRN0000001", "Renamed, Should Not Be"),
+        good_line("R-4"),
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let r = import(&mut svc, &[file], &skip_bad()).unwrap();
+    let f = &r.files[0];
+    assert_eq!((f.added, f.rejected), (1, 3));
+    assert_eq!(f.rejected_by_field.get("account"), Some(&2));
+    assert_eq!(f.rejected_by_field.get("mrn"), Some(&1));
+    assert_eq!((f.patients_added, f.patients_updated), (0, 0));
+    assert_eq!(
+        (db_count(&svc, "patients"), db_count(&svc, "encounters")),
+        before
+    );
+    assert_eq!(name_of(&svc, "MRN-NEW-1"), None);
+    assert_eq!(name_of(&svc, "MRN-NEW-2"), None);
+    assert_eq!(name_of(&svc, "MRN0000001").unwrap(), old_name);
+    assert_eq!(total(&mut svc, "gout"), 0);
+    assert_eq!(total(&mut svc, "hyperkalemia"), 1);
+    assert_in_step(&mut svc);
+}

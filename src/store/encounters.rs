@@ -144,9 +144,8 @@ pub fn upsert_patient(conn: &Connection, p: &Patient) -> Result<i64> {
 
 pub fn patient_id(conn: &Connection, mrn: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT id FROM patients WHERE mrn = ?1", [mrn], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT id FROM patients WHERE mrn = ?1")?
+        .query_row([mrn], |r| r.get(0))
         .optional()?)
 }
 
@@ -154,10 +153,11 @@ pub fn patient_id(conn: &Connection, mrn: &str) -> Result<Option<i64>> {
 pub fn insert(conn: &Connection, e: &Encounter) -> Result<i64> {
     let pid = patient_id(conn, &e.mrn)?
         .ok_or_else(|| anyhow!("encounter {}: no patient with MRN {}", e.account, e.mrn))?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO encounters (account, patient_id, enc_type, admit_date, discharge_date, attending,
            total_charges_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    )?
+    .execute(params![
             e.account,
             pid,
             e.enc_type.as_str(),

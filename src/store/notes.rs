@@ -331,25 +331,6 @@ pub fn import_seen_before(conn: &Connection, note_id: &str, at: &str) -> Result<
         .optional()?)
 }
 
-/// A savepoint around one imported record, so a rejected record leaves nothing behind.
-pub fn record_savepoint(conn: &Connection) -> Result<()> {
-    conn.prepare_cached("SAVEPOINT import_record")?
-        .execute([])?;
-    Ok(())
-}
-
-/// Keeps the record's changes.
-pub fn record_release(conn: &Connection) -> Result<()> {
-    conn.prepare_cached("RELEASE import_record")?.execute([])?;
-    Ok(())
-}
-
-/// Undoes the record's changes.
-pub fn record_rollback(conn: &Connection) -> Result<()> {
-    conn.execute_batch("ROLLBACK TO import_record; RELEASE import_record;")?;
-    Ok(())
-}
-
 /// Filters the FTS5 baseline applies next to its MATCH (benchmarks only).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FtsFilter {

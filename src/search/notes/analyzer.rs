@@ -305,12 +305,15 @@ pub fn name_analyzer() -> TextAnalyzer {
 }
 
 /// Registers the analyzers on an index (needed on every open: they are not stored in the index).
+/// The three body fields get the one-pass analyzers, which give the streams of `exact_analyzer`,
+/// `stemmed_analyzer` and `BigramTokenizer` from one cut of each body.
 pub fn register(index: &tantivy::Index) {
+    use super::onepass::{OnePass, Stream};
     let m = index.tokenizers();
-    m.register(EXACT, exact_analyzer());
-    m.register(STEMMED, stemmed_analyzer());
+    m.register(EXACT, TextAnalyzer::from(OnePass::new(Stream::Exact)));
+    m.register(STEMMED, TextAnalyzer::from(OnePass::new(Stream::Stems)));
     m.register(NAME, name_analyzer());
-    m.register(BIGRAM, TextAnalyzer::from(BigramTokenizer::default()));
+    m.register(BIGRAM, TextAnalyzer::from(OnePass::new(Stream::Pairs)));
 }
 
 /// The bigram term for two stemmed tokens.

@@ -9,8 +9,10 @@
 pub mod analyzer;
 mod compile;
 mod guard;
+mod onepass;
 pub mod query;
 mod search;
+mod stems;
 mod writer;
 
 pub use query::{Filter, ParsedQuery, Unit};
