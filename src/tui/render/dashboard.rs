@@ -427,6 +427,23 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
             if a.pending_reviews > 0 {
                 lines.push(Line::raw(format!("{} reviews pending", a.pending_reviews)));
             }
+            if d.own_only {
+                lines.push(Line::styled("Reviews of your coding", theme.heading()));
+                if d.my_reviews.is_empty() {
+                    lines.push(Line::styled("none in this range", theme.dim()));
+                }
+                for r in d.my_reviews.iter().rev() {
+                    let note = if r.status == "done" {
+                        r.findings.as_str()
+                    } else {
+                        "review pending"
+                    };
+                    lines.push(Line::raw(text::truncate(
+                        &format!("{} {}: {note}", r.account, r.enc_type),
+                        inner.width as usize,
+                    )));
+                }
+            }
             frame.render_widget(Paragraph::new(lines), inner);
         }
     }

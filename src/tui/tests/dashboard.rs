@@ -256,3 +256,40 @@ fn a_coder_opens_the_dashboard_sees_their_own_figures_and_drills_into_the_backlo
     update(&mut app, Action::Back);
     assert_eq!(app.state.screen, Screen::Worklist);
 }
+
+#[test]
+fn a_coder_sees_the_findings_about_their_own_coding() {
+    let mut s = supervisor_state();
+    s.role = Role::Coder;
+    s.login = "jlee".into();
+    let dash = s.dashboard.as_mut().unwrap();
+    dash.own_only = true;
+    dash.queries = None;
+    dash.page = 2;
+    dash.my_reviews = vec![crate::store::reviews::ReviewRow {
+        id: 1,
+        encounter_id: 1,
+        account: "H00000001".into(),
+        enc_type: EncounterType::Inpatient,
+        coder: "jlee".into(),
+        coded_at: "2026-11-10T09:00:00.000Z".into(),
+        reviewer: Some("dkim".into()),
+        sampled_at: "2026-11-11T09:00:00.000Z".into(),
+        sampled_by: "dkim".into(),
+        sample_rule: "random 2 per coder".into(),
+        status: "done".into(),
+        completed_at: Some("2026-11-12T09:00:00.000Z".into()),
+        findings: "Please review: deleted E78.5.".into(),
+    }];
+    let page = screen(&s, 80, 24).join("\n");
+    assert!(page.contains("your figures"), "{page}");
+    assert!(page.contains("Reviews of your coding"), "{page}");
+    assert!(
+        page.contains("H00000001 inpatient: Please review: deleted E78.5."),
+        "{page}"
+    );
+    assert!(
+        page.contains("query figures: supervisors and admins"),
+        "{page}"
+    );
+}
