@@ -343,3 +343,29 @@ fn dashboard_end_to_end_in_a_terminal() {
     s.send("q");
     s.wait_exit();
 }
+
+#[test]
+fn a_coding_reopened_after_the_range_is_not_counted_in_it() {
+    let (_t, data) = fixture();
+    // Alice coded A200 on Nov 2; Sam reopened it on Nov 9 and nobody recoded it.
+    let sam = open_as(&data, SAM_SUPERVISOR);
+    let conn = sam.connection();
+    let (enc, pid) = store::encounters::ids_by_account(conn, "A200")
+        .unwrap()
+        .unwrap();
+    for (at, who, action) in [
+        ("2026-11-02T09:00:00.000Z", ALICE, "open_encounter"),
+        ("2026-11-02T09:10:00.000Z", ALICE, "mark_coded"),
+        ("2026-11-09T09:00:00.000Z", SAM_SUPERVISOR, "reopen"),
+        ("2026-11-02T10:00:00.000Z", BOB, "open_encounter"),
+    ] {
+        store::audit::append(conn, at, who, action, Some(pid), Some(enc), "A200", "").unwrap();
+    }
+    drop(sam);
+    let mut sam = open_as(&data, SAM_SUPERVISOR);
+    let std = StandardsConfig::default();
+    let r = sam.report_throughput(day(1), day(5), None, &std).unwrap();
+    assert_eq!(r.coded, 0, "the reopen after the range undoes the coding");
+    let alice = r.coders.iter().find(|c| c.login == ALICE).unwrap();
+    assert!((alice.hours - 15.0 / 60.0).abs() < 1e-9, "{}", alice.hours);
+}
