@@ -375,3 +375,17 @@ fn sampling_is_seeded_capped_per_coder_and_rule_based() {
         10
     );
 }
+
+#[test]
+fn standards_come_from_the_config_and_bad_ones_are_refused() {
+    use chartdesk::config::Config;
+    let c = Config::parse("[standards]\ninpatient = 2.5\n", "t.toml").unwrap();
+    assert_eq!(c.standards.per_hour(EncounterType::Inpatient), 2.5);
+    assert_eq!(c.standards.per_hour(EncounterType::Professional), 15.0);
+    let err = Config::parse("[standards]\nemergency = 0\n", "t.toml").unwrap_err();
+    assert!(
+        format!("{err:#}").contains("standards.emergency"),
+        "{err:#}"
+    );
+    assert!(Config::parse("[standards]\nsurgery = 2\n", "t.toml").is_err());
+}

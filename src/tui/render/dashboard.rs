@@ -287,7 +287,7 @@ fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let [bars, reasons, list] = Layout::vertical([
         Constraint::Length(AGE_BUCKETS.len() as u16 + 2),
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(3),
     ])
     .areas(area);
@@ -312,16 +312,25 @@ fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 
-    let block = widgets::pane(" Pending reason ", false, theme);
+    let block = widgets::pane(" By type and pending reason ", false, theme);
     let inner = block.inner(reasons);
     frame.render_widget(block, reasons);
-    let parts: Vec<String> = b
+    let types: Vec<String> = b
+        .by_type
+        .iter()
+        .map(|(t, c)| format!("{} {}", type_abbrev(*t), c.count()))
+        .collect();
+    let why: Vec<String> = b
         .by_reason
         .iter()
         .map(|(r, c)| format!("{} {}", r.label(), c.count()))
         .collect();
+    let w = inner.width as usize;
     frame.render_widget(
-        Paragraph::new(text::truncate(&parts.join(" · "), inner.width as usize)),
+        Paragraph::new(vec![
+            Line::raw(text::truncate(&types.join(" · "), w)),
+            Line::raw(text::truncate(&why.join(" · "), w)),
+        ]),
         inner,
     );
 

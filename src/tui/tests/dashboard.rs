@@ -145,6 +145,11 @@ fn render_80x24_pages_through_the_panels() {
         "{page2}"
     );
     assert!(page2.contains("15+ days"), "{page2}");
+    assert!(
+        page2.contains("IP 1 · OP 1 · ED 1 · OBS 0 · PRO 0"),
+        "{page2}"
+    );
+    assert!(page2.contains("ready to code 3 · query 0"), "{page2}");
     // Oldest first: the October inpatient discharge.
     let first = page2
         .lines()
