@@ -79,8 +79,9 @@ pub enum Command {
     /// Show a code with its tabular notes.
     Code {
         code: String,
-        #[arg(long, default_value = "ICD-10-CM")]
-        system: String,
+        /// The code's system; without it, the first of ICD-10-CM, ICD-10-PCS, HCPCS, CPT that has it.
+        #[arg(long)]
+        system: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -183,7 +184,8 @@ pub enum ExportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, or ICD-10-PCS code list (.gz ok).
+    /// A code-set release: CDC ICD-10-CM tabular XML, CMS order file, ICD-10-PCS code list, CMS HCPCS
+    /// Level II file, or a licensed CPT CSV with --system cpt (.gz ok).
     Codes {
         file: PathBuf,
         /// Override the detected system.
@@ -408,7 +410,10 @@ fn run_command(
             output::code_hits(&mut out, &hits, json)?;
         }
         Command::Code { code, system, json } => {
-            let d = svc.code_detail(parse_system(&system)?, &code)?;
+            let d = match system {
+                Some(s) => svc.code_detail(parse_system(&s)?, &code)?,
+                None => svc.code_detail_any(&code)?,
+            };
             output::code_detail(&mut out, &d, json)?;
         }
         Command::Export(ExportCommand::Codes { encounter, format }) => {

@@ -492,13 +492,21 @@ fn the_query_as_it_goes_to_the_provider() {
         "A100",
         "\"BNP 1,250 pg/mL\"",
         "Cardiology Consult, Dr. Heart 2026-11-02 09:30 UTC, CARD-1",
-        "can the type and acuity of the heart failure be further specified?",
         "[ ] Acute on chronic systolic (congestive) heart failure",
         "[ ] Clinically undetermined",
         "[ ] Other, please specify: ___",
     ] {
         assert!(text.contains(want), "no {want:?} in\n{text}");
     }
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("can the type and acuity of the heart failure be further specified?"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.chars().count() <= 78),
+        "plain text is wrapped:\n{text}"
+    );
     assert_eq!(
         chartdesk::domain::query_compliance::mentions_payment(&text),
         None,

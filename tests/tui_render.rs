@@ -557,6 +557,13 @@ fn find_in_note_highlights_matches_and_shows_its_prompt() {
     let enc = s.encounter.as_mut().unwrap();
     enc.focus = Pane::Viewer;
     enc.find_query = "chf".into();
+    // The places are found by `update` (the service) in the note's text; render marks them.
+    let body = enc.note.as_ref().unwrap().body.clone();
+    enc.find_hits = body
+        .match_indices("CHF")
+        .map(|(i, m)| i..i + m.len())
+        .collect();
+    assert!(!enc.find_hits.is_empty());
     let buf = draw(&s, 80, 24);
     let l = lines(&buf);
     let y = l.iter().position(|x| x.contains("systolic CHF")).unwrap();

@@ -155,6 +155,12 @@ pub fn code_detail<W: Write>(out: &mut W, d: &CodeDetail, json: bool) -> Result<
         e.system,
         if e.billable {
             ", billable"
+        } else if matches!(
+            e.system,
+            crate::domain::CodeSystem::Hcpcs | crate::domain::CodeSystem::Cpt
+        ) {
+            // A modifier or a terminated code: its notes say which.
+            ", not billable"
         } else {
             ", header: not billable"
         }

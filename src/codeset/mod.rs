@@ -1,5 +1,5 @@
-//! Parsers for official code-set release files (CDC tabular XML, CMS order files, PCS lists), and
-//! the built-in releases chartdesk ships in `assets/`.
+//! Parsers for official code-set release files (CDC tabular XML, CMS order files, PCS lists, the CMS
+//! HCPCS file, a licensed CPT CSV), and the built-in releases chartdesk ships in `assets/`.
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,9 +9,12 @@ use flate2::read::MultiGzDecoder;
 
 use crate::domain::{CodeEntry, CodeSystem};
 
+pub mod cpt;
+pub mod hcpcs;
 mod lines;
 mod order;
 mod pcs;
+pub mod pcs_axes;
 pub mod seventh;
 mod tabular;
 pub mod validate;
@@ -82,6 +85,8 @@ enum Format {
     Tabular,
     Order,
     PcsList,
+    Hcpcs,
+    Cpt,
 }
 
 /// Reads a release file from disk: CDC tabular XML (.xml), CMS order file (.txt), PCS code list
@@ -127,8 +132,12 @@ pub fn read_release_file(
             }
         )
     })?;
-    let format =
-        detect_format(&inner_name, head).with_context(|| format!("reading {}", path.display()))?;
+    let format = match system {
+        Some(CodeSystem::Hcpcs) => Format::Hcpcs,
+        Some(CodeSystem::Cpt) => Format::Cpt,
+        _ => detect_format(&inner_name, head)
+            .with_context(|| format!("reading {}", path.display()))?,
+    };
     let name_year = year_in_name(&inner_name);
     let need_version = || -> Result<String> {
         version.map(str::to_string).or_else(|| name_year.clone()).with_context(|| {
@@ -158,6 +167,15 @@ pub fn read_release_file(
             };
             order::parse(reader, system, &need_version()?, &source)
         }
+        // HCPCS and CPT are released per calendar year: "2019", not "FY2019".
+        Format::Hcpcs => {
+            let v = need_version()?;
+            hcpcs::parse(reader, v.strip_prefix("FY").unwrap_or(&v), &source)
+        }
+        Format::Cpt => {
+            let v = need_version()?;
+            cpt::parse(reader, v.strip_prefix("FY").unwrap_or(&v), &source)
+        }
     }
 }
 
@@ -170,6 +188,12 @@ fn detect_format(name: &str, head: &[u8]) -> Result<Format> {
     if let Some(text) = first {
         if text.starts_with(b"<") {
             return Ok(Format::Tabular);
+        }
+        // The CMS HCPCS file opens with "***Disclaimers" or with a 320-byte record.
+        let line = text.split(|b| *b == b'\n').next().unwrap_or(text);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if text.starts_with(b"***") || hcpcs::looks_like_record(line) {
+            return Ok(Format::Hcpcs);
         }
         if text.starts_with(b"\"") {
             return Ok(Format::PcsList);
@@ -188,8 +212,9 @@ fn detect_format(name: &str, head: &[u8]) -> Result<Format> {
         Ok(Format::Order)
     } else {
         bail!(
-            "cannot tell the format: expected a CDC tabular XML (.xml), a CMS order file (.txt) or \
-             a PCS code list (.csv), optionally gzip-compressed (.gz)"
+            "cannot tell the format: expected a CDC tabular XML (.xml), a CMS order file (.txt), \
+             a PCS code list (.csv) or the CMS HCPCS file, optionally gzip-compressed (.gz); a \
+             licensed CPT file (CSV) needs --system cpt"
         )
     }
 }
@@ -290,5 +315,14 @@ mod tests {
         );
         assert_eq!(detect_format("a.txt", b"").unwrap(), Format::Order);
         assert!(detect_format("a.bin", b"hello").is_err());
+        assert_eq!(
+            detect_format("a.txt", b"***Disclaimers\t\r\n").unwrap(),
+            Format::Hcpcs
+        );
+        let rec = hcpcs::record("A0021", 100, '3', "Ambulance", "Amb", &[]);
+        assert_eq!(
+            detect_format("a.txt", rec.as_bytes()).unwrap(),
+            Format::Hcpcs
+        );
     }
 }

@@ -10,11 +10,28 @@ const BUILTIN: &str = include_str!("../../assets/edits/poa_exempt.txt");
 /// Where the list comes from, for messages.
 pub const SOURCE: &str = "CMS POA exempt list (ICD-10-CM Official Guidelines FY2026, Appendix I)";
 
+/// One line of the list: a code, category or range, optionally limited to codes whose 7th character
+/// is one of `seventh` (written `S00-T88/7=DS`).
+#[derive(Debug)]
+struct Entry {
+    range: CodeRef,
+    seventh: Option<String>,
+}
+
+impl Entry {
+    fn matches(&self, undotted: &str) -> bool {
+        self.range.matches(undotted)
+            && self.seventh.as_ref().is_none_or(|set| {
+                undotted.len() == 7 && undotted[6..].chars().all(|c| set.contains(c))
+            })
+    }
+}
+
 /// Exempt categories and codes, with their written exceptions.
 #[derive(Debug, Default)]
 pub struct PoaExempt {
-    exempt: Vec<CodeRef>,
-    except: Vec<CodeRef>,
+    exempt: Vec<Entry>,
+    except: Vec<Entry>,
     /// Lines that could not be read ("line N: ..."); empty for the shipped list (a test checks).
     pub errors: Vec<String>,
 }
@@ -33,9 +50,30 @@ impl PoaExempt {
                 Some(w) => (true, w),
                 None => (false, word),
             };
+            let (word, seventh) = match word.split_once("/7=") {
+                Some((w, set))
+                    if !set.is_empty() && set.chars().all(|c| c.is_ascii_uppercase()) =>
+                {
+                    (w, Some(set.to_string()))
+                }
+                Some(_) => {
+                    out.errors.push(format!(
+                        "line {}: '{word}': after '/7=' write the 7th characters, e.g. /7=DS",
+                        n + 1
+                    ));
+                    continue;
+                }
+                None => (word, None),
+            };
             match parse_part(word) {
-                Some(r) if negated => out.except.push(r),
-                Some(r) => out.exempt.push(r),
+                Some(range) => {
+                    let e = Entry { range, seventh };
+                    if negated {
+                        out.except.push(e)
+                    } else {
+                        out.exempt.push(e)
+                    }
+                }
                 None => out.errors.push(format!(
                     "line {}: '{word}' is not a code, category or range",
                     n + 1
@@ -48,7 +86,7 @@ impl PoaExempt {
     /// Whether `code` (dotted or not) may be reported without a POA indicator.
     pub fn is_exempt(&self, code: &str) -> bool {
         let u = undotted(code);
-        self.exempt.iter().any(|r| r.matches(&u)) && !self.except.iter().any(|r| r.matches(&u))
+        self.exempt.iter().any(|e| e.matches(&u)) && !self.except.iter().any(|e| e.matches(&u))
     }
 
     pub fn entries(&self) -> usize {
@@ -73,12 +111,13 @@ mod tests {
         assert!(l.entries() > 100);
         for code in [
             "Z79.4", "I25.2", "I69.351", "Q21.1", "Z37.0", "V43.52XA", "Y92.009", "B94.8",
-            "Z77.123",
+            "Z77.123", "S72.001D", "S72.001S", "S72.001G", "T81.4XXD", "M84.451S", "M80.051K",
         ] {
             assert!(l.is_exempt(code), "{code} should be exempt");
         }
         for code in [
             "I10", "E11.9", "I25.10", "Z91.81", "V00.811A", "X71.0XXA", "Z28.310", "Z77.010",
+            "S72.001A", "S72.001B", "T81.4XXA", "M84.451A", "S06.0X0A",
         ] {
             assert!(!l.is_exempt(code), "{code} should need POA");
         }

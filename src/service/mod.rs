@@ -4,11 +4,13 @@
 mod coding;
 mod demo_history;
 mod edits;
+mod encoder;
 mod error;
 mod notes;
 mod queries;
 mod query_lifecycle;
 mod query_views;
+mod refresh;
 mod reports;
 mod reviews;
 mod setup;
@@ -17,7 +19,9 @@ mod tools;
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
-pub use notes::{HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo};
+pub use notes::{
+    HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
+};
 pub use queries::QueryDraftInput;
 pub use query_views::{QueryDetail, QueryFilter, render as render_query_text};
 pub use reports::{BACKLOG_OLDEST, QueriesReport};

@@ -177,6 +177,33 @@ fn when(s: &str) -> String {
     }
 }
 
+/// Greedy word wrap at `width` columns for plain text (Markdown reflows by itself).
+fn wrap(text: &str, width: usize, md: bool) -> String {
+    if md {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for (i, para) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut col = 0;
+        for w in para.split_whitespace() {
+            let n = w.chars().count();
+            if col > 0 && col + 1 + n > width {
+                out.push('\n');
+                col = 0;
+            } else if col > 0 {
+                out.push(' ');
+                col += 1;
+            }
+            out.push_str(w);
+            col += n;
+        }
+    }
+    out
+}
+
 /// Renders a query for the provider. Pure: `render_query` reads and audits.
 pub fn render(d: &QueryDetail, md: bool) -> String {
     let q = &d.query;
@@ -245,17 +272,13 @@ pub fn render(d: &QueryDetail, md: bool) -> String {
                 ind.quote.replace('\n', " ")
             );
         } else {
-            let _ = writeln!(
-                s,
-                "{:>2}. \"{}\"\n    {src}",
-                i + 1,
-                ind.quote.replace('\n', " ")
-            );
+            let quote = wrap(&format!("\"{}\"", ind.quote), 74, md).replace('\n', "\n    ");
+            let _ = writeln!(s, "{:>2}. {quote}\n    {src}", i + 1);
         }
     }
 
     h(&mut s, "Question");
-    let _ = writeln!(s, "{}", q.question);
+    let _ = writeln!(s, "{}", wrap(&q.question, 78, md));
 
     let box_ = if md { "- [ ]" } else { "[ ]" };
     match q.query_type {
@@ -266,11 +289,13 @@ pub fn render(d: &QueryDetail, md: bool) -> String {
         QueryType::MultipleChoice | QueryType::YesNo => {
             h(&mut s, "Please select one");
             for o in &d.options {
-                if query::is_other_option(o) {
-                    let _ = writeln!(s, "{box_} {o}: ____________________");
+                let blank = if query::is_other_option(o) {
+                    ": ____________________"
                 } else {
-                    let _ = writeln!(s, "{box_} {o}");
-                }
+                    ""
+                };
+                let o = wrap(o, 74, md).replace('\n', "\n    ");
+                let _ = writeln!(s, "{box_} {o}{blank}");
             }
         }
     }
@@ -279,14 +304,12 @@ pub fn render(d: &QueryDetail, md: bool) -> String {
         let by = q.answered_by.as_deref().unwrap_or("");
         let _ = writeln!(s, "Outcome: {} (entered by {by}, {})", o.label(), when(at));
         if let Some(r) = &q.response {
-            let _ = writeln!(s, "{r}");
+            let _ = writeln!(s, "{}", wrap(r, 78, md));
         }
     }
-    let _ = writeln!(
-        s,
-        "\nThis query asks for your independent clinical judgment. Any answer is acceptable, \
-         including that the question cannot be clinically determined. Respond in the medical \
-         record; the query is kept with the record."
-    );
+    let footer = "This query asks for your independent clinical judgment. Any answer is \
+                  acceptable, including that the question cannot be clinically determined. \
+                  Respond in the medical record; the query is kept with the record.";
+    let _ = writeln!(s, "\n{}", wrap(footer, 78, md));
     s
 }

@@ -7,6 +7,7 @@ use crate::service::Service;
 use crate::store::encounters::WorklistFilter;
 use crate::tui::command;
 use crate::tui::layout;
+use crate::tui::notes_worker::{NotesOutcome, NotesWorker};
 use crate::tui::search_worker::{SearchOutcome, SearchWorker};
 use crate::tui::state::{Scope, Screen, State, StatusKind, visible_rows};
 use std::time::Duration;
@@ -71,12 +72,32 @@ pub enum Action {
     AckEdit,
     /// An answer from the code search thread.
     SearchDone(SearchOutcome),
+    /// `s` on the worklist, `:notes QUERY`: the note search screen (searching QUERY).
+    NotesSearch(Option<String>),
+    /// Ctrl-O / F4 on the note search screen: best match, newest or oldest first.
+    ToggleNoteOrder,
+    /// An answer from the notes search thread.
+    NotesDone(Box<NotesOutcome>),
+    /// Give the code detail the keyboard to follow its references (Ctrl-R in the search).
+    DetailRefs,
+    /// Select the next (1) or previous (-1) reference in the detail.
+    DetailRef(isize),
+    /// Open the code the selected reference names.
+    DetailFollow,
+    /// Back to the code shown before the last one followed.
+    DetailBack,
+    /// Open the ICD-10-PCS axis browser (Ctrl-B or F4 in the search).
+    PcsBrowse,
+    /// Pick the value with this key in the PCS browser's current column.
+    PcsPick(char),
     /// `D` or `:dashboard`: the supervisor dashboard.
     Dashboard,
     /// `[` / `]` on the dashboard: a shorter (-1) or longer (+1) date range.
     DashRange(i32),
     /// `t` on the dashboard: the next team filter.
     DashTeam,
+    /// Documentation queries: pinning, the query panel, the CDI queue (`tui::queries`).
+    Query(crate::tui::queries::QAction),
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -85,6 +106,8 @@ pub struct App {
     pub(crate) service: Service,
     pub(crate) worker: Option<SearchWorker>,
     pub(crate) search_options: CodeQuery,
+    /// Started when the note search screen is first used.
+    pub(crate) notes_worker: Option<NotesWorker>,
     /// Productivity standards the dashboard compares against.
     pub(crate) standards: crate::config::StandardsConfig,
 }
@@ -116,6 +139,7 @@ impl App {
                 systems: Vec::new(),
                 billable_only: config.search.billable_only,
             },
+            notes_worker: None,
             standards: config.standards.clone(),
         };
         app.reload_worklist();
@@ -173,6 +197,37 @@ impl App {
             Ok(mut rows) => {
                 let wl = &mut self.state.worklist;
                 wl.truncated = rows.len() > WORKLIST_LIMIT;
+                rows.truncate(WORKLIST_LIMIT);
+                wl.rows = rows;
+                self.refilter(keep.as_deref());
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    /// The periodic refresh: reloads the worklist only if it changed (audited then, not per tick).
+    pub(crate) fn refresh_worklist(&mut self) {
+        let keep = self
+            .state
+            .worklist
+            .selected_row()
+            .map(|r| r.account.clone());
+        // A truncated list is compared on the rows shown; otherwise on one row more (to notice
+        // when it grows past the limit).
+        let truncated = self.state.worklist.truncated;
+        let limit = WORKLIST_LIMIT + usize::from(!truncated);
+        let filter = WorklistFilter {
+            limit: Some(limit),
+            ..WorklistFilter::default()
+        };
+        match self
+            .service
+            .worklist_if_changed(&filter, &self.state.worklist.rows)
+        {
+            Ok(None) => {}
+            Ok(Some(mut rows)) => {
+                let wl = &mut self.state.worklist;
+                wl.truncated = rows.len() > WORKLIST_LIMIT || (truncated && rows.len() == limit);
                 rows.truncate(WORKLIST_LIMIT);
                 wl.rows = rows;
                 self.refilter(keep.as_deref());
@@ -277,10 +332,12 @@ impl App {
     fn tick(&mut self) {
         self.state.today = chrono::Local::now().date_naive();
         match self.state.screen {
-            Screen::Worklist => self.reload_worklist(),
+            Screen::Worklist => self.refresh_worklist(),
             Screen::Encounter => self.reload_view(),
+            Screen::NotesSearch => {}
             // Reports are reloaded on r, not on every tick (each load is an audited view).
             Screen::Dashboard => {}
+            Screen::Queue => self.reload_queue(),
         }
     }
 
@@ -342,7 +399,7 @@ impl App {
 pub fn update(app: &mut App, action: Action) {
     let background = matches!(
         action,
-        Action::Tick | Action::SearchDone(_) | Action::Resize(..)
+        Action::Tick | Action::SearchDone(_) | Action::NotesDone(_) | Action::Resize(..)
     );
     if !background {
         app.state.status = None;
@@ -363,15 +420,21 @@ pub fn update(app: &mut App, action: Action) {
             };
         }
         Action::SearchDone(out) => app.search_done(out),
+        Action::NotesDone(out) => app.notes_done(*out),
         a if app.state.help.is_some() => app.help_action(a),
         Action::StartCommand => app.state.command = Some(Default::default()),
         a if app.state.command.is_some() => app.command_action(a),
+        Action::Query(q) => app.query_action(q),
         Action::Open(account) => app.open(&account),
+        Action::NotesSearch(q) => app.show_notes_search(q),
         Action::Dashboard => app.open_dashboard(),
         a => match app.state.screen {
             Screen::Worklist => app.worklist_action(a),
             Screen::Encounter => app.encounter_action(a),
+            Screen::NotesSearch => app.notes_search_action(a),
             Screen::Dashboard => app.dashboard_action(a),
+            Screen::Queue => app.queue_other_action(a),
         },
     }
+    app.after_query_update();
 }

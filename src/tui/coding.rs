@@ -19,10 +19,23 @@ impl App {
 
     /// Opens an encounter (audited; claims it when nobody holds it) and shows its first note.
     pub(crate) fn open(&mut self, account: &str) {
+        self.open_at(account, None);
+    }
+
+    /// Opens an encounter showing note `note` (a row id; else the first note). Only the note shown
+    /// is read, so opening writes one audited view of it.
+    pub(crate) fn open_at(&mut self, account: &str, note: Option<i64>) {
         let account = account.trim();
         if let Some(cur) = &self.state.encounter {
             if cur.view.encounter.account == account {
                 self.state.screen = Screen::Encounter;
+                let shown = cur.note.as_ref().map(|n| n.header.id);
+                if let Some(i) = note
+                    .filter(|id| shown != Some(*id))
+                    .and_then(|id| cur.view.notes.iter().position(|h| h.id == id))
+                {
+                    self.load_note(i);
+                }
                 return;
             }
             self.leave();
@@ -44,7 +57,15 @@ impl App {
                 self.state.encounter = Some(enc);
                 self.state.screen = Screen::Encounter;
                 self.state.worklist.editing = false;
-                self.load_note(0);
+                let first = note
+                    .and_then(|id| {
+                        self.state
+                            .encounter
+                            .as_ref()
+                            .and_then(|e| e.view.notes.iter().position(|h| h.id == id))
+                    })
+                    .unwrap_or(0);
+                self.load_note(first);
                 self.reload_edits();
                 if self.state.status.is_none() {
                     self.state.set_status(status.0, status.1);
@@ -64,6 +85,11 @@ impl App {
             self.error(&e);
         }
         self.state.screen = Screen::Worklist;
+        if std::mem::take(&mut self.state.notes_search.came_from_search) && !self.state.quit {
+            // Opened from the note search: back to its results.
+            self.state.screen = Screen::NotesSearch;
+            self.state.notes_search.back_to = Some(Screen::Worklist);
+        }
         if !self.state.quit {
             let account = enc.view.encounter.account.clone();
             self.reload_worklist();
@@ -99,7 +125,8 @@ impl App {
             }
             Err(e) => self.error(&e),
         }
-        self.reload_edits();
+        // The edits read every note body: recomputed only when codes, notes or acks changed.
+        self.reload_edits_if_changed();
     }
 
     pub(crate) fn select_code(&mut self, id: Option<i64>) {
@@ -133,6 +160,7 @@ impl App {
                     enc.note = Some(OpenNote { header, body });
                     enc.scroll = 0;
                 }
+                self.refresh_note_hits();
             }
             Err(e) => self.error(&e),
         }
@@ -349,6 +377,16 @@ impl App {
             self.edits_action(action);
             return;
         }
+        if enc.pcs.is_some() && !picking && enc.confirm.is_none() {
+            self.pcs_action(action);
+            return;
+        }
+        if enc.nav.active && self.detail_nav_action(&action) {
+            return;
+        }
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
         match action {
             Action::Back => self.back(),
             Action::Up
@@ -438,6 +476,8 @@ impl App {
             },
             Action::Assign(system, code) => self.assign(system, &code),
             Action::ToggleDetail => self.toggle_detail(),
+            Action::DetailRefs => self.enter_detail_refs(),
+            Action::PcsBrowse => self.open_pcs_browser(),
             Action::CycleSystem => {
                 enc.search.systems = enc.search.systems.next();
                 let label = enc.search.systems.label();
@@ -503,6 +543,15 @@ impl App {
     }
 
     pub(crate) fn toggle_detail(&mut self) {
+        // Outside the search box, the opened detail takes the keyboard to follow its references.
+        if let Some(enc) = self.state.encounter.as_ref()
+            && !enc.detail_open
+            && enc.focus != Pane::Search
+            && enc.detail_subject().is_some()
+        {
+            self.enter_detail_refs();
+            return;
+        }
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.detail_open = !enc.detail_open;
             if enc.detail_open && enc.detail_subject().is_none() {

@@ -1,6 +1,7 @@
 //! The `:` command line: typed commands become the same actions keys produce.
 use crate::domain::{CodeSystem, Poa};
 use crate::tui::app::Action;
+use crate::tui::queries::QAction;
 use crate::tui::state::Scope;
 
 /// Parses one command line. `Ok(None)` for an empty line; `Err` says what is wrong and what works.
@@ -60,10 +61,19 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
         "refresh" => none(Action::Refresh),
+        "notes" | "ns" => {
+            // The query as typed (quotes and spacing kept).
+            let query = line.get(cmd.len()..).unwrap_or("").trim();
+            Ok(Some(Action::NotesSearch(
+                (!query.is_empty()).then(|| query.to_string()),
+            )))
+        }
         "dashboard" | "dash" | "reports" => none(Action::Dashboard),
+        "query" | "queries" => none(Action::Query(QAction::TogglePanel)),
+        "queue" | "cdi" => none(Action::Query(QAction::OpenQueue)),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :mine, :all, :dashboard, :q (? lists them)"
+             :reopen, :release, :notes, :dashboard, :mine, :all, :q (? lists them)"
         )),
     }
 }
@@ -109,6 +119,14 @@ mod tests {
             Ok(Some(Action::Assign(CodeSystem::Icd10Pcs, _)))
         ));
         assert!(matches!(parse("  "), Ok(None)));
+        assert!(matches!(
+            parse(":notes \"chest pain\"  type:ds"),
+            Ok(Some(Action::NotesSearch(Some(q)))) if q == "\"chest pain\"  type:ds"
+        ));
+        assert!(matches!(
+            parse("notes"),
+            Ok(Some(Action::NotesSearch(None)))
+        ));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Coding edits on the encounter screen: the list the service computes after every code change
 //! (kept in `State`, never fetched by render), its counts line, and acknowledging warnings.
 use crate::edits::Severity;
-use crate::service::EncounterEdit;
+use crate::service::{EncounterEdit, EncounterView};
 use crate::tui::app::{Action, App};
 use crate::tui::state::{ListPos, Pane, StatusKind};
 
@@ -14,6 +14,9 @@ pub struct EditsState {
     /// The edits list is open and has the keyboard.
     pub open: bool,
     pub pos: ListPos,
+    /// What the list was computed from: the encounter as viewed and the service's mark of note
+    /// changes and acknowledgements (a refresh recomputes only when one of them moved).
+    pub basis: Option<(EncounterView, String)>,
 }
 
 /// How many edits of each kind fire.
@@ -123,16 +126,44 @@ pub fn marker(e: &EncounterEdit) -> &'static str {
 }
 
 impl App {
+    /// What the open encounter's edits depend on now (None if it cannot be read: recompute).
+    fn edits_basis(&self) -> Option<(EncounterView, String)> {
+        let enc = self.state.encounter.as_ref()?;
+        match self.service.edits_basis(enc.view.encounter.id) {
+            Ok(mark) => Some((enc.view.clone(), mark)),
+            Err(e) => {
+                tracing::warn!("reading what the coding edits depend on: {e:#}");
+                None
+            }
+        }
+    }
+
+    /// Recomputes the edits when the codes, the notes, the encounter or the acknowledgements
+    /// changed since they were computed (the periodic refresh would otherwise read every note).
+    pub(crate) fn reload_edits_if_changed(&mut self) {
+        let now = self.edits_basis();
+        let same = self
+            .state
+            .encounter
+            .as_ref()
+            .is_some_and(|e| now.is_some() && e.edits.basis == now && e.edits.error.is_none());
+        if !same {
+            self.reload_edits();
+        }
+    }
+
     /// Recomputes the open encounter's edits (after opening it and after every change to its codes).
     pub(crate) fn reload_edits(&mut self) {
         let Some(id) = self.state.encounter.as_ref().map(|e| e.view.encounter.id) else {
             return;
         };
+        let basis = self.edits_basis();
         let found = self.service.encounter_edits(id);
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
         };
         let ed = &mut enc.edits;
+        ed.basis = basis;
         match found {
             Ok(list) => {
                 // Keep the cursor on the same edit when it still fires.

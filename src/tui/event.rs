@@ -69,7 +69,7 @@ pub fn run_loop(
             return Ok(());
         }
         let until_tick = refresh.saturating_sub(last_tick.elapsed());
-        let wait = if app.search_pending() {
+        let wait = if app.search_pending() || app.notes_pending() {
             SEARCH_POLL
         } else {
             until_tick.min(IDLE_POLL)
@@ -91,6 +91,9 @@ pub fn run_loop(
             }
         }
         while app.poll_search(Duration::ZERO) {
+            dirty = true;
+        }
+        while app.poll_notes(Duration::ZERO) {
             dirty = true;
         }
         if last_tick.elapsed() >= refresh {

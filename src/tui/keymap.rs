@@ -2,6 +2,7 @@
 //! (one source, so the help never disagrees with the keys).
 use crate::domain::Poa;
 use crate::tui::app::Action;
+use crate::tui::notes_search;
 use crate::tui::state::{Pane, Screen, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -38,8 +39,10 @@ pub const WORKLIST: &[KeyHelp] = &[
         "filter as you type (account, patient, MRN, type, status, holder)",
     ),
     k("m", "scope: all, mine, unassigned"),
+    k("s", "search every note (also :notes QUERY)"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
     k("D", "supervisor dashboard (your own figures for coders)"),
+    k("Q  F4", "CDI query queue (also :queue)"),
     k("q", "quit"),
 ];
 
@@ -84,8 +87,20 @@ pub const ENCOUNTER: &[KeyHelp] = &[
         "c",
         "mark coded (refused while errors fire or warnings are unacknowledged)",
     ),
+    k(
+        "y n u w 1 0",
+        "POA of the highlighted code from the notes list (the viewer: not n)",
+    ),
+    k(
+        "Alt-y Alt-n ...",
+        "POA of the highlighted code from any pane, even the search box",
+    ),
     k("o", "reopen a coded encounter"),
     k("r", "release the encounter and go back"),
+    k(
+        "Q",
+        "query panel: compose, send, answer, close (also :query)",
+    ),
     k("Esc", "back to the worklist (gives it back if no codes)"),
 ];
 
@@ -111,8 +126,15 @@ pub const VIEWER: &[KeyHelp] = &[
     k("PgDn PgUp  Space", "scroll a page"),
     k("g G", "top / bottom"),
     k("]  [", "next / previous note"),
-    k("f", "find in the note (also from the notes list)"),
-    k("n  N", "next / previous match"),
+    k(
+        "f",
+        "find in the notes: words, \"phrases\", OR, -not, word* (also from the list)",
+    ),
+    k(
+        "n  N",
+        "next / previous match, on into the encounter's other notes",
+    ),
+    k("v  p", "select text to pin to a query / pin (see below)"),
 ];
 
 pub const CODES: &[KeyHelp] = &[
@@ -129,9 +151,43 @@ pub const SEARCH: &[KeyHelp] = &[
     k("Down Up  Ctrl-N Ctrl-P", "move in results"),
     k("Enter", "assign the highlighted code"),
     k("Ctrl-D  F2", "code detail; while open PgDn/PgUp scroll it"),
-    k("Ctrl-T", "systems: CM+PCS, CM, PCS"),
+    k("Ctrl-R", "follow the detail's references (see Code detail)"),
+    k("Ctrl-B  F4", "ICD-10-PCS axis browser"),
+    k(
+        "Ctrl-T",
+        "systems: all, CM, PCS, HCPCS, CPT (when imported)",
+    ),
     k("Ctrl-U", "clear"),
     k("Esc", "leave the search box"),
+];
+
+pub const DETAIL: &[KeyHelp] = &[
+    k(
+        "d  Enter (codes)",
+        "open the detail with the keyboard (Ctrl-R from the search)",
+    ),
+    k(
+        "Tab j Down  Shift-Tab k Up",
+        "next / previous reference (code, range, K70.-)",
+    ),
+    k("Enter  l  Right", "follow it: show that code's detail"),
+    k("Backspace  b  Left", "back to the code shown before"),
+    k("PgDn PgUp  Space", "scroll"),
+    k("Esc  d", "close"),
+];
+
+pub const PCS: &[KeyHelp] = &[
+    k(
+        "0-9 A-Z",
+        "pick the value with that key; the next column opens",
+    ),
+    k(
+        "Down Up  Enter",
+        "or move to a value and pick it with Enter",
+    ),
+    k("Backspace  Left", "back a column"),
+    k("Enter", "on a complete 7-character code: assign it"),
+    k("Esc  F4", "close"),
 ];
 
 pub const PICKER: &[KeyHelp] = &[
@@ -151,8 +207,10 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":principal", "make the highlighted code principal"),
     k(":coded  :reopen  :release", "encounter status"),
     k(":edits", "open or close the coding edits list"),
+    k(":notes QUERY", "search every note"),
     k(":all  :mine  :unassigned", "worklist scope"),
     k(":dashboard", "supervisor dashboard"),
+    k(":query  :queue", "query panel of the encounter / CDI queue"),
     k(":q", "quit"),
 ];
 
@@ -166,17 +224,28 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             s("Commands", COMMANDS),
             s("Everywhere", GLOBAL),
         ],
-        Screen::Encounter => vec![
+        Screen::NotesSearch => vec![
+            s("Note search", notes_search::KEYS),
+            s("Query language", notes_search::QUERY_HELP),
+            s("Everywhere", GLOBAL),
+        ],
+
+        Screen::Queue => crate::tui::queries::keys::queue_help(),
+        Screen::Encounter => [
             s("Encounter", ENCOUNTER),
             s("Notes list", NOTES),
             s("Note viewer", VIEWER),
             s("Assigned codes", CODES),
             s("Coding edits (after e)", EDITS),
             s("Code search", SEARCH),
+            s("Code detail references", DETAIL),
+            s("ICD-10-PCS axis browser (Ctrl-B)", PCS),
             s("Valid-codes picker", PICKER),
-            s("Commands", COMMANDS),
-            s("Everywhere", GLOBAL),
-        ],
+        ]
+        .into_iter()
+        .chain(crate::tui::queries::keys::encounter_help())
+        .chain([s("Commands", COMMANDS), s("Everywhere", GLOBAL)])
+        .collect(),
         Screen::Dashboard => vec![
             s("Dashboard", DASHBOARD),
             s("Commands", COMMANDS),
@@ -193,12 +262,24 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
     if state.command.is_some() {
         return vec![("Enter", "run"), ("Esc", "cancel"), ("F1", "help")];
     }
+    if let Some(f) = crate::tui::queries::keys::footer(state) {
+        return f;
+    }
     match state.screen {
+        Screen::Queue => vec![("Esc", "back")],
         Screen::Worklist if state.worklist.editing => vec![
             ("Enter", "open"),
             ("↑↓", "move"),
             ("Tab", "keep filter"),
             ("Esc", "clear"),
+        ],
+        Screen::NotesSearch => vec![
+            ("Enter", "open"),
+            ("↑↓", "move"),
+            ("^O", "order"),
+            ("^U", "clear"),
+            ("Esc", "back"),
+            ("F1", "help"),
         ],
         Screen::Dashboard => vec![
             ("[ ]", "range"),
@@ -212,7 +293,8 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
         Screen::Worklist => vec![
             ("Enter", "open"),
             ("/", "filter"),
-            ("m", "mine/unassigned/all"),
+            ("s", "notes"),
+            ("m", "scope"),
             ("r", "refresh"),
             ("?", "help"),
             ("q", "quit"),
@@ -233,6 +315,27 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("↑↓", "move"),
                     ("type", "narrow"),
                     ("Esc", "cancel"),
+                ];
+            }
+            if let Some(b) = &e.pcs {
+                return if b.complete() {
+                    vec![("Enter", "assign"), ("Bksp", "back"), ("Esc", "close")]
+                } else {
+                    vec![
+                        ("key", "pick value"),
+                        ("↑↓ Enter", "pick"),
+                        ("Bksp", "back a column"),
+                        ("Esc", "close"),
+                    ]
+                };
+            }
+            if e.nav.active {
+                return vec![
+                    ("Tab j/k", "reference"),
+                    ("Enter", "follow"),
+                    ("Bksp", "back"),
+                    ("PgDn", "scroll"),
+                    ("Esc", "close"),
                 ];
             }
             if e.edits.open {
@@ -258,6 +361,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("↑↓", "move"),
                     ("^D", "detail"),
                     ("^T", "system"),
+                    ("^B", "PCS axes"),
                     ("Esc", "leave"),
                     ("F1", "help"),
                 ],
@@ -279,6 +383,15 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
                     ("Esc", "back"),
                     ("?", "help"),
                 ],
+                Pane::Viewer if !e.find_query.is_empty() => vec![
+                    ("n/N", "next/prev hit"),
+                    ("f", "find"),
+                    ("PgDn", "page"),
+                    ("][", "next/prev note"),
+                    ("Tab", "pane"),
+                    ("z", "zoom"),
+                    ("?", "help"),
+                ],
                 Pane::Viewer => vec![
                     ("PgDn", "page"),
                     ("][", "next/prev note"),
@@ -293,7 +406,7 @@ pub fn footer(state: &State) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-fn ctrl(key: &KeyEvent) -> bool {
+pub(crate) fn ctrl(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL)
 }
 
@@ -318,10 +431,15 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
             _ => None,
         });
     }
+    if let Some(a) = crate::tui::queries::keys::map(state, key) {
+        return a;
+    }
     match state.screen {
         Screen::Worklist => worklist_key(state, key),
         Screen::Encounter => encounter_key(state, key),
+        Screen::NotesSearch => notes_search::key(key),
         Screen::Dashboard => dashboard_key(key),
+        Screen::Queue => None,
     }
 }
 
@@ -340,6 +458,25 @@ fn dashboard_key(key: KeyEvent) -> Option<Action> {
         KeyCode::Enter => Some(Action::Accept),
         _ => motion_key(key),
     }
+}
+
+/// POA keys: y n u w 1 set, 0 clears (the codes pane's letters).
+fn poa_key(key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::SetPoa(Some(Poa::Yes))),
+        KeyCode::Char('n') | KeyCode::Char('N') => Some(Action::SetPoa(Some(Poa::No))),
+        KeyCode::Char('u') | KeyCode::Char('U') => Some(Action::SetPoa(Some(Poa::Unknown))),
+        KeyCode::Char('w') | KeyCode::Char('W') => {
+            Some(Action::SetPoa(Some(Poa::ClinicallyUndetermined)))
+        }
+        KeyCode::Char('1') => Some(Action::SetPoa(Some(Poa::Exempt))),
+        KeyCode::Char('0') => Some(Action::SetPoa(None)),
+        _ => None,
+    }
+}
+
+fn alt(key: &KeyEvent) -> bool {
+    key.modifiers.contains(KeyModifiers::ALT)
 }
 
 fn help_key(key: KeyEvent) -> Option<Action> {
@@ -367,7 +504,7 @@ fn motion_key(key: KeyEvent) -> Option<Action> {
 }
 
 /// Editing a line of text (filter, search, command line, picker).
-fn input_key(key: KeyEvent) -> Option<Action> {
+pub(crate) fn input_key(key: KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::Char('u') if ctrl(&key) => Some(Action::ClearInput),
         KeyCode::Char('h') if ctrl(&key) => Some(Action::Backspace),
@@ -380,7 +517,7 @@ fn input_key(key: KeyEvent) -> Option<Action> {
 }
 
 /// Moving in a list while a text input has the keyboard: arrows and Ctrl-N/P only.
-fn input_motion_key(key: KeyEvent) -> Option<Action> {
+pub(crate) fn input_motion_key(key: KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::Down => Some(Action::Down),
         KeyCode::Up => Some(Action::Up),
@@ -408,6 +545,7 @@ fn worklist_key(state: &State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Some(Action::StartFilter),
         KeyCode::Char('m') => Some(Action::CycleScope),
         KeyCode::Char('r') | KeyCode::F(5) => Some(Action::Refresh),
+        KeyCode::Char('s') => Some(Action::NotesSearch(None)),
         KeyCode::Char('D') => Some(Action::Dashboard),
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
         KeyCode::Esc if !state.worklist.filter.text.is_empty() => Some(Action::Back),
@@ -440,6 +578,12 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => input_motion_key(key).or_else(|| input_key(key)),
         };
     }
+    if e.pcs.is_some() {
+        return crate::tui::pcs_browser::key(key);
+    }
+    if e.nav.active {
+        return crate::tui::detail_nav::key(key);
+    }
     if e.edits.open {
         return match key.code {
             KeyCode::Esc | KeyCode::Char('e') | KeyCode::F(3) => Some(Action::ToggleEdits),
@@ -451,6 +595,10 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             _ => motion_key(key),
         };
     }
+    // Alt+POA letter sets the highlighted code's POA from any pane, the search box included.
+    if alt(&key) && !ctrl(&key) {
+        return poa_key(key);
+    }
     if e.focus == Pane::Search {
         return match key.code {
             KeyCode::F(3) => Some(Action::ToggleEdits),
@@ -461,6 +609,9 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::F(2) => Some(Action::ToggleDetail),
             KeyCode::Char('d') if ctrl(&key) => Some(Action::ToggleDetail),
             KeyCode::Char('t') if ctrl(&key) => Some(Action::CycleSystem),
+            KeyCode::Char('r') if ctrl(&key) => Some(Action::DetailRefs),
+            KeyCode::Char('b') if ctrl(&key) => Some(Action::PcsBrowse),
+            KeyCode::F(4) => Some(Action::PcsBrowse),
             _ => input_motion_key(key).or_else(|| input_key(key)),
         };
     }
@@ -490,7 +641,8 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(']') => Some(Action::NextNote),
             KeyCode::Char('[') => Some(Action::PrevNote),
             KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
-            _ => motion_key(key),
+            _ if ctrl(&key) => motion_key(key),
+            _ => poa_key(key).or_else(|| motion_key(key)),
         },
         Pane::Viewer => match key.code {
             KeyCode::Char(']') => Some(Action::NextNote),
@@ -498,7 +650,8 @@ fn encounter_key(state: &State, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('f') if !ctrl(&key) => Some(Action::StartFind),
             KeyCode::Char('n') => Some(Action::FindNext(true)),
             KeyCode::Char('N') => Some(Action::FindNext(false)),
-            _ => motion_key(key),
+            _ if ctrl(&key) => motion_key(key),
+            _ => poa_key(key).or_else(|| motion_key(key)),
         },
         Pane::Codes => codes_key(key),
         Pane::Search => None,

@@ -7,6 +7,7 @@ use crate::store::notes::NoteHeader;
 use chrono::NaiveDate;
 
 pub use super::edits::EditsState;
+pub use super::notes_search::NotesSearchState;
 
 pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 
@@ -15,8 +16,12 @@ pub use super::rows::{age_on, days_since, type_abbrev, visible_rows};
 pub enum Screen {
     Worklist,
     Encounter,
+    /// Search every note (`s` on the worklist, `:notes QUERY`).
+    NotesSearch,
     /// Supervisor dashboard: throughput, backlog, queries, accuracy.
     Dashboard,
+    /// The CDI query queue (`tui::queries`).
+    Queue,
 }
 
 /// Which encounters the worklist shows.
@@ -207,12 +212,14 @@ impl SystemFilter {
         match self {
             SystemFilter::All => SystemFilter::Only(CodeSystem::Icd10Cm),
             SystemFilter::Only(CodeSystem::Icd10Cm) => SystemFilter::Only(CodeSystem::Icd10Pcs),
+            SystemFilter::Only(CodeSystem::Icd10Pcs) => SystemFilter::Only(CodeSystem::Hcpcs),
+            SystemFilter::Only(CodeSystem::Hcpcs) => SystemFilter::Only(CodeSystem::Cpt),
             SystemFilter::Only(_) => SystemFilter::All,
         }
     }
     pub fn label(self) -> &'static str {
         match self {
-            SystemFilter::All => "CM+PCS",
+            SystemFilter::All => "all",
             SystemFilter::Only(s) => s.short(),
         }
     }
@@ -371,6 +378,15 @@ pub struct EncounterState {
     pub find_query: String,
     /// Wrapped line of the current match.
     pub find_line: Option<usize>,
+    /// Where the find query matches in the open note (byte ranges of its body, in order).
+    pub find_hits: Vec<std::ops::Range<usize>>,
+    /// The current place in `find_hits`.
+    pub find_at: Option<usize>,
+    /// The find query came from search as you type: its last word is a prefix.
+    pub find_typing: bool,
+    /// Row ids of the encounter's notes that match the find query (asked once, when `n` first
+    /// leaves the open note).
+    pub find_notes: Option<Vec<i64>>,
     pub codes_pos: ListPos,
     pub search: SearchPanel,
     /// Show the detail of the highlighted code (a popup on small windows; a pane on large ones).
@@ -382,6 +398,12 @@ pub struct EncounterState {
     pub confirm: Option<Confirm>,
     /// The coding edits on the encounter's codes (recomputed by `update` after every change).
     pub edits: EditsState,
+    /// References in the code detail: which is selected, which code was followed, the way back.
+    pub nav: crate::tui::detail_nav::DetailNav,
+    /// The ICD-10-PCS axis browser, when open.
+    pub pcs: Option<crate::tui::pcs_browser::PcsBrowser>,
+    /// Text selection in the note and the query panel (`tui::queries`).
+    pub cdi: crate::tui::queries::EncounterCdi,
 }
 
 impl EncounterState {
@@ -397,6 +419,10 @@ impl EncounterState {
             find: None,
             find_query: String::new(),
             find_line: None,
+            find_hits: Vec::new(),
+            find_at: None,
+            find_typing: false,
+            find_notes: None,
             codes_pos: ListPos::default(),
             search: SearchPanel::default(),
             detail_open: false,
@@ -405,6 +431,9 @@ impl EncounterState {
             picker: None,
             confirm: None,
             edits: EditsState::default(),
+            nav: Default::default(),
+            pcs: None,
+            cdi: Default::default(),
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {
@@ -416,6 +445,9 @@ impl EncounterState {
     /// The code whose detail is shown: the highlighted search result, or the highlighted assigned
     /// code when the codes pane has focus.
     pub fn detail_subject(&self) -> Option<(CodeSystem, String)> {
+        if let Some(p) = &self.nav.pinned {
+            return Some(p.clone());
+        }
         match self.focus {
             Pane::Codes => self.selected_code().map(|a| (a.system, a.code.clone())),
             _ => self
@@ -454,8 +486,11 @@ pub struct State {
     pub screen: Screen,
     pub worklist: WorklistState,
     pub encounter: Option<EncounterState>,
+    pub notes_search: NotesSearchState,
     /// The dashboard, once opened (kept so its range and team survive a visit to an encounter).
     pub dashboard: Option<super::dashboard::DashboardState>,
+    /// The CDI query queue screen.
+    pub queue: crate::tui::queries::QueueState,
     pub help: Option<usize>,
     /// The `:` command line while it is being typed.
     pub command: Option<TextInput>,
@@ -474,7 +509,9 @@ impl State {
             screen: Screen::Worklist,
             worklist: WorklistState::default(),
             encounter: None,
+            notes_search: NotesSearchState::default(),
             dashboard: None,
+            queue: Default::default(),
             help: None,
             command: None,
             status: None,
@@ -495,9 +532,16 @@ impl State {
                 Screen::Encounter => self.encounter.as_ref().is_some_and(|e| {
                     e.picker.is_some()
                         || e.find.is_some()
-                        || (e.focus == Pane::Search && e.confirm.is_none() && !e.edits.open)
+                        || e.pcs.is_some()
+                        || e.cdi.typing()
+                        || (e.focus == Pane::Search
+                            && e.confirm.is_none()
+                            && !e.edits.open
+                            && !e.nav.active)
                 }),
+                Screen::NotesSearch => true,
                 Screen::Dashboard => false,
+                Screen::Queue => self.queue.editing,
             }
     }
 }

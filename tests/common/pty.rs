@@ -65,6 +65,12 @@ impl Session {
         self.screen.lock().unwrap().screen().contents()
     }
 
+    /// Whether the cell at `row`, `col` is drawn in reverse video (a highlight without colour).
+    pub fn inverse(&self, row: u16, col: u16) -> bool {
+        let p = self.screen.lock().unwrap();
+        p.screen().cell(row, col).is_some_and(|c| c.inverse())
+    }
+
     pub fn lines(&self) -> Vec<String> {
         let p = self.screen.lock().unwrap();
         p.screen().rows(0, COLS).collect()

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 const POINTER_CHECK: Duration = Duration::from_secs(1);
 
 /// The notes index generation this process uses, re-checked against the pointer file.
+#[derive(Clone)]
 pub(in crate::service) struct NotesState {
     index: NotesIndex,
     generation: String,

@@ -1,10 +1,13 @@
 //! Notes search for the TUI and the CLI (audited views of patient data), the life of the notes
 //! index (`index`) and note imports (`import`).
+mod find;
 mod import;
 mod index;
+mod searcher;
 
 pub use index::NotesIndexInfo;
 pub(super) use index::{NotesState, open_notes_index};
+pub use searcher::NotesSearcher;
 
 use super::Service;
 use crate::domain::Permission;
@@ -71,18 +74,8 @@ impl Service {
     pub fn search_notes(&mut self, text: &str, q: &NoteQuery) -> Result<NoteSearchResult> {
         self.require(Permission::ViewCharts, "search notes")?;
         let r = self.search_notes_unaudited(text, q)?;
-        let (total, shown) = (r.total, r.hits.len());
         self.write(Permission::ViewCharts, "search notes", |tx, me| {
-            store::audit::append(
-                tx,
-                &store::now(),
-                &me.login,
-                "search_notes",
-                None,
-                q.encounter,
-                text,
-                &format!("{total} notes, {shown} shown"),
-            )
+            audit_search(tx, &me.login, text, q, &r)
         })?;
         Ok(r)
     }
@@ -93,46 +86,7 @@ impl Service {
         text: &str,
         q: &NoteQuery,
     ) -> Result<NoteSearchResult> {
-        let parsed = query::parse(text, q.typing);
-        let ix = self.notes.current(&self.data, false).clone();
-        let raw = ix.search(&SearchRequest {
-            query: &parsed,
-            limit: q.limit,
-            order: q.order,
-            encounter: q.encounter,
-            patient: None,
-        })?;
-        let ids: Vec<i64> = raw.hits.iter().map(|h| h.row_id).collect();
-        let mut rows: HashMap<i64, store::notes::HitRow> =
-            store::notes::hit_rows(&self.conn, &ids)?
-                .into_iter()
-                .map(|r| (r.header.id, r))
-                .collect();
-        let hits: Vec<NoteHit> = raw
-            .hits
-            .iter()
-            .filter_map(|h| {
-                let r = rows.remove(&h.row_id)?;
-                Some(NoteHit {
-                    id: r.header.id,
-                    snippet: raw.snippets.snippet(&r.body),
-                    note_id: r.header.note_id,
-                    encounter_id: r.header.encounter_id,
-                    account: r.account,
-                    note_type: r.header.note_type,
-                    author: r.header.author,
-                    written_at: r.header.written_at,
-                    score: h.score,
-                })
-            })
-            .collect();
-        let total = raw.total;
-        let fallback_message = (!parsed.messages.is_empty()).then(|| parsed.messages.join("; "));
-        Ok(NoteSearchResult {
-            hits,
-            total,
-            fallback_message,
-        })
+        run_search(&self.conn, &mut self.notes, &self.data, text, q)
     }
 
     /// Where `query` matches inside one note's body: byte ranges for highlighting in a viewer.
@@ -147,4 +101,73 @@ impl Service {
         let ix = self.notes.current(&self.data, false).clone();
         Ok(ix.highlighter(&parsed)?.ranges(&body))
     }
+}
+
+/// Searches the notes index and reads the hits' rows (bodies for snippets) from `conn`; no audit.
+fn run_search(
+    conn: &rusqlite::Connection,
+    notes: &mut NotesState,
+    data: &super::DataDir,
+    text: &str,
+    q: &NoteQuery,
+) -> Result<NoteSearchResult> {
+    let parsed = query::parse(text, q.typing);
+    let ix = notes.current(data, false).clone();
+    let raw = ix.search(&SearchRequest {
+        query: &parsed,
+        limit: q.limit,
+        order: q.order,
+        encounter: q.encounter,
+        patient: None,
+    })?;
+    let ids: Vec<i64> = raw.hits.iter().map(|h| h.row_id).collect();
+    let mut rows: HashMap<i64, store::notes::HitRow> = store::notes::hit_rows(conn, &ids)?
+        .into_iter()
+        .map(|r| (r.header.id, r))
+        .collect();
+    let hits: Vec<NoteHit> = raw
+        .hits
+        .iter()
+        .filter_map(|h| {
+            let r = rows.remove(&h.row_id)?;
+            Some(NoteHit {
+                id: r.header.id,
+                snippet: raw.snippets.snippet(&r.body),
+                note_id: r.header.note_id,
+                encounter_id: r.header.encounter_id,
+                account: r.account,
+                note_type: r.header.note_type,
+                author: r.header.author,
+                written_at: r.header.written_at,
+                score: h.score,
+            })
+        })
+        .collect();
+    let total = raw.total;
+    let fallback_message = (!parsed.messages.is_empty()).then(|| parsed.messages.join("; "));
+    Ok(NoteSearchResult {
+        hits,
+        total,
+        fallback_message,
+    })
+}
+
+/// The audit row of one notes search, in the caller's transaction.
+fn audit_search(
+    tx: &rusqlite::Transaction<'_>,
+    login: &str,
+    text: &str,
+    q: &NoteQuery,
+    r: &NoteSearchResult,
+) -> Result<()> {
+    store::audit::append(
+        tx,
+        &store::now(),
+        login,
+        "search_notes",
+        None,
+        q.encounter,
+        text,
+        &format!("{} notes, {} shown", r.total, r.hits.len()),
+    )
 }

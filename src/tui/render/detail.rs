@@ -47,6 +47,20 @@ pub fn detail_lines<'a>(
             theme.dim(),
         );
     }
+    // Where it sits in the tabular list: block and chapter.
+    for a in d.ancestors.iter().filter(|a| a.kind != EntryKind::Code) {
+        let what = if a.kind == EntryKind::Chapter {
+            "chapter"
+        } else {
+            "block"
+        };
+        push_wrapped(
+            &mut out,
+            &format!("{what} {} {}", a.code, a.title),
+            w,
+            theme.dim(),
+        );
+    }
     section(
         &mut out,
         "Inclusion terms",
@@ -155,10 +169,20 @@ pub fn draw_detail(
     if is_popup {
         frame.render_widget(Clear, area);
     }
-    let block = pane(" Code detail ", is_popup || enc.detail_open, theme);
+    let title = if enc.nav.active {
+        " Code detail · Tab reference · Enter follow · Bksp back "
+    } else {
+        " Code detail "
+    };
+    let block = pane(title, is_popup || enc.detail_open, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &enc.detail {
+        Some(d) if enc.nav.active => crate::tui::detail_nav::mark(
+            detail_lines(d, inner.width as usize, theme),
+            &enc.nav,
+            theme,
+        ),
         Some(d) => detail_lines(d, inner.width as usize, theme),
         None => vec![Line::styled(
             "highlight a search result or an assigned code",

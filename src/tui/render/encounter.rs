@@ -1,12 +1,10 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
 use crate::domain::{Assignment, EncounterType};
-use crate::tui::find;
 use crate::tui::layout::{self, EncounterAreas};
-use crate::tui::render::worklist::status_label;
-use crate::tui::render::{detail, edits, tail};
+use crate::tui::render::{detail, edits, notes_search, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{pane, text};
+use crate::tui::widgets::{pane, text, wrap};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -42,6 +40,9 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     if enc.picker.is_some() {
         detail::draw_picker(enc, frame, a.body, theme);
     }
+    if enc.pcs.is_some() {
+        crate::tui::pcs_browser::draw(enc, frame, a.body, theme);
+    }
     if enc.edits.open {
         edits::draw_list(enc, frame, a.body, theme);
     }
@@ -64,7 +65,7 @@ fn draw_header(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
             e.enc_type,
             e.mrn
         )),
-        Span::styled(status_label(e.status), theme.accent()),
+        Span::styled(super::compose::status_text(e), theme.accent()),
     ]);
     let dates = format!(
         "{} – {}",
@@ -137,7 +138,7 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         );
         return;
     };
-    let lines = text::wrap(&note.body, inner.width as usize);
+    let lines = wrap::wrap_mapped(&note.body, inner.width as usize);
     let h = inner.height as usize;
     let max = lines.len().saturating_sub(h);
     let top = enc.scroll.min(max);
@@ -164,36 +165,56 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         focused,
         theme,
     );
+    let marks = super::compose::selection_marks(enc, &note.body, inner.width as usize);
     let shown: Vec<Line> = lines
         .into_iter()
         .enumerate()
         .skip(top)
         .take(h)
-        .map(|(i, l)| highlight(l, &enc.find_query, enc.find_line == Some(i), theme))
+        .map(
+            |(i, l)| match marks.as_ref().and_then(|m| m.line(i, &l.text, theme)) {
+                Some(marked) => marked,
+                None => highlight(l, &enc.find_hits, enc.find_at, theme),
+            },
+        )
         .collect();
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }
 
-/// A note line with the matches of `query` highlighted (the current match line also bold).
-fn highlight<'a>(line: String, query: &str, current: bool, theme: &Theme) -> Line<'a> {
-    let found = find::matches(&line, query);
-    if found.is_empty() {
-        return Line::raw(line);
+/// A wrapped note line with the find places on it marked (the current place bold and underlined);
+/// places are ranges of the note's text, so one wrapped onto two lines is marked on both.
+fn highlight<'a>(
+    line: wrap::WrappedLine,
+    places: &[std::ops::Range<usize>],
+    current: Option<usize>,
+    theme: &Theme,
+) -> Line<'a> {
+    let marks = match line.source_span() {
+        Some(span)
+            if places
+                .iter()
+                .any(|p| p.start < span.end && span.start < p.end) =>
+        {
+            line.highlights(places)
+        }
+        _ => Vec::new(),
+    };
+    if marks.is_empty() {
+        return Line::raw(line.text);
     }
+    let t = &line.text;
     let mut spans = Vec::new();
     let mut at = 0;
-    let hit = theme
-        .selected(current)
-        .add_modifier(ratatui::style::Modifier::REVERSED);
-    for (s, e) in found {
-        if s > at {
-            spans.push(Span::raw(line[at..s].to_string()));
+    for (r, place) in marks {
+        if r.start > at {
+            spans.push(Span::raw(t[at..r.start].to_string()));
         }
-        spans.push(Span::styled(line[s..e].to_string(), hit));
-        at = e;
+        let style = notes_search::hit_style(theme, current == Some(place));
+        spans.push(Span::styled(t[r.clone()].to_string(), style));
+        at = r.end;
     }
-    if at < line.len() {
-        spans.push(Span::raw(line[at..].to_string()));
+    if at < t.len() {
+        spans.push(Span::raw(t[at..].to_string()));
     }
     Line::from(spans)
 }

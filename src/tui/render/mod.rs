@@ -1,9 +1,12 @@
 //! Drawing: `render(&State, &mut Frame)` is pure (no I/O, no clock); it draws exactly what the state
 //! says. Each screen has its own module; overlays (help, command line) are drawn here.
+pub mod compose;
 mod dashboard;
 pub mod detail;
 mod edits;
 mod encounter;
+pub mod notes_search;
+pub mod queries;
 mod worklist;
 
 use crate::tui::keymap;
@@ -47,6 +50,17 @@ pub fn render(state: &State, frame: &mut Frame) {
                 .unwrap_or((false, 0));
             let a = layout::encounter(area, zoom, codes);
             encounter::draw(state, frame, &a, &theme);
+            compose::draw(state, frame, &a, &theme);
+            (a.status, a.footer)
+        }
+        Screen::Queue => {
+            let a = layout::worklist(area);
+            queries::draw(state, frame, &a, &theme);
+            (a.status, a.footer)
+        }
+        Screen::NotesSearch => {
+            let a = crate::tui::notes_search::layout(area);
+            notes_search::draw(state, frame, &a, &theme);
             (a.status, a.footer)
         }
         Screen::Dashboard => dashboard::draw(state, frame, area, &theme),
@@ -124,7 +138,9 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let title = match state.screen {
         Screen::Worklist => "Help: worklist",
         Screen::Encounter => "Help: encounter",
+        Screen::NotesSearch => "Help: note search",
         Screen::Dashboard => "Help: dashboard",
+        Screen::Queue => "Help: CDI queue",
     };
     let inner = widgets::popup(frame, box_area, title, theme);
     let key_w = 26.min(inner.width as usize / 2);

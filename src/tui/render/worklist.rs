@@ -128,7 +128,7 @@ fn cell(state: &State, r: &EncounterRow, c: Col) -> String {
         Col::Days => days_since(r.discharge_date.as_deref(), state.today)
             .map(|d| d.to_string())
             .unwrap_or_else(|| "-".into()),
-        Col::Status => status_label(r.status).to_string(),
+        Col::Status => super::compose::status_text(r),
         Col::Holder => r.claimed_by.clone().unwrap_or_default(),
     }
 }

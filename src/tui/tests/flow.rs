@@ -5,6 +5,20 @@ use crate::tui::app::{Action, App, update};
 use crate::tui::state::{Pane, StatusKind};
 use std::time::{Duration, Instant};
 
+fn find(app: &mut App, q: &str) {
+    update(app, Action::StartFind);
+    update(app, Action::ClearInput);
+    for c in q.chars() {
+        update(app, Action::Input(c));
+    }
+    update(app, Action::Accept);
+}
+
+fn shown_note(app: &App) -> String {
+    let e = app.state.encounter.as_ref().unwrap();
+    e.note.as_ref().unwrap().header.note_id.clone()
+}
+
 #[test]
 fn find_in_the_note_jumps_between_matches() {
     let dir = tempfile::tempdir().unwrap();
@@ -14,13 +28,13 @@ fn find_in_the_note_jumps_between_matches() {
     update(&mut app, Action::StartFind);
     assert!(app.state.typing());
     assert_eq!(app.state.encounter.as_ref().unwrap().focus, Pane::Viewer);
-    for c in "LINE 7".chars() {
-        update(&mut app, Action::Input(c));
-    }
-    update(&mut app, Action::Accept);
+    update(&mut app, Action::Back);
+    // A phrase: only "Line 7:", not "Line 70" or every "line".
+    find(&mut app, "\"LINE 7\"");
     let enc = app.state.encounter.as_ref().unwrap();
     assert!(enc.find.is_none());
-    assert_eq!(enc.find_query, "LINE 7");
+    assert_eq!(enc.find_query, "\"LINE 7\"");
+    assert_eq!(enc.find_hits.len(), 1, "{}", status(&app));
     let first = enc.find_line.unwrap();
     let body_line = |app: &App, i: usize| {
         let e = app.state.encounter.as_ref().unwrap();
@@ -35,26 +49,59 @@ fn find_in_the_note_jumps_between_matches() {
         body_line(&app, first)
     );
     assert!(enc.scroll <= first && first < enc.scroll + 14);
-    assert!(status(&app).contains("1 of 11"), "{}", status(&app));
+    assert!(status(&app).contains("1 of 1"), "{}", status(&app));
+    // A word in every line: n and N step through it; no other note has it, so it wraps round.
+    // A new find starts at the first line shown.
+    find(&mut app, "weight");
+    assert!(!status(&app).contains("1 of 80"), "{}", status(&app));
+    update(&mut app, Action::Top);
+    find(&mut app, "weight");
+    assert!(status(&app).contains("1 of 80"), "{}", status(&app));
+    let first = app.state.encounter.as_ref().unwrap().find_line.unwrap();
     update(&mut app, Action::FindNext(true));
     let second = app.state.encounter.as_ref().unwrap().find_line.unwrap();
     assert!(second > first);
-    assert!(body_line(&app, second).to_lowercase().contains("line 7"));
+    assert!(body_line(&app, second).contains("weight"));
     update(&mut app, Action::FindNext(false));
     assert_eq!(app.state.encounter.as_ref().unwrap().find_line, Some(first));
     update(&mut app, Action::FindNext(false));
+    assert!(status(&app).contains("80 of 80"), "{}", status(&app));
     assert!(status(&app).contains("wrapped"), "{}", status(&app));
+    assert_eq!(shown_note(&app), "N2");
     // Something absent says so.
-    update(&mut app, Action::StartFind);
-    for c in "zzz".chars() {
-        update(&mut app, Action::Input(c));
-    }
-    update(&mut app, Action::Accept);
+    find(&mut app, "zzz");
     assert!(
         status(&app).contains("not in this note"),
         "{}",
         status(&app)
     );
+}
+
+#[test]
+fn n_goes_on_into_the_encounters_next_note_that_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open(&mut app, INPATIENT);
+    update(&mut app, Action::NextNote);
+    assert_eq!(shown_note(&app), "N2");
+    find(&mut app, "chf");
+    assert!(
+        status(&app).contains("not in this note"),
+        "{}",
+        status(&app)
+    );
+    update(&mut app, Action::FindNext(true));
+    assert_eq!(shown_note(&app), "N3");
+    assert!(status(&app).contains("note 3 of 3"), "{}", status(&app));
+    let enc = app.state.encounter.as_ref().unwrap();
+    let body = &enc.note.as_ref().unwrap().body;
+    let at = enc.find_at.unwrap();
+    assert_eq!(&body[enc.find_hits[at].clone()], "CHF");
+    update(&mut app, Action::FindNext(true));
+    assert_eq!(shown_note(&app), "N1");
+    assert!(status(&app).contains("wrapped round"), "{}", status(&app));
+    update(&mut app, Action::FindNext(false));
+    assert_eq!(shown_note(&app), "N3");
 }
 
 #[test]

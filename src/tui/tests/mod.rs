@@ -2,7 +2,12 @@
 mod dashboard;
 mod demo;
 mod edits;
+mod encoder;
 mod fixture;
 mod flow;
+mod notes_search;
+mod queries;
+mod queries_flow;
+mod refresh;
 mod render;
 mod state;

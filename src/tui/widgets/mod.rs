@@ -1,5 +1,6 @@
 //! Small drawing helpers shared by the screens: text fitting and wrapping, boxed panes.
 pub mod text;
+pub mod wrap;
 
 use crate::tui::theme::Theme;
 use ratatui::Frame;

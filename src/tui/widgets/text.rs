@@ -38,74 +38,10 @@ pub fn fit(s: &str, w: usize) -> String {
 /// Word-wraps `text` to `w` cells. Line breaks are kept, runs of spaces inside a line are kept
 /// (notes are often laid out with them), words longer than a line are split.
 pub fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
-    let mut out = Vec::new();
-    for raw in text.lines() {
-        let line = raw.replace('\t', "    ");
-        if width(&line) <= w {
-            out.push(line.trim_end().to_string());
-            continue;
-        }
-        let mut cur = String::new();
-        let mut cur_w = 0;
-        for word in split_keep_spaces(&line) {
-            let ww = width(word);
-            if cur_w + ww <= w {
-                cur.push_str(word);
-                cur_w += ww;
-                continue;
-            }
-            if word.trim().is_empty() {
-                // Spaces at a break are dropped.
-                out.push(std::mem::take(&mut cur).trim_end().to_string());
-                cur_w = 0;
-                continue;
-            }
-            if cur_w > 0 {
-                out.push(std::mem::take(&mut cur).trim_end().to_string());
-            }
-            // A word longer than the line is split at the width.
-            let mut piece = String::new();
-            let mut pw = 0;
-            for c in word.chars() {
-                let cw = c.width().unwrap_or(0);
-                if pw + cw > w {
-                    out.push(std::mem::take(&mut piece));
-                    pw = 0;
-                }
-                piece.push(c);
-                pw += cw;
-            }
-            cur = piece;
-            cur_w = pw;
-        }
-        if cur_w > 0 || cur.is_empty() {
-            out.push(cur.trim_end().to_string());
-        }
-    }
-    out
-}
-
-/// Splits into alternating runs of non-spaces and spaces.
-fn split_keep_spaces(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let mut in_space = None;
-    for (i, c) in s.char_indices() {
-        let sp = c == ' ';
-        match in_space {
-            Some(prev) if prev != sp => {
-                parts.push(&s[start..i]);
-                start = i;
-            }
-            _ => {}
-        }
-        in_space = Some(sp);
-    }
-    if start < s.len() {
-        parts.push(&s[start..]);
-    }
-    parts
+    super::wrap::wrap_mapped(text, w)
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,283 @@
+//! A documentation query's whole life through keys, with the real service: pin from the note,
+//! compose, send (hold; marking coded refused), answer, close (released), then the CDI queue.
+use super::fixture::{self, INPATIENT};
+use super::queries::{key, selected_text, shown, status, typed};
+use crate::domain::{EncounterStatus, QueryStatus, Role};
+use crate::service::Service;
+use crate::tui::app::{Action, App, update};
+use crate::tui::queries::{Field, StatusFilter};
+use crate::tui::state::{Pane, Screen};
+use ratatui::crossterm::event::KeyCode;
+
+fn panel(app: &App) -> &crate::tui::queries::PanelState {
+    app.state
+        .encounter
+        .as_ref()
+        .unwrap()
+        .cdi
+        .panel
+        .as_ref()
+        .expect("the query panel is open")
+}
+
+fn card(app: &App) -> &crate::tui::queries::QueryCard {
+    panel(app).card.as_ref().expect("a query is shown")
+}
+
+fn enc_status(app: &App) -> EncounterStatus {
+    app.state.encounter.as_ref().unwrap().view.encounter.status
+}
+
+/// Opens the inpatient fixture encounter and pins the first sentence of its first note.
+fn open_and_pin(app: &mut App) {
+    update(app, Action::Resize(80, 24));
+    update(app, Action::Open(INPATIENT.into()));
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Char('v'));
+    key(app, KeyCode::Char('s'));
+    let quote = selected_text(app).unwrap();
+    assert!(quote.starts_with("HPI: 74 year old female"), "{quote}");
+    key(app, KeyCode::Char('p'));
+    assert!(status(app).contains("pinned"), "{}", status(app));
+    assert!(status(app).contains("to draft query #"), "{}", status(app));
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.cdi.selection.is_none() && enc.cdi.draft.is_some());
+}
+
+/// Moves the panel cursor to `f`.
+fn go_to(app: &mut App, f: Field) {
+    key(app, KeyCode::Char('g'));
+    for _ in 0..20 {
+        if panel(app).field() == Some(f) {
+            return;
+        }
+        key(app, KeyCode::Char('j'));
+    }
+    panic!("no {f:?} row: {:?}", panel(app).rows());
+}
+
+#[test]
+fn pin_compose_send_answer_close_and_see_it_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open_and_pin(&mut app);
+    let draft = app.state.encounter.as_ref().unwrap().cdi.draft.unwrap();
+
+    // The panel opens on the draft the pin created: the quote with its note, author and time.
+    key(&mut app, KeyCode::Char('Q'));
+    let c = card(&app);
+    assert_eq!((c.row.id, c.row.status), (draft, QueryStatus::Draft));
+    assert_eq!(c.row.provider, "Dr. Rivera", "addressed to the attending");
+    assert_eq!(c.indicators.len(), 1);
+    let ind = &c.indicators[0];
+    assert_eq!(
+        (ind.note_type.as_str(), ind.author.as_str()),
+        ("History and Physical", "Dr. Rivera")
+    );
+    assert_eq!(
+        ind.quote,
+        "HPI: 74 year old female with acute on chronic systolic heart failure."
+    );
+    assert_eq!((ind.start, ind.end), (0, 69));
+    // An empty question is a compliance error, shown inline; S is refused.
+    assert!(c.errors() > 0, "{:?}", c.findings);
+    let s = shown(&app.state);
+    assert!(s.contains("error(s) block sending"), "{s}");
+    key(&mut app, KeyCode::Char('S'));
+    assert!(status(&app).contains("not sent"), "{}", status(&app));
+    assert_eq!(card(&app).row.status, QueryStatus::Draft);
+
+    // Write the question; the findings clear.
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(
+        &mut app,
+        "Based on the clinical indicators, what is the type and acuity of the heart failure?",
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(status(&app).contains("saved question"), "{}", status(&app));
+    assert_eq!(card(&app).errors(), 0, "{:?}", card(&app).findings);
+    assert!(shown(&app.state).contains("ready to send"));
+
+    // Send: the encounter goes on hold, and marking coded is refused with the service's reason.
+    key(&mut app, KeyCode::Char('S'));
+    assert!(
+        status(&app).contains("sent to Dr. Rivera"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(card(&app).row.status, QueryStatus::Open);
+    assert_eq!(enc_status(&app), EncounterStatus::Hold);
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        shown(&app.state)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("hold: query")
+    );
+    key(&mut app, KeyCode::Char('c'));
+    assert!(
+        status(&app).contains("unanswered documentation query"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(enc_status(&app), EncounterStatus::Hold);
+
+    // Answer (Tab picks the outcome), then close: the encounter is back in progress.
+    key(&mut app, KeyCode::Char('Q'));
+    key(&mut app, KeyCode::Char('C'));
+    assert!(status(&app).contains("cannot close"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('A'));
+    assert!(app.state.typing());
+    typed(&mut app, "Acute on chronic systolic heart failure");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    assert!(
+        status(&app).contains("answer recorded: agreed"),
+        "{}",
+        status(&app)
+    );
+    assert_eq!(card(&app).row.status, QueryStatus::Answered);
+    assert_eq!(enc_status(&app), EncounterStatus::InProgress);
+    key(&mut app, KeyCode::Char('C'));
+    assert!(status(&app).contains("query closed"), "{}", status(&app));
+    let c = card(&app);
+    assert_eq!(c.row.status, QueryStatus::Closed);
+    assert!(c.history.len() >= 4, "{:?}", c.history);
+    let s = shown(&app.state);
+    assert!(s.contains("Answer: agreed"), "{s}");
+
+    // The queue: one key from the worklist; closed queries show with the status filter.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(app.state.screen, Screen::Queue);
+    assert!(app.state.queue.visible.is_empty(), "closed is not active");
+    while app.state.queue.status != StatusFilter::All {
+        key(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(app.state.queue.visible.len(), 1);
+    let s = shown(&app.state);
+    assert!(s.contains("1 closed") && s.contains(INPATIENT), "{s}");
+    key(&mut app, KeyCode::Enter);
+    let s = shown(&app.state);
+    assert!(
+        s.contains("Answer and history") && s.contains("HPI: 74 year"),
+        "{s}"
+    );
+    // Open the encounter from there; Esc comes back to the queue.
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.state.screen, Screen::Encounter, "{}", status(&app));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Queue);
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Worklist);
+}
+
+#[test]
+fn template_prefills_and_cancel_asks_for_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open_and_pin(&mut app);
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(panel(&app).field(), Some(Field::Template));
+    assert!(!panel(&app).templates.is_empty());
+    key(&mut app, KeyCode::Right);
+    let t = panel(&app).templates[0].clone();
+    let c = card(&app);
+    assert_eq!(c.question, t.question);
+    assert_eq!(c.row.query_type, t.query_type);
+    assert!(!t.look_for.is_empty());
+    let s = shown(&app.state);
+    assert!(s.contains(&format!("‹ {} ›", t.title)), "{s}");
+    assert!(s.contains("look for:"), "{s}");
+    // A multiple-choice template: an option added with Enter, removed with x.
+    if c.row.query_type == crate::domain::QueryType::MultipleChoice {
+        let n = c.options.len();
+        go_to(&mut app, Field::AddOption);
+        key(&mut app, KeyCode::Enter);
+        typed(&mut app, "Diastolic dysfunction");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(card(&app).options.len(), n + 1);
+        assert!(
+            card(&app)
+                .options
+                .iter()
+                .any(|o| o == "Diastolic dysfunction")
+        );
+        let i = card(&app)
+            .options
+            .iter()
+            .position(|o| o == "Diastolic dysfunction")
+            .unwrap();
+        go_to(&mut app, Field::Option(i));
+        key(&mut app, KeyCode::Char('x'));
+        assert_eq!(card(&app).options.len(), n);
+    }
+    // Cancel: an empty reason is refused by the service, a reason cancels.
+    key(&mut app, KeyCode::Char('X'));
+    key(&mut app, KeyCode::Enter);
+    assert!(status(&app).contains("say why"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('X'));
+    typed(&mut app, "documentation amended");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(card(&app).row.status, QueryStatus::Canceled);
+    assert_eq!(
+        card(&app).cancel_reason.as_deref(),
+        Some("documentation amended")
+    );
+    // Enter on the indicator shows it in its note, marked.
+    go_to(&mut app, Field::Indicator(0));
+    key(&mut app, KeyCode::Enter);
+    let enc = app.state.encounter.as_ref().unwrap();
+    assert!(enc.cdi.panel.is_none());
+    assert_eq!(enc.focus, Pane::Viewer);
+    assert!(selected_text(&app).unwrap().starts_with("HPI: 74"));
+}
+
+#[test]
+fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, Action::Resize(80, 24));
+    update(&mut app, Action::Open(INPATIENT.into()));
+    key(&mut app, KeyCode::Char(']'));
+    key(&mut app, KeyCode::Char('f'));
+    typed(&mut app, "line 12:");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(
+        card(&app).indicators[0].quote,
+        "Line 12: patient stable, continue diuresis and monitor weight."
+    );
+    // Bob (another coder, not holding this encounter) sees no query in his queue.
+    let data = crate::service::DataDir::new(dir.path());
+    let bob = Service::open(&data, "bob", &mut |_, _, _| {}).unwrap();
+    let mut config = crate::config::Config::default();
+    config.ui.color = crate::config::ColorMode::Never;
+    let mut bobs = App::new(bob, &config);
+    assert_eq!(bobs.state.role, Role::Coder);
+    update(
+        &mut bobs,
+        Action::Query(crate::tui::queries::QAction::OpenQueue),
+    );
+    assert_eq!(bobs.state.screen, Screen::Queue);
+    bobs.state.queue.status = StatusFilter::All;
+    update(
+        &mut bobs,
+        Action::Query(crate::tui::queries::QAction::Refresh),
+    );
+    assert!(
+        bobs.state.queue.rows.is_empty(),
+        "{:?}",
+        bobs.state.queue.rows
+    );
+    assert!(shown(&bobs.state).contains("no queries you may see"));
+}
