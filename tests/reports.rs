@@ -94,6 +94,9 @@ fn throughput_counts_final_codings_once_and_hours_from_sessions() {
     assert!(close(bob.hours, 28.0 / 60.0), "{}", bob.hours);
     assert_eq!(bob.per_hour, Some(0.0));
     assert_eq!(bob.days.len(), 2);
+    assert_eq!(alice.per_day, Some(3.0), "one day worked");
+    assert_eq!(bob.per_day, Some(0.0));
+    assert_eq!(carl.per_day, None);
     // Carl did nothing: listed with zeros, no rate.
     assert_eq!((carl.coded, carl.hours, carl.per_hour), (0, 0.0, None));
     assert_eq!(carl.team, "op");
