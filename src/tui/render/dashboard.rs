@@ -137,7 +137,10 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         let w = inner.width as usize;
         let mut lines = vec![Line::styled(
             text::truncate(
-                &format!("{:<10} {:>5} {:>6} {:>5}", "coder", "coded", "hours", "/h"),
+                &format!(
+                    "{:<10} {:>5} {:>6} {:>5} {:>4}",
+                    "coder", "coded", "hours", "/h", "/day"
+                ),
                 w,
             ),
             theme.dim(),
@@ -145,11 +148,14 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         for c in &tp.coders {
             lines.push(Line::raw(text::truncate(
                 &format!(
-                    "{:<10} {:>5} {:>6.1} {:>5}",
+                    "{:<10} {:>5} {:>6.1} {:>5} {:>4}",
                     text::truncate(&c.login, 10),
                     c.coded,
                     c.hours,
                     c.per_hour
+                        .map(|p| format!("{p:.1}"))
+                        .unwrap_or_else(|| "-".into()),
+                    c.per_day
                         .map(|p| format!("{p:.1}"))
                         .unwrap_or_else(|| "-".into())
                 ),

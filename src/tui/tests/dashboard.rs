@@ -134,7 +134,15 @@ fn render_80x24_pages_through_the_panels() {
     assert!(page1.contains(" 3 Quality "), "page tabs fit: {page1}");
     assert!(page1.contains("Coded/hour by type"), "{page1}");
     assert!(page1.contains("Per coder"), "{page1}");
-    assert!(page1.contains("jlee"), "{page1}");
+    let jlee = page1
+        .lines()
+        .find(|l| l.contains("jlee"))
+        .unwrap_or_default();
+    // 6 coded in 6 sessions of 14 + 5 minutes; 6 days worked.
+    assert!(
+        jlee.contains("jlee           6    1.9   3.2  1.0"),
+        "{page1}"
+    );
     assert!(page1.contains("Daily coded, last 30 days: 12"), "{page1}");
     assert!(page1.contains("IP") && page1.contains("PRO"), "{page1}");
     assert!(page1.contains("[ ] range"), "footer: {page1}");
