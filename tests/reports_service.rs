@@ -231,6 +231,28 @@ fn cli_report_formats() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["coded"], 0);
     assert_eq!(v["daily"].as_array().unwrap().len(), 30);
+    assert_eq!(v["time_in_chart"][0]["label"], "<10m");
+    assert_eq!(v["time_in_chart"][0]["count"], 0);
+    let o = cli(
+        &data,
+        &[
+            "report",
+            "backlog",
+            "--to",
+            "2099-01-01",
+            "--format",
+            "json",
+        ],
+    );
+    let b: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let total: u64 = b["by_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["counts"][3].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 12, "{b}");
+    assert_eq!(b["by_reason"][0]["key"], "ready");
     assert!(v["coders"].as_array().unwrap().len() >= 5, "{v}");
 
     let o = cli(&data, &["report", "accuracy"]);

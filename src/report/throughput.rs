@@ -101,6 +101,7 @@ pub struct ThroughputReport {
     /// Coded per day over the whole range (zeros included), oldest first.
     pub daily: Vec<DayThroughput>,
     /// (label, count) per [`TIME_IN_CHART_BUCKETS`].
+    #[serde(serialize_with = "super::backlog::labeled")]
     pub time_in_chart: Vec<(String, u32)>,
     pub coded: u32,
     pub hours: f64,
