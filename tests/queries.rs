@@ -353,6 +353,18 @@ fn every_transition_through_the_service() {
         carol.record_answer(e2, Outcome::Agreed, "late answer"),
         "nothing more can be done",
     );
+    let actions: Vec<String> = audit_actions(&carol, enc_id(&carol, "A100"))
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    for want in ["query_escalate", "query_close_no_response", "query_cancel"] {
+        assert!(actions.iter().any(|a| a == want), "no {want}: {actions:?}");
+    }
+    let d = carol.query_detail(b).unwrap();
+    let esc = d.events.iter().find(|e| e.event == "escalate").unwrap();
+    assert_eq!(esc.from_status.as_deref(), Some("open"));
+    assert_eq!(esc.to_status, "escalated");
+    assert!(esc.detail.contains("Dr. Advisor"), "{esc:?}");
 }
 
 #[test]

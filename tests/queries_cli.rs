@@ -127,6 +127,31 @@ fn a_query_from_template_to_closure() {
     let (_, out, _) = run(&data, &["queries", "--status", "open"]);
     assert!(out.lines().nth(1).unwrap_or("").contains("A100"), "{out}");
 
+    let (code, out, err) = run(&data, &["query", "show", "1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["query"]["status"], "open");
+    assert_eq!(v["indicators"][0]["quote"], "BNP 1,250 pg/mL");
+    let events: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["create", "edit", "send"]);
+    for (args, n) in [
+        (&["queries", "--encounter", "A100"][..], 1),
+        (&["queries", "--encounter", "A200"][..], 0),
+        (&["queries", "--encounter-type", "inpatient"][..], 1),
+        (&["queries", "--encounter-type", "emergency"][..], 0),
+        (&["queries", "--attending", "dr. test"][..], 1),
+        (&["queries", "--attending", "Dr. Nobody"][..], 0),
+    ] {
+        let (code, out, err) = run(&data, args);
+        assert_eq!(code, 0, "{err}");
+        let rows = out.lines().filter(|l| l.contains(" A100 ")).count();
+        assert_eq!(rows, n, "{args:?}: {out}");
+    }
     let (code, out, _) = run(&data, &["query", "show", "1", "--markdown"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("# Documentation query 1"), "{out}");

@@ -2,7 +2,8 @@
 //! workflow for scripts, through the service (same roles, same audit as the workstation).
 use super::output::fit;
 use crate::domain::{
-    Finding, Outcome, QueryStatus, QueryType, Severity, YesNoPurpose, query_compliance,
+    EncounterType, Finding, Outcome, QueryStatus, QueryType, Severity, YesNoPurpose,
+    query_compliance,
 };
 use crate::report::queries::{QueryFigures, QueryMetrics};
 use crate::service::{QueryDraftInput, QueryFilter, Service, ServiceError};
@@ -24,6 +25,15 @@ pub struct QueriesArgs {
     /// Only queries to this provider.
     #[arg(long)]
     pub provider: Option<String>,
+    /// Only queries on encounters whose attending is this provider.
+    #[arg(long)]
+    pub attending: Option<String>,
+    /// Only queries on encounters of this type (inpatient, outpatient, emergency, ...).
+    #[arg(long = "encounter-type", value_parser = parse_enc_type, value_name = "TYPE")]
+    pub enc_type: Option<EncounterType>,
+    /// Only queries on this encounter (account number).
+    #[arg(long, value_name = "ACCOUNT")]
+    pub encounter: Option<String>,
     /// Only queries sent at least this many hours ago.
     #[arg(long, value_name = "HOURS")]
     pub older_than: Option<u64>,
@@ -39,6 +49,10 @@ pub enum QueryCommand {
         id: i64,
         #[arg(long)]
         markdown: bool,
+        /// The whole query as one JSON object: options, indicators, history, code changes,
+        /// compliance findings.
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
     },
     /// Start a draft on an encounter (from a template, or with --type and --question).
     New(NewArgs),
@@ -126,6 +140,9 @@ pub struct NewArgs {
     pub template: Option<String>,
 }
 
+fn parse_enc_type(s: &str) -> Result<EncounterType, String> {
+    s.parse()
+}
 fn parse_status(s: &str) -> Result<QueryStatus, String> {
     s.parse()
 }
@@ -151,12 +168,19 @@ fn json_line<W: Write, T: serde::Serialize>(out: &mut W, v: &T) -> Result<()> {
 
 /// `chartdesk queries`.
 pub fn list<W: Write>(svc: &mut Service, a: &QueriesArgs, out: &mut W) -> Result<()> {
+    let encounter_id = match &a.encounter {
+        Some(acc) => Some(svc.encounter_id(acc)?),
+        None => None,
+    };
     let rows = svc.list_queries(&QueryFilter {
         statuses: a.status.clone(),
         mine: a.mine,
         provider: a.provider.clone(),
+        attending: a.attending.clone(),
+        enc_type: a.enc_type,
+        encounter_id,
         older_than_hours: a.older_than,
-        ..Default::default()
+        limit: None,
     })?;
     if a.json {
         for r in &rows {
@@ -234,7 +258,10 @@ fn findings<W: Write>(out: &mut W, f: &[Finding]) -> Result<()> {
 /// `chartdesk query ...`; returns the exit code (1 from `check` when errors remain).
 pub fn run<W: Write>(svc: &mut Service, cmd: QueryCommand, out: &mut W) -> Result<ExitCode> {
     match cmd {
-        QueryCommand::Show { id, markdown } => write!(out, "{}", svc.render_query(id, markdown)?)?,
+        QueryCommand::Show { id, json: true, .. } => json_line(out, &svc.query_detail(id)?)?,
+        QueryCommand::Show { id, markdown, .. } => {
+            write!(out, "{}", svc.render_query(id, markdown)?)?
+        }
         QueryCommand::New(a) => {
             let enc = svc.encounter_id(&a.account)?;
             let mut d = match &a.template {

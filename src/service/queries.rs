@@ -428,10 +428,25 @@ impl Service {
     }
 
     /// The compliance findings of a stored query (errors block sending).
-    pub fn query_compliance(&self, id: i64) -> Result<Vec<Finding>> {
-        self.require(Permission::Query, "see documentation queries")?;
-        let q = visible(&self.conn, &self.user, id)?;
-        findings_of(&self.conn, &q)
+    /// (Audited: the findings quote the query's options. For inline checks while composing, use
+    /// `QueryDraftInput::findings`, which reads nothing.)
+    pub fn query_compliance(&mut self, id: i64) -> Result<Vec<Finding>> {
+        self.write(Permission::Query, "see documentation queries", |tx, me| {
+            let q = visible(tx, me, id)?;
+            let f = findings_of(tx, &q)?;
+            let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
+            audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "check_query",
+                Some(q.patient_id),
+                Some(q.encounter_id),
+                &format!("query {id}"),
+                &format!("{errors} errors, {} warnings", f.len() - errors),
+            )?;
+            Ok(f)
+        })
     }
 }
 
