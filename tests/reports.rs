@@ -392,3 +392,96 @@ fn standards_come_from_the_config_and_bad_ones_are_refused() {
     );
     assert!(Config::parse("[standards]\nsurgery = 2\n", "t.toml").is_err());
 }
+
+#[test]
+fn demo_history_is_deterministic_back_dated_and_paced_by_type() {
+    use chartdesk::demo::history;
+    let staff: Vec<(String, Role)> = [
+        ("jlee", Role::Coder),
+        ("mpatel", Role::Coder),
+        ("knguyen", Role::Coder),
+        ("tbrooks", Role::Cdi),
+        ("dkim", Role::Supervisor),
+    ]
+    .iter()
+    .map(|(l, r)| (l.to_string(), *r))
+    .collect();
+    let today = day(24);
+    let a = history::generate(7, today, &staff).unwrap();
+    let b = history::generate(7, today, &staff).unwrap();
+    assert_eq!(a.acts, b.acts);
+    assert_eq!(a.queries, b.queries);
+    assert_eq!(a.reviews, b.reviews);
+    assert!(!a.acts.is_empty() && !a.reviews.is_empty() && !a.queries.is_empty());
+    let start = today.and_hms_opt(0, 0, 0).unwrap().and_utc();
+    assert!(a.acts.iter().all(|x| x.at < start), "all back-dated");
+    assert!(
+        a.acts.windows(2).all(|w| w[0].at <= w[1].at),
+        "in time order"
+    );
+    assert!(a.data.encounters.iter().all(|e| e.account.starts_with('H')));
+    assert_eq!(
+        a.data.encounters.len(),
+        a.finals.len(),
+        "only coded ones kept"
+    );
+    assert!(
+        a.acts.iter().any(|x| x.action == "reopen"),
+        "a few reopenings"
+    );
+    assert!(
+        a.acts.iter().all(|x| x.login != "tbrooks"),
+        "CDI specialists do not code"
+    );
+
+    // The final coding agrees with the last mark_coded of each encounter, and inpatient charts take
+    // longer than professional ones.
+    let input = ThroughputInput {
+        coders: vec![],
+        events: a
+            .acts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ActionEvent {
+                login: x.login.clone(),
+                at: x.at,
+                action: x.action.into(),
+                encounter_id: a
+                    .data
+                    .encounters
+                    .iter()
+                    .position(|e| e.account == x.account)
+                    .map(|p| p as i64)
+                    .or(Some(-(i as i64))),
+            })
+            .collect(),
+        enc_types: a
+            .data
+            .encounters
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as i64, e.enc_type))
+            .collect(),
+        only: None,
+    };
+    let finals = throughput::final_codings(&input.events);
+    assert_eq!(finals.len(), a.finals.len());
+    let minutes = |t: EncounterType| {
+        let v: Vec<f64> = finals
+            .iter()
+            .filter(|f| input.enc_types[&f.encounter_id] == t)
+            .filter_map(|f| {
+                f.first_open
+                    .map(|o| (f.coded_at - o).num_seconds() as f64 / 60.0)
+            })
+            .filter(|m| *m < 120.0)
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
+    assert!(
+        minutes(EncounterType::Inpatient) > 2.0 * minutes(EncounterType::Professional),
+        "inpatient {} vs professional {}",
+        minutes(EncounterType::Inpatient),
+        minutes(EncounterType::Professional)
+    );
+}
