@@ -111,6 +111,9 @@ fn second_level_review_sample_record_and_findings_for_the_coder_only() {
     assert_eq!(codes[0].seq, 1);
     let bad = parse_review_codes(&["Q99.99".into()]).unwrap();
     assert!(sam.record_review(ids[0], &bad, "").is_err());
+    let header = parse_review_codes(&["I50".into()]).unwrap();
+    let err = sam.record_review(ids[0], &header, "").unwrap_err();
+    assert!(format!("{err:#}").contains("not billable"), "{err:#}");
     let cmp = sam
         .record_review(ids[0], &codes, "principal is the diabetes")
         .unwrap();
