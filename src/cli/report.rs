@@ -173,7 +173,7 @@ fn pct(v: Option<f64>) -> String {
 /// The throughput report as rows: per coder and type, per coder, and the totals per type.
 pub fn throughput_table(r: &ThroughputReport) -> Table {
     let mut t = Table::new(&[
-        "coder", "team", "type", "coded", "hours", "per_hour", "standard", "of_std",
+        "coder", "team", "type", "coded", "hours", "per_hour", "standard", "of_std", "per_day",
     ]);
     for c in &r.coders {
         for ty in &c.by_type {
@@ -186,6 +186,7 @@ pub fn throughput_table(r: &ThroughputReport) -> Table {
                 opt(ty.per_hour, 2),
                 format!("{:.1}", ty.standard),
                 pct(ty.of_standard),
+                "-".into(),
             ]);
         }
         t.push(vec![
@@ -197,6 +198,7 @@ pub fn throughput_table(r: &ThroughputReport) -> Table {
             opt(c.per_hour, 2),
             "-".into(),
             "-".into(),
+            opt(c.per_day, 1),
         ]);
     }
     for ty in r.by_type.iter().filter(|x| x.coded > 0) {
@@ -209,6 +211,7 @@ pub fn throughput_table(r: &ThroughputReport) -> Table {
             opt(ty.per_hour, 2),
             format!("{:.1}", ty.standard),
             pct(ty.of_standard),
+            "-".into(),
         ]);
     }
     t

@@ -114,6 +114,12 @@ fn coder_codes(key: &AnswerKey, rng: &mut ChaCha8Rng) -> Vec<Code> {
     codes
 }
 
+/// `prefix` in place of the first `skip` characters of a generated id (A12345678 -> H12345678).
+fn relabel(prefix: &str, id: &str, skip: usize) -> String {
+    let rest: String = id.chars().skip(skip).collect();
+    format!("{prefix}{rest}")
+}
+
 fn at(day: NaiveDate, minutes: f64) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0)
         .map(|d| d.and_utc())
@@ -126,20 +132,20 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
     let pool_today = today - Duration::days(WEEKS * 7 - 14);
     let mut data = super::generate(POOL, seed ^ 0x5EED_4157, pool_today)?;
     for e in &mut data.encounters {
-        e.account = format!("H{}", &e.account[1..]);
+        e.account = relabel("H", &e.account, 1);
     }
     for n in &mut data.notes {
-        n.account = format!("H{}", &n.account[1..]);
-        n.note_id = format!("H{}", &n.note_id[1..]);
+        n.account = relabel("H", &n.account, 1);
+        n.note_id = relabel("H", &n.note_id, 1);
     }
     for k in &mut data.answer_key {
-        k.account = format!("H{}", &k.account[1..]);
+        k.account = relabel("H", &k.account, 1);
     }
     for p in &mut data.patients {
-        p.mrn = format!("MRH{}", &p.mrn[3..]);
+        p.mrn = relabel("MRH", &p.mrn, 3);
     }
     for e in &mut data.encounters {
-        e.mrn = format!("MRH{}", &e.mrn[3..]);
+        e.mrn = relabel("MRH", &e.mrn, 3);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4157_0001);
     let coders: Vec<&str> = staff

@@ -81,10 +81,39 @@ pub struct BacklogItem {
 pub struct BacklogReport {
     pub as_of: NaiveDate,
     pub total: AgeCounts,
+    #[serde(serialize_with = "keyed")]
     pub by_type: Vec<(EncounterType, AgeCounts)>,
+    #[serde(serialize_with = "keyed")]
     pub by_reason: Vec<(PendingReason, AgeCounts)>,
     /// Oldest first (then the higher charges), at most `oldest_limit` of them.
     pub oldest: Vec<BacklogItem>,
+}
+
+/// Writes `[(key, counts)]` as `[{"key": .., "counts": [..], "charges_cents": [..]}]` in JSON.
+fn keyed<S: serde::Serializer, K: Serialize>(
+    v: &[(K, AgeCounts)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Keyed<'a, K> {
+        key: &'a K,
+        #[serde(flatten)]
+        counts: &'a AgeCounts,
+    }
+    s.collect_seq(v.iter().map(|(key, counts)| Keyed { key, counts }))
+}
+
+/// Writes `[(label, n)]` as `[{"label": .., "count": n}]` in JSON.
+pub fn labeled<S: serde::Serializer>(v: &[(String, u32)], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Labeled<'a> {
+        label: &'a str,
+        count: u32,
+    }
+    s.collect_seq(v.iter().map(|(label, count)| Labeled {
+        label,
+        count: *count,
+    }))
 }
 
 /// The bucket index for an age in days (negative ages are not in the backlog).

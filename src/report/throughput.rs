@@ -2,6 +2,7 @@
 //! standards; and time in chart (first open to coded) as a distribution.
 //!
 //! Definitions (also in the README):
+//! - *Coded per day* = coded encounters / days worked (UTC days with work actions or codings).
 //! - *Coded* encounters are final codings: the last `mark_coded` of an encounter that no later
 //!   `reopen` undid. A reopened-then-recoded encounter counts once, for the coder of the final
 //!   `mark_coded`, on that day; one reopened and not yet recoded does not count.
@@ -82,6 +83,8 @@ pub struct CoderThroughput {
     pub coded: u32,
     pub hours: f64,
     pub per_hour: Option<f64>,
+    /// Coded per day worked (days with work actions or codings).
+    pub per_day: Option<f64>,
     /// Days with activity or codings, oldest first.
     pub days: Vec<DayThroughput>,
     /// Types this coder coded or has hours for.
@@ -98,6 +101,7 @@ pub struct ThroughputReport {
     /// Coded per day over the whole range (zeros included), oldest first.
     pub daily: Vec<DayThroughput>,
     /// (label, count) per [`TIME_IN_CHART_BUCKETS`].
+    #[serde(serialize_with = "super::backlog::labeled")]
     pub time_in_chart: Vec<(String, u32)>,
     pub coded: u32,
     pub hours: f64,
@@ -237,12 +241,14 @@ pub fn throughput(
             })
             .collect();
         let coded = mine.len() as u32;
+        let days_worked = days.len();
         coders.push(CoderThroughput {
             login,
             team,
             coded,
             hours: total_hours,
             per_hour: ratio(coded, total_hours),
+            per_day: (days_worked > 0).then(|| coded as f64 / days_worked as f64),
             days: days
                 .into_iter()
                 .map(|(date, (coded, hours))| DayThroughput { date, coded, hours })

@@ -223,6 +223,7 @@ pub struct QueriesReport {
     pub metrics: crate::report::queries::QueryMetrics,
     /// Open or escalated queries: (age bucket label in days since sent, count), buckets as the
     /// backlog's.
+    #[serde(serialize_with = "crate::report::backlog::labeled")]
     pub open_by_age: Vec<(String, u32)>,
     pub open: u32,
 }

@@ -179,7 +179,7 @@ impl Service {
     }
 
     /// Records the reviewer's coding of a sampled encounter (supervisors and admins, never on their
-    /// own coding). Codes must exist in the loaded code sets. Returns the comparison.
+    /// own coding). Codes must be billable codes of the loaded code sets. Returns the comparison.
     pub fn record_review(
         &mut self,
         id: i64,
@@ -203,12 +203,22 @@ impl Service {
                 .into());
             }
             for c in codes {
-                if store::codes::get(tx, c.system, &c.code)?.is_none() {
-                    return Err(ServiceError::Invalid(format!(
-                        "{} is not a {} code in the loaded code set",
-                        c.code, c.system
-                    ))
-                    .into());
+                match store::codes::get(tx, c.system, &c.code)? {
+                    Some(e) if e.billable => {}
+                    Some(e) => {
+                        return Err(ServiceError::Invalid(format!(
+                            "{} ({}) is not billable: give a complete code",
+                            c.code, e.title
+                        ))
+                        .into());
+                    }
+                    None => {
+                        return Err(ServiceError::Invalid(format!(
+                            "{} is not a {} code in the loaded code set",
+                            c.code, c.system
+                        ))
+                        .into());
+                    }
                 }
             }
             let at = store::now();

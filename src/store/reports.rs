@@ -14,13 +14,16 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>> {
 }
 
 /// Audit rows the throughput report needs: every action between `from` (inclusive) and `to`
-/// (exclusive), RFC 3339 bounds, plus every `open_encounter`, `mark_coded` and `reopen` ever (what
-/// makes a coding final and where time in chart starts).
+/// (exclusive), RFC 3339 bounds, plus, for the encounters marked coded in that time, every
+/// `open_encounter`, `mark_coded` and `reopen` before or after it (what makes a coding final and
+/// where time in chart starts).
 pub fn activity(conn: &Connection, from: &str, to: &str) -> Result<Vec<ActionEvent>> {
     let mut st = conn.prepare(
         "SELECT id, at, login, action, encounter_id FROM audit
          WHERE (at >= ?1 AND at < ?2)
-            OR (action IN ('open_encounter', 'mark_coded', 'reopen') AND encounter_id IS NOT NULL)
+            OR (action IN ('open_encounter', 'mark_coded', 'reopen')
+                AND encounter_id IN (SELECT encounter_id FROM audit
+                                      WHERE action = 'mark_coded' AND at >= ?1 AND at < ?2))
          ORDER BY id",
     )?;
     let rows = st.query_map(params![from, to], |r| {

@@ -5,6 +5,7 @@ use crate::report::accuracy::AccuracyReport;
 use crate::report::backlog::BacklogReport;
 use crate::report::throughput::ThroughputReport;
 use crate::service::QueriesReport;
+use crate::store::reviews::{ReviewFilter, ReviewRow};
 use crate::tui::app::{Action, App};
 use crate::tui::state::{ListPos, Screen, StatusKind};
 use chrono::NaiveDate;
@@ -36,6 +37,9 @@ pub struct DashboardState {
     pub accuracy: Option<AccuracyReport>,
     /// Query figures (supervisors and admins only).
     pub queries: Option<QueriesReport>,
+    /// Reviews of the acting coder's own coding in the range, with the reviewer's findings
+    /// (coders only).
+    pub my_reviews: Vec<ReviewRow>,
     /// The cursor in the oldest-backlog list.
     pub oldest: ListPos,
 }
@@ -54,6 +58,7 @@ impl DashboardState {
             backlog: None,
             accuracy: None,
             queries: None,
+            my_reviews: Vec::new(),
             oldest: ListPos::default(),
         }
     }
@@ -108,15 +113,20 @@ impl App {
             let backlog = svc.report_backlog(to)?;
             let acc = svc.report_accuracy(from, to, team.as_deref())?;
             let teams = svc.teams()?;
-            let queries = if supervisor {
-                Some(svc.report_queries(from, to)?)
+            let (queries, mine) = if supervisor {
+                (Some(svc.report_queries(from, to)?), Vec::new())
             } else {
-                None
+                let f = ReviewFilter {
+                    coded_from: Some(format!("{from}T00:00:00.000Z")),
+                    coded_to: Some(format!("{}T00:00:00.000Z", to + chrono::Duration::days(1))),
+                    ..Default::default()
+                };
+                (None, svc.reviews(&f)?)
             };
-            Ok((tp, spark, backlog, acc, teams, queries))
+            Ok((tp, spark, backlog, acc, teams, queries, mine))
         })();
         match result {
-            Ok((tp, spark, backlog, acc, teams, queries)) => {
+            Ok((tp, spark, backlog, acc, teams, queries, mine)) => {
                 if let Some(d) = self.state.dashboard.as_mut() {
                     d.throughput = Some(tp);
                     d.spark = Some(spark);
@@ -124,6 +134,7 @@ impl App {
                     d.accuracy = Some(acc);
                     d.teams = teams;
                     d.queries = queries;
+                    d.my_reviews = mine;
                     let len = d.oldest_len();
                     d.oldest.clamp(len);
                 }

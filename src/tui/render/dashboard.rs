@@ -137,7 +137,10 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         let w = inner.width as usize;
         let mut lines = vec![Line::styled(
             text::truncate(
-                &format!("{:<10} {:>5} {:>6} {:>5}", "coder", "coded", "hours", "/h"),
+                &format!(
+                    "{:<10} {:>5} {:>6} {:>5} {:>4}",
+                    "coder", "coded", "hours", "/h", "/day"
+                ),
                 w,
             ),
             theme.dim(),
@@ -145,11 +148,14 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         for c in &tp.coders {
             lines.push(Line::raw(text::truncate(
                 &format!(
-                    "{:<10} {:>5} {:>6.1} {:>5}",
+                    "{:<10} {:>5} {:>6.1} {:>5} {:>4}",
                     text::truncate(&c.login, 10),
                     c.coded,
                     c.hours,
                     c.per_hour
+                        .map(|p| format!("{p:.1}"))
+                        .unwrap_or_else(|| "-".into()),
+                    c.per_day
                         .map(|p| format!("{p:.1}"))
                         .unwrap_or_else(|| "-".into())
                 ),
@@ -287,7 +293,7 @@ fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     };
     let [bars, reasons, list] = Layout::vertical([
         Constraint::Length(AGE_BUCKETS.len() as u16 + 2),
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(3),
     ])
     .areas(area);
@@ -312,16 +318,25 @@ fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 
-    let block = widgets::pane(" Pending reason ", false, theme);
+    let block = widgets::pane(" By type and pending reason ", false, theme);
     let inner = block.inner(reasons);
     frame.render_widget(block, reasons);
-    let parts: Vec<String> = b
+    let types: Vec<String> = b
+        .by_type
+        .iter()
+        .map(|(t, c)| format!("{} {}", type_abbrev(*t), c.count()))
+        .collect();
+    let why: Vec<String> = b
         .by_reason
         .iter()
         .map(|(r, c)| format!("{} {}", r.label(), c.count()))
         .collect();
+    let w = inner.width as usize;
     frame.render_widget(
-        Paragraph::new(text::truncate(&parts.join(" · "), inner.width as usize)),
+        Paragraph::new(vec![
+            Line::raw(text::truncate(&types.join(" · "), w)),
+            Line::raw(text::truncate(&why.join(" · "), w)),
+        ]),
         inner,
     );
 
@@ -426,6 +441,23 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
             }
             if a.pending_reviews > 0 {
                 lines.push(Line::raw(format!("{} reviews pending", a.pending_reviews)));
+            }
+            if d.own_only {
+                lines.push(Line::styled("Reviews of your coding", theme.heading()));
+                if d.my_reviews.is_empty() {
+                    lines.push(Line::styled("none in this range", theme.dim()));
+                }
+                for r in d.my_reviews.iter().rev() {
+                    let note = if r.status == "done" {
+                        r.findings.as_str()
+                    } else {
+                        "review pending"
+                    };
+                    lines.push(Line::raw(text::truncate(
+                        &format!("{} {}: {note}", r.account, r.enc_type),
+                        inner.width as usize,
+                    )));
+                }
             }
             frame.render_widget(Paragraph::new(lines), inner);
         }

@@ -134,7 +134,16 @@ fn render_80x24_pages_through_the_panels() {
     assert!(page1.contains(" 3 Quality "), "page tabs fit: {page1}");
     assert!(page1.contains("Coded/hour by type"), "{page1}");
     assert!(page1.contains("Per coder"), "{page1}");
-    assert!(page1.contains("jlee"), "{page1}");
+    let jlee = page1
+        .lines()
+        .find(|l| l.contains("jlee"))
+        .unwrap_or_default();
+    // 6 coded on 5 days (two on Nov 2, opened together: one session); 5 sessions of 14 + 5
+    // minutes = 1.58 h; 6 / 1.58 = 3.8 per hour; 1.2 per day.
+    assert!(
+        jlee.contains("jlee           6    1.6   3.8  1.2"),
+        "{page1}"
+    );
     assert!(page1.contains("Daily coded, last 30 days: 12"), "{page1}");
     assert!(page1.contains("IP") && page1.contains("PRO"), "{page1}");
     assert!(page1.contains("[ ] range"), "footer: {page1}");
@@ -145,6 +154,11 @@ fn render_80x24_pages_through_the_panels() {
         "{page2}"
     );
     assert!(page2.contains("15+ days"), "{page2}");
+    assert!(
+        page2.contains("IP 1 · OP 1 · ED 1 · OBS 0 · PRO 0"),
+        "{page2}"
+    );
+    assert!(page2.contains("ready to code 3 · query 0"), "{page2}");
     // Oldest first: the October inpatient discharge.
     let first = page2
         .lines()
@@ -255,4 +269,41 @@ fn a_coder_opens_the_dashboard_sees_their_own_figures_and_drills_into_the_backlo
     assert_eq!(app.state.dashboard.as_ref().unwrap().range_days, 7, "kept");
     update(&mut app, Action::Back);
     assert_eq!(app.state.screen, Screen::Worklist);
+}
+
+#[test]
+fn a_coder_sees_the_findings_about_their_own_coding() {
+    let mut s = supervisor_state();
+    s.role = Role::Coder;
+    s.login = "jlee".into();
+    let dash = s.dashboard.as_mut().unwrap();
+    dash.own_only = true;
+    dash.queries = None;
+    dash.page = 2;
+    dash.my_reviews = vec![crate::store::reviews::ReviewRow {
+        id: 1,
+        encounter_id: 1,
+        account: "H00000001".into(),
+        enc_type: EncounterType::Inpatient,
+        coder: "jlee".into(),
+        coded_at: "2026-11-10T09:00:00.000Z".into(),
+        reviewer: Some("dkim".into()),
+        sampled_at: "2026-11-11T09:00:00.000Z".into(),
+        sampled_by: "dkim".into(),
+        sample_rule: "random 2 per coder".into(),
+        status: "done".into(),
+        completed_at: Some("2026-11-12T09:00:00.000Z".into()),
+        findings: "Please review: deleted E78.5.".into(),
+    }];
+    let page = screen(&s, 80, 24).join("\n");
+    assert!(page.contains("your figures"), "{page}");
+    assert!(page.contains("Reviews of your coding"), "{page}");
+    assert!(
+        page.contains("H00000001 inpatient: Please review: deleted E78.5."),
+        "{page}"
+    );
+    assert!(
+        page.contains("query figures: supervisors and admins"),
+        "{page}"
+    );
 }
