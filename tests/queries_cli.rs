@@ -288,3 +288,39 @@ fn a_coder_sees_only_their_encounters_queries() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("DOCUMENTATION QUERY"), "{out}");
 }
+
+#[test]
+fn templates_are_edited_from_a_json_file_and_checked() {
+    let (_t, data) = fixture_as(Role::Cdi);
+    let (code, out, err) = run(&data, &["query", "templates", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let mut t: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    t["name"] = "local_hf".into();
+    t["title"] = "Local heart failure template".into();
+    let file = data.root.join("t.json");
+    std::fs::write(&file, t.to_string()).unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out, err) = run(&data, &["query", "save-template", f]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("local_hf added"), "{out}");
+    let (_, out, _) = run(&data, &["query", "templates"]);
+    assert!(out.contains("Local heart failure template"), "{out}");
+
+    // A leading, payment-minded question is refused and nothing changes.
+    t["question"] = "Please document the DRG-relevant diagnosis.".into();
+    std::fs::write(&file, t.to_string()).unwrap();
+    let (code, _, err) = run(&data, &["query", "save-template", f]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not compliant"), "{err}");
+    // A broken file names itself and the place.
+    std::fs::write(&file, "{\"name\": 3").unwrap();
+    let (code, _, err) = run(&data, &["query", "save-template", f]);
+    assert_ne!(code, 0);
+    assert!(err.contains("t.json: line 1"), "{err}");
+    // Coders may read templates but not change them.
+    set_role(&data, Role::Coder);
+    let (_, json, _) = run(&data, &["query", "templates", "--json"]);
+    std::fs::write(&file, json.lines().next().unwrap()).unwrap();
+    let (code, _, err) = run(&data, &["query", "save-template", f]);
+    assert_eq!(code, 2, "{err}");
+}

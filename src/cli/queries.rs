@@ -98,11 +98,14 @@ pub enum QueryCommand {
         #[arg(long)]
         reason: String,
     },
-    /// List the query templates.
+    /// List the query templates (`--json`: one object per line, the shape `save-template` reads).
     Templates {
         #[arg(long)]
         json: bool,
     },
+    /// Add or change a template (CDI specialists, supervisors, admins) from a JSON file holding one
+    /// object shaped like a line of `query templates --json`; it must pass the compliance checks.
+    SaveTemplate { file: std::path::PathBuf },
     /// Query rate, response rate, turnaround and agreement (supervisors).
     Metrics {
         /// First day, YYYY-MM-DD (default: 90 days before --to).
@@ -358,6 +361,22 @@ pub fn run<W: Write>(svc: &mut Service, cmd: QueryCommand, out: &mut W) -> Resul
                     )?;
                 }
             }
+        }
+        QueryCommand::SaveTemplate { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading the template file {}", file.display()))?;
+            let t: crate::domain::QueryTemplate = serde_json::from_str(&text).map_err(|e| {
+                anyhow::Error::from(ServiceError::Invalid(format!(
+                    "{}: line {}, column {}: {e}: write one JSON object like a line of \
+                         'chartdesk query templates --json'",
+                    file.display(),
+                    e.line(),
+                    e.column()
+                )))
+            })?;
+            let new = svc.save_query_template(&t)?;
+            let what = if new { "added" } else { "updated" };
+            writeln!(out, "template {} {what}", t.name)?;
         }
         QueryCommand::Metrics { from, to, json } => {
             let to = to.unwrap_or_else(|| Utc::now().date_naive() + chrono::Days::new(1));
