@@ -170,6 +170,30 @@ fn too_small_then_resized_back() {
     assert!(shown(&app).contains("Worklist"));
 }
 
+#[test]
+fn too_small_ignores_keys_except_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, crate::tui::Action::Resize(50, 12));
+    assert!(shown(&app).contains("q quits"), "{}", shown(&app));
+    let before = app.state.worklist.pos.selected;
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char(':'));
+    assert!(app.state.help.is_none(), "help opened unseen");
+    assert!(app.state.command.is_none(), "command line opened unseen");
+    assert_eq!(app.state.screen, Screen::Worklist);
+    assert_eq!(app.state.worklist.pos.selected, before);
+    update(&mut app, crate::tui::Action::Resize(80, 24));
+    assert!(shown(&app).contains("Worklist"));
+    assert!(!app.state.quit);
+    update(&mut app, crate::tui::Action::Resize(50, 12));
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.state.quit);
+}
+
 /// What the backend shows, row by row.
 fn backend_rows(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> Vec<String> {
     let buf = t.backend().buffer();
