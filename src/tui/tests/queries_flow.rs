@@ -470,3 +470,27 @@ fn a_template_picked_in_the_panel_is_saved_and_shown_in_the_queue() {
         .expect("the draft is in the queue");
     assert_eq!(row.topic, t.name.replace('_', " "));
 }
+
+#[test]
+fn the_same_text_is_not_pinned_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open_and_pin(&mut app);
+    // The same sentence again, selected with v s, then found with f and pinned with p.
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("already pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('f'));
+    typed(&mut app, "year old female");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("already pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(
+        card(&app).indicators.len(),
+        1,
+        "{:?}",
+        card(&app).indicators
+    );
+}
