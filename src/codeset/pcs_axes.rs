@@ -154,10 +154,10 @@ fn derive(prefix: &str, ch: char, titles: &[&str], parent_len: usize) -> Option<
         2 => nonempty(trim_small_words(&first[..common_prefix(titles)])),
         3 => nonempty(cut_body_part(own()).to_string()),
         4 => {
-            let approach = first.rsplit_once(", ")?.1;
+            let approach = approach_of(first)?;
             titles
                 .iter()
-                .all(|t| t.rsplit_once(", ").map(|(_, a)| a) == Some(approach))
+                .all(|t| approach_of(t) == Some(approach))
                 .then(|| approach.to_string())
         }
         5 => {
@@ -186,6 +186,25 @@ fn derive(prefix: &str, ch: char, titles: &[&str], parent_len: usize) -> Option<
         _ if titles.len() == 1 => Some(first.to_string()),
         _ => None,
     }
+}
+
+/// The approach named in a title: the last comma-separated part ending in "Approach" ("...,
+/// Percutaneous Endoscopic Approach, Hand-Assisted"), else one starting with "Via " or reading
+/// "External", else the last part. A qualifier after the approach does not count.
+fn approach_of(title: &str) -> Option<&str> {
+    let parts: Vec<&str> = title.split(", ").skip(1).map(str::trim).collect();
+    parts
+        .iter()
+        .rev()
+        .find(|p| p.ends_with("Approach"))
+        .or_else(|| {
+            parts
+                .iter()
+                .rev()
+                .find(|p| p.starts_with("Via ") || **p == "External")
+        })
+        .or(parts.last())
+        .copied()
 }
 
 /// A body part ends where the device (" with "), a qualifier (" to ", " using ", " into ") or the
@@ -401,6 +420,14 @@ mod builtin_tests {
         );
         assert_eq!(label("02703", '4'), "Drug-eluting Intraluminal Device");
         assert_eq!(label("0DT60", 'Z'), "No Device");
+        // A Hand-Assisted qualifier after the approach does not hide it.
+        assert_eq!(label("0DTJ", '4'), "Percutaneous Endoscopic Approach");
+        assert_eq!(label("0DTJ", '0'), "Open Approach");
+        assert_eq!(
+            label("0DTJ", '8'),
+            "Via Natural or Artificial Opening Endoscopic"
+        );
+        assert_eq!(label("0090", '4'), "Percutaneous Endoscopic Approach");
         assert_eq!(label("0JH60", '4'), "Pacemaker, Single Chamber");
         assert_eq!(label("B21", '0'), "Single Coronary Artery");
     }

@@ -327,7 +327,8 @@ impl Service {
         )
     }
 
-    /// Rewrites a draft's type, purpose, provider, question and options.
+    /// Rewrites a draft's type, purpose, provider, question and options, and its template when one
+    /// is given.
     pub fn update_draft(&mut self, id: i64, d: &QueryDraftInput) -> Result<()> {
         validate(d)?;
         self.write(
@@ -351,6 +352,9 @@ impl Service {
                     d.question.trim(),
                     &at,
                 )?;
+                if let Some(t) = d.template.as_deref() {
+                    qstore::set_template(tx, id, t)?;
+                }
                 qstore::set_options(tx, id, &complete_options(d.query_type, &d.options))?;
                 Ok(())
             },

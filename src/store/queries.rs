@@ -247,6 +247,16 @@ pub fn update_draft(
     Ok(())
 }
 
+/// Records the template a draft was composed from.
+pub fn set_template(conn: &Connection, id: i64, template: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE queries SET template = ?2 WHERE id = ?1",
+        params![id, template],
+    )
+    .with_context(|| format!("setting the template of query {id} to {template}"))?;
+    Ok(())
+}
+
 /// Replaces a query's options.
 pub fn set_options(conn: &Connection, id: i64, options: &[String]) -> Result<()> {
     conn.execute("DELETE FROM query_options WHERE query_id = ?1", [id])?;

@@ -437,4 +437,5 @@ pub fn update(app: &mut App, action: Action) {
         },
     }
     app.after_query_update();
+    app.after_dashboard_update();
 }

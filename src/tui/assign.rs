@@ -113,7 +113,7 @@ impl App {
                 true
             }
             Err(e) => {
-                self.error(&e);
+                self.code_change_error(&e);
                 false
             }
         };
@@ -226,8 +226,25 @@ impl App {
             Ok(()) => self
                 .state
                 .set_status(StatusKind::Success, format!("removed {code}")),
-            Err(e) => self.error(&e),
+            Err(e) => self.code_change_error(&e),
         }
         self.reload_view();
+    }
+
+    /// A refused change to a code. The usual cause of "not on this encounter" is a window that
+    /// still lists a code someone else removed: said in words (no internal ids); the caller
+    /// re-reads the encounter.
+    fn code_change_error(&mut self, e: &anyhow::Error) {
+        match e.downcast_ref::<ServiceError>() {
+            Some(ServiceError::NotFound(msg)) if msg.ends_with("is not on this encounter") => {
+                tracing::info!("{msg}: refreshing the encounter");
+                self.state.set_status(
+                    StatusKind::Warning,
+                    "that code was removed from this encounter by someone else; the list is \
+                     refreshed",
+                );
+            }
+            _ => self.error(e),
+        }
     }
 }

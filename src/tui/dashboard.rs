@@ -42,6 +42,8 @@ pub struct DashboardState {
     pub my_reviews: Vec<ReviewRow>,
     /// The cursor in the oldest-backlog list.
     pub oldest: ListPos,
+    /// An encounter was opened from the oldest-backlog list: leaving it comes back here.
+    pub return_here: bool,
 }
 
 impl DashboardState {
@@ -60,6 +62,7 @@ impl DashboardState {
             queries: None,
             my_reviews: Vec::new(),
             oldest: ListPos::default(),
+            return_here: false,
         }
     }
     pub fn from(&self) -> NaiveDate {
@@ -88,6 +91,7 @@ impl App {
             .take()
             .unwrap_or_else(|| DashboardState::new(today, own_only));
         d.to = today;
+        d.return_here = false;
         self.state.dashboard = Some(d);
         self.state.screen = Screen::Dashboard;
         self.load_dashboard();
@@ -193,12 +197,37 @@ impl App {
             }
             Action::Refresh => self.load_dashboard(),
             Action::Accept => match d.selected_account().map(str::to_string) {
-                Some(acc) => self.open(&acc),
+                Some(acc) => {
+                    d.return_here = true;
+                    self.open(&acc);
+                    if self.state.screen != Screen::Encounter
+                        && let Some(d) = self.state.dashboard.as_mut()
+                    {
+                        // Refused (the message is in the status line): stay here.
+                        d.return_here = false;
+                        self.state.screen = Screen::Dashboard;
+                    }
+                }
                 None => self
                     .state
                     .set_status(StatusKind::Info, "no backlog encounter selected"),
             },
             _ => {}
+        }
+    }
+
+    /// After an action: an encounter opened from the backlog list was left, so back to the
+    /// dashboard (reloaded, as the encounter may have changed), as the note search and the queue do.
+    pub(crate) fn after_dashboard_update(&mut self) {
+        if self.state.screen == Screen::Worklist
+            && self.state.encounter.is_none()
+            && !self.state.quit
+            && let Some(d) = self.state.dashboard.as_mut()
+            && d.return_here
+        {
+            d.return_here = false;
+            self.state.screen = Screen::Dashboard;
+            self.load_dashboard();
         }
     }
 }

@@ -281,12 +281,16 @@ impl App {
         enc.nav.cursor = 0;
         self.refresh_detail();
         self.load_detail_refs();
+        // "K70.3- → K70.3" says nothing: the arrow only when the reference names another code.
+        let same = |a: &str| a.trim_end_matches('-').replace('.', "");
+        let followed = if same(&r.token) == same(&r.target) {
+            r.target.clone()
+        } else {
+            format!("{} → {}", r.token, r.target)
+        };
         self.state.set_status(
             StatusKind::Info,
-            format!(
-                "{} → {}: Backspace goes back to {}",
-                r.token, r.target, here.1
-            ),
+            format!("{followed}: Backspace goes back to {}", here.1),
         );
     }
 

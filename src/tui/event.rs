@@ -7,8 +7,9 @@
 use crate::tui::app::{Action, App, update};
 use crate::tui::{keymap, render};
 use anyhow::{Context, Result};
-use ratatui::DefaultTerminal;
+use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::{DefaultTerminal, Terminal};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -47,8 +48,9 @@ pub fn run_loop(
     refresh: Duration,
     stop: &Arc<AtomicBool>,
 ) -> Result<()> {
-    let size = terminal.size().context("reading the terminal size")?;
-    update(app, Action::Resize(size.width, size.height));
+    // A fresh start in a terminal a killed instance left in the alternate screen must not draw
+    // over its leftovers: wipe the screen once before the first frame.
+    full_redraw(terminal, app).context("clearing the screen at start-up")?;
     let input = spawn_input()?;
     let mut dirty = true;
     let mut last_tick = Instant::now();
@@ -83,6 +85,13 @@ pub fn run_loop(
                 }
                 last_key = Instant::now();
                 dirty |= handle(terminal, app, ev)?;
+                // Apply whatever else is already queued (a burst of resize events while a window
+                // is dragged) before drawing, so the screen shows the final size at once.
+                while !app.state.quit
+                    && let Ok(next) = input.try_recv()
+                {
+                    dirty |= handle(terminal, app, next.map_err(anyhow::Error::msg)?)?;
+                }
             }
             Ok(Err(msg)) => anyhow::bail!("{msg}"),
             Err(RecvTimeoutError::Timeout) => {}
@@ -109,6 +118,25 @@ pub fn run_loop(
     }
 }
 
+/// Wipes the screen and forgets what was drawn, so the next draw repaints every cell at the size
+/// the terminal has now (the size in a resize event can already be stale), and tells the app.
+///
+/// `Terminal::resize` clears the whole screen and resets the back buffer. `Terminal::clear` would
+/// do the same but first asks the terminal for the cursor position, which waits on the input
+/// thread's reader (up to two seconds, then fails), so it is not used here.
+pub(crate) fn full_redraw<B>(terminal: &mut Terminal<B>, app: &mut App) -> Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size().context("reading the terminal size")?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .context("clearing the screen")?;
+    update(app, Action::Resize(size.width, size.height));
+    Ok(())
+}
+
 /// Applies one terminal event; true if the screen needs drawing.
 fn handle(terminal: &mut DefaultTerminal, app: &mut App, ev: Event) -> Result<bool> {
     Ok(match ev {
@@ -121,9 +149,8 @@ fn handle(terminal: &mut DefaultTerminal, app: &mut App, ev: Event) -> Result<bo
                 None => false,
             }
         }
-        Event::Resize(w, h) => {
-            update(app, Action::Resize(w, h));
-            terminal.autoresize().context("resizing the screen")?;
+        Event::Resize(..) => {
+            full_redraw(terminal, app).context("resizing the screen")?;
             true
         }
         Event::FocusGained => true,

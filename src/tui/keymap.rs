@@ -410,6 +410,13 @@ pub fn map(state: &State, key: KeyEvent) -> Option<Action> {
     if ctrl(&key) && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return Some(Action::Quit);
     }
+    // While the window is too small nothing is visible, so no key may act unseen; q still quits.
+    if crate::tui::layout::too_small(crate::tui::layout::area_of(state.size)) {
+        return match key.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            _ => None,
+        };
+    }
     if key.code == KeyCode::F(1) {
         return Some(Action::ToggleHelp);
     }

@@ -27,6 +27,8 @@ pub struct PcsBrowser {
     pub pos: ListPos,
     /// The complete code's title (7 characters chosen).
     pub title: Option<String>,
+    /// The search's systems before the browser switched it to ICD-10-PCS (put back on close).
+    pub restore: Option<SystemFilter>,
 }
 
 impl PcsBrowser {
@@ -86,10 +88,7 @@ impl App {
         } else {
             Vec::new()
         };
-        if enc.search.systems != SystemFilter::Only(CodeSystem::Icd10Pcs) {
-            enc.search.systems = SystemFilter::Only(CodeSystem::Icd10Pcs);
-            self.submit_search();
-        }
+        let before = enc.search.systems;
         let mut b = PcsBrowser::default();
         match self.service.pcs_axis_values("") {
             Ok(v) if !v.is_empty() => b.values = v,
@@ -102,6 +101,13 @@ impl App {
                 self.error(&e);
                 return;
             }
+        }
+        if before != SystemFilter::Only(CodeSystem::Icd10Pcs) {
+            b.restore = Some(before);
+            if let Some(enc) = self.state.encounter.as_mut() {
+                enc.search.systems = SystemFilter::Only(CodeSystem::Icd10Pcs);
+            }
+            self.submit_search();
         }
         if let Some(enc) = self.state.encounter.as_mut() {
             enc.pcs = Some(b);
@@ -118,6 +124,22 @@ impl App {
                 StatusKind::Info,
                 "PCS browser: press a value's key, Backspace goes back, Enter assigns a complete code",
             );
+        }
+    }
+
+    /// Closes the browser and gives the code search back the systems it had before.
+    fn close_pcs_browser(&mut self) {
+        let Some(enc) = self.state.encounter.as_mut() else {
+            return;
+        };
+        let Some(b) = enc.pcs.take() else {
+            return;
+        };
+        if let Some(systems) = b.restore
+            && enc.search.systems != systems
+        {
+            enc.search.systems = systems;
+            self.submit_search();
         }
     }
 
@@ -140,7 +162,7 @@ impl App {
         let page = rows(body, b.chosen.len());
         match action {
             Action::Back => {
-                enc.pcs = None;
+                self.close_pcs_browser();
                 self.state
                     .set_status(StatusKind::Info, "PCS browser closed");
             }
@@ -153,10 +175,13 @@ impl App {
                 if b.complete() {
                     let code = b.prefix.clone();
                     self.assign(CodeSystem::Icd10Pcs, &code);
-                    if let Some(enc) = self.state.encounter.as_mut()
-                        && enc.view.assignments.iter().any(|a| a.code == code)
+                    if self
+                        .state
+                        .encounter
+                        .as_ref()
+                        .is_some_and(|e| e.view.assignments.iter().any(|a| a.code == code))
                     {
-                        enc.pcs = None;
+                        self.close_pcs_browser();
                     }
                 } else if let Some(c) = b.values.get(b.pos.selected).map(|v| v.ch) {
                     self.pcs_pick(c);
@@ -169,7 +194,7 @@ impl App {
                     let prefix = b.prefix.clone();
                     self.pcs_load(&prefix, None);
                 } else {
-                    enc.pcs = None;
+                    self.close_pcs_browser();
                 }
             }
             _ => {}

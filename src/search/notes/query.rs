@@ -74,12 +74,22 @@ struct Lexeme {
 
 const FIELDS: &[&str] = &["type", "author", "after", "before", "enc"];
 
-/// Parses `input`. With `typing`, the last bare word is a prefix unless the input ends in whitespace,
-/// and an unclosed quote at the end is closed.
+/// Parses `input`. With `typing` (search as you type), the last bare word is a prefix unless the
+/// input ends in whitespace; that is the only difference, so the screen and the command line read a
+/// query the same way (an unclosed quote falls back to plain words in both, with the same message).
 pub fn parse(input: &str, typing: bool) -> ParsedQuery {
     match parse_strict(input, typing) {
         Ok(q) => q,
-        Err(reason) => fallback(input, &reason),
+        Err(reason) => {
+            let mut q = fallback(input, &reason);
+            if typing
+                && !input.ends_with(|c: char| c.is_whitespace() || c == '"')
+                && let Some(last) = q.groups.last_mut().and_then(|g| g.last_mut())
+            {
+                last.prefix = true;
+            }
+            q
+        }
     }
 }
 
@@ -116,7 +126,7 @@ fn fallback(input: &str, reason: &str) -> ParsedQuery {
     }
 }
 
-fn lex(input: &str, typing: bool) -> Result<Vec<Lexeme>, String> {
+fn lex(input: &str) -> Result<Vec<Lexeme>, String> {
     let chars: Vec<char> = input.chars().collect();
     let mut i = 0;
     let mut out = Vec::new();
@@ -135,7 +145,7 @@ fn lex(input: &str, typing: bool) -> Result<Vec<Lexeme>, String> {
             i += 1;
         }
         if chars[i] == '"' {
-            let (text, next) = read_quoted(&chars, i + 1, typing)?;
+            let (text, next) = read_quoted(&chars, i + 1)?;
             i = next;
             out.push(Lexeme {
                 neg,
@@ -157,7 +167,7 @@ fn lex(input: &str, typing: bool) -> Result<Vec<Lexeme>, String> {
         {
             i += 1;
             let value = if chars.get(i) == Some(&'"') {
-                let (v, next) = read_quoted(&chars, i + 1, typing)?;
+                let (v, next) = read_quoted(&chars, i + 1)?;
                 i = next;
                 v
             } else {
@@ -201,12 +211,12 @@ fn lex(input: &str, typing: bool) -> Result<Vec<Lexeme>, String> {
 
 /// Reads a quoted string starting after the opening quote; returns it and the index after the
 /// closing quote.
-fn read_quoted(chars: &[char], from: usize, typing: bool) -> Result<(String, usize), String> {
+fn read_quoted(chars: &[char], from: usize) -> Result<(String, usize), String> {
     let mut j = from;
     while j < chars.len() && chars[j] != '"' {
         j += 1;
     }
-    if j == chars.len() && !typing {
+    if j == chars.len() {
         return Err("a quote is not closed".into());
     }
     let text: String = chars[from..j.min(chars.len())].iter().collect();
@@ -214,7 +224,7 @@ fn read_quoted(chars: &[char], from: usize, typing: bool) -> Result<(String, usi
 }
 
 fn parse_strict(input: &str, typing: bool) -> Result<ParsedQuery, String> {
-    let lexemes = lex(input, typing)?;
+    let lexemes = lex(input)?;
     let mut q = ParsedQuery::default();
     let mut pending_or = false;
     let n = lexemes.len();
@@ -484,10 +494,31 @@ mod tests {
         assert!(q.groups[1][0].prefix);
         let q = parse("chest pneu ", true);
         assert!(!q.groups[1][0].prefix);
-        // While typing, an open quote is closed rather than failing.
-        let q = parse(r#"chest "heart fail"#, true);
-        assert!(!q.fell_back);
-        assert_eq!(q.groups[1], vec![p("heart fail")]);
+        // An open quote falls back to words while typing too, with the command line's message;
+        // only the last word is a prefix.
+        let typed = parse(r#"chest "heart fail"#, true);
+        let cli = parse(r#"chest "heart fail"#, false);
+        assert!(typed.fell_back && cli.fell_back);
+        assert_eq!(typed.messages, cli.messages);
+        assert_eq!(
+            cli.messages[0],
+            "Could not read the query (a quote is not closed): searched for the words chest heart fail"
+        );
+        let words = |q: &ParsedQuery| -> Vec<(String, bool)> {
+            q.groups
+                .iter()
+                .map(|g| (g[0].text.clone(), g[0].prefix))
+                .collect()
+        };
+        assert_eq!(
+            words(&typed),
+            vec![
+                ("chest".to_string(), false),
+                ("heart".to_string(), false),
+                ("fail".to_string(), true)
+            ]
+        );
+        assert!(words(&cli).iter().all(|(_, prefix)| !prefix));
     }
 
     #[test]

@@ -171,6 +171,19 @@ impl App {
             );
             return;
         };
+        let already = self.state.encounter.as_ref().is_some_and(|enc| {
+            enc.cdi.draft == Some(draft) && enc.cdi.pins.contains(&(note, cs, ce))
+        });
+        if already {
+            if let Some(enc) = self.state.encounter.as_mut() {
+                enc.cdi.selection = None;
+            }
+            self.state.set_status(
+                StatusKind::Warning,
+                format!("that text is already pinned to draft query #{draft}: not pinned again"),
+            );
+            return;
+        }
         match calls::pin(&mut self.service, draft, note, cs, ce) {
             Ok(ind) => {
                 let quote: String = body.get(s..e).unwrap_or("").replace('\n', " ");

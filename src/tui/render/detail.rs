@@ -40,12 +40,7 @@ pub fn detail_lines<'a>(
         );
     }
     if let Some(p) = d.ancestors.iter().find(|a| a.kind == EntryKind::Code) {
-        push_wrapped(
-            &mut out,
-            &format!("in {} {}", p.code, p.title),
-            w,
-            theme.dim(),
-        );
+        push_wrapped(&mut out, &format!("in {}", code_title(p)), w, theme.dim());
     }
     // Where it sits in the tabular list: block and chapter.
     for a in d.ancestors.iter().filter(|a| a.kind != EntryKind::Code) {
@@ -54,12 +49,7 @@ pub fn detail_lines<'a>(
         } else {
             "block"
         };
-        // Block titles end with their range already: "Diseases of liver (K70-K77)".
-        let line = if a.kind == EntryKind::Section && a.title.contains(&a.code) {
-            format!("{what} {}", a.title)
-        } else {
-            format!("{what} {} {}", a.code, a.title)
-        };
+        let line = format!("{what} {}", code_title(a));
         push_wrapped(&mut out, &line, w, theme.dim());
     }
     section(
@@ -303,6 +293,16 @@ pub fn draw_confirm(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: 
         ]),
         inner,
     );
+}
+
+/// "K70.3 Alcoholic cirrhosis of liver"; a title that names its code already ("Diseases of liver
+/// (K70-K77)", as block titles do) is shown alone, so the range is not repeated.
+pub fn code_title(e: &CodeEntry) -> String {
+    if e.kind != EntryKind::Chapter && e.title.contains(&e.code) {
+        e.title.clone()
+    } else {
+        format!("{} {}", e.code, e.title)
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
-use crate::domain::{Assignment, EncounterType};
+use crate::domain::{Assignment, EncounterStatus, EncounterType, Permission, Role};
 use crate::tui::layout::{self, EncounterAreas};
 use crate::tui::render::{detail, edits, notes_search, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
@@ -16,7 +16,7 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
         frame.render_widget(Paragraph::new("no encounter open: Esc"), a.body);
         return;
     };
-    draw_header(enc, frame, a.header, theme);
+    draw_header(enc, state.role, frame, a.header, theme);
     if let Some(r) = a.notes {
         draw_notes(enc, frame, r, theme);
     }
@@ -51,7 +51,21 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     }
 }
 
-fn draw_header(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme) {
+/// Why the encounter is read-only, short enough for the header at 80 columns (the status line
+/// shows the service's full reason when the encounter is opened).
+pub fn read_only_label(enc: &EncounterState, role: Role, why: &str) -> String {
+    let e = &enc.view.encounter;
+    if !role.allows(Permission::Code) {
+        format!("READ-ONLY: {role} role")
+    } else if e.status == EncounterStatus::Coded {
+        "READ-ONLY: coded (o reopens)".to_string()
+    } else {
+        // "being coded by bob"
+        format!("READ-ONLY: {why}")
+    }
+}
+
+fn draw_header(enc: &EncounterState, role: Role, frame: &mut Frame, area: Rect, theme: &Theme) {
     let e = &enc.view.encounter;
     let age = age_on(&e.birth_date, &e.admit_date)
         .map(|a| a.to_string())
@@ -74,7 +88,10 @@ fn draw_header(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
     );
     let mut spans = vec![Span::raw(format!("{dates} · {} · ", e.attending))];
     match (&enc.view.read_only, &e.claimed_by) {
-        (Some(why), _) => spans.push(Span::styled(format!("READ-ONLY: {why}"), theme.warning())),
+        (Some(why), _) => spans.push(Span::styled(
+            read_only_label(enc, role, why),
+            theme.warning(),
+        )),
         (None, Some(h)) => spans.push(Span::raw(format!("held by {h}"))),
         (None, None) => spans.push(Span::raw("not claimed")),
     }

@@ -25,7 +25,8 @@ pub fn render(state: &State, frame: &mut Frame) {
     let theme = Theme::new(state.color);
     if layout::too_small(area) {
         let msg = format!(
-            "window too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{})",
+            "window too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}); keys are ignored \
+             until it is larger, q quits",
             area.width, area.height
         );
         frame.render_widget(

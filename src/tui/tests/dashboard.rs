@@ -307,3 +307,34 @@ fn a_coder_sees_the_findings_about_their_own_coding() {
         "{page}"
     );
 }
+
+#[test]
+fn esc_from_an_encounter_opened_on_the_dashboard_returns_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, Action::Resize(80, 24));
+    update(&mut app, Action::Dashboard);
+    update(&mut app, Action::DashRange(1));
+    let range = app.state.dashboard.as_ref().unwrap().range_days;
+    let oldest = app
+        .state
+        .dashboard
+        .as_ref()
+        .unwrap()
+        .selected_account()
+        .map(str::to_string);
+    assert_eq!(oldest.as_deref(), Some(OUTPATIENT));
+    update(&mut app, Action::Accept);
+    assert_eq!(app.state.screen, Screen::Encounter);
+    let esc = keymap::map(&app.state, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)).unwrap();
+    update(&mut app, esc);
+    assert!(app.state.encounter.is_none(), "the encounter was left");
+    assert_eq!(app.state.screen, Screen::Dashboard);
+    assert_eq!(app.state.dashboard.as_ref().unwrap().range_days, range);
+    // Esc on the dashboard still goes to the worklist; an encounter opened there returns to it.
+    update(&mut app, Action::Back);
+    assert_eq!(app.state.screen, Screen::Worklist);
+    update(&mut app, Action::Open(OUTPATIENT.into()));
+    update(&mut app, Action::Back);
+    assert_eq!(app.state.screen, Screen::Worklist);
+}

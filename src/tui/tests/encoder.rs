@@ -146,10 +146,10 @@ fn detail_references_are_followed_and_back() {
     }
     update(&mut app, Action::DetailFollow);
     assert_eq!(detail_code(&app), "K70.3", "{}", status(&app));
-    assert!(
-        status(&app).contains("Backspace goes back to K74.60"),
-        "{}",
-        status(&app)
+    assert_eq!(
+        status(&app),
+        "K70.3: Backspace goes back to K74.60",
+        "the arrow only when the followed code differs"
     );
     // Follow again (to the parent K70), then back twice.
     while selected_token(&app) != "K70" {
@@ -364,4 +364,45 @@ fn the_system_cycle_reaches_hcpcs_and_cpt() {
             "searching all"
         ]
     );
+}
+
+#[test]
+fn closing_the_pcs_browser_restores_the_search_systems() {
+    use crate::tui::state::SystemFilter;
+    let systems = |app: &App| app.state.encounter.as_ref().unwrap().search.systems;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    open(&mut app, INPATIENT);
+    update(&mut app, Action::FocusSearch);
+    let before = systems(&app);
+    assert_ne!(
+        before,
+        SystemFilter::Only(crate::domain::CodeSystem::Icd10Pcs)
+    );
+    // Esc closes it.
+    update(&mut app, Action::PcsBrowse);
+    assert_eq!(
+        systems(&app),
+        SystemFilter::Only(crate::domain::CodeSystem::Icd10Pcs)
+    );
+    update(&mut app, Action::Back);
+    assert!(app.state.encounter.as_ref().unwrap().pcs.is_none());
+    assert_eq!(systems(&app), before);
+    // Backspace past the first column closes it too; a chosen CM filter comes back as it was.
+    update(&mut app, Action::CycleSystem);
+    let cm = systems(&app);
+    assert_eq!(cm, SystemFilter::Only(crate::domain::CodeSystem::Icd10Cm));
+    update(&mut app, Action::PcsBrowse);
+    update(&mut app, Action::PcsPick('0'));
+    update(&mut app, Action::Backspace);
+    update(&mut app, Action::Backspace);
+    assert!(app.state.encounter.as_ref().unwrap().pcs.is_none());
+    assert_eq!(systems(&app), cm);
+    // The typed query is searched again in the restored systems.
+    search(&mut app, "chf");
+    update(&mut app, Action::PcsBrowse);
+    update(&mut app, Action::Back);
+    assert_eq!(systems(&app), cm);
+    let shown = screen(&app.state, 80, 24).join("\n");
+    assert!(!shown.contains("[PCS]"), "{shown}");
 }

@@ -1,4 +1,5 @@
 //! State-transition tests: actions in, state out, against a real service on a temporary data dir.
+mod cosmetics;
 mod dashboard;
 mod demo;
 mod edits;

@@ -270,3 +270,47 @@ fn notes_command_from_an_encounter_returns_to_it_and_small_windows_draw() {
         INPATIENT
     );
 }
+
+#[test]
+fn an_unclosed_quote_is_read_as_the_command_line_reads_it_with_the_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    typed(&mut app, "s");
+    typed(&mut app, "\"heart failure");
+    settle(&mut app);
+    let cli = app
+        .service
+        .search_notes(
+            "\"heart failure",
+            &crate::service::NoteQuery {
+                limit: crate::tui::notes_worker::LIMIT,
+                typing: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let ns = &app.state.notes_search;
+    let notice = ns.fallback.clone().unwrap_or_default();
+    assert_eq!(
+        notice,
+        "Could not read the query (a quote is not closed): searched for the words heart failure"
+    );
+    assert_eq!(Some(notice.clone()), cli.fallback_message);
+    let ids = |hits: &[crate::service::NoteHit]| -> Vec<String> {
+        let mut v: Vec<String> = hits.iter().map(|h| h.note_id.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&ns.results), ids(&cli.hits));
+    assert!(!ns.results.is_empty());
+    let l = screen(&app.state, 80, 24);
+    assert!(l[1].starts_with("> \"heart failure"), "{}", l[1]);
+    assert!(
+        l[2].starts_with("Could not read the query (a quote is not closed)"),
+        "{l:#?}"
+    );
+    // Closing the quote makes it a phrase: no notice.
+    typed(&mut app, "\"");
+    settle(&mut app);
+    assert_eq!(app.state.notes_search.fallback, None);
+}

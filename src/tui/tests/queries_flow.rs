@@ -426,3 +426,71 @@ fn cdi_specialist_pins_on_a_read_only_chart_and_works_the_queue() {
     );
     assert_eq!(coder.state.queue.rows.len(), 1, "{}", status(&coder));
 }
+
+#[test]
+fn a_template_picked_in_the_panel_is_saved_and_shown_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open_and_pin(&mut app);
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(panel(&app).field(), Some(Field::Template));
+    key(&mut app, KeyCode::Right);
+    let t = panel(&app).templates[0].clone();
+    let id = app.state.encounter.as_ref().unwrap().cdi.draft.unwrap();
+    let stored: Option<String> = {
+        let conn = crate::store::open(&dir.path().join("chartdesk.db")).unwrap();
+        conn.query_row("SELECT template FROM queries WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(stored.as_deref(), Some(t.name.as_str()));
+    // Editing the question afterwards keeps the template.
+    go_to(&mut app, Field::Question);
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, " Thank you.");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(card(&app).template.as_deref(), Some(t.name.as_str()));
+    key(&mut app, KeyCode::Esc);
+    update(
+        &mut app,
+        Action::Query(crate::tui::queries::QAction::OpenQueue),
+    );
+    app.state.queue.status = StatusFilter::All;
+    update(
+        &mut app,
+        Action::Query(crate::tui::queries::QAction::Refresh),
+    );
+    let row = app
+        .state
+        .queue
+        .rows
+        .iter()
+        .find(|r| r.id == id)
+        .expect("the draft is in the queue");
+    assert_eq!(row.topic, t.name.replace('_', " "));
+}
+
+#[test]
+fn the_same_text_is_not_pinned_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open_and_pin(&mut app);
+    // The same sentence again, selected with v s, then found with f and pinned with p.
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('s'));
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("already pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('f'));
+    typed(&mut app, "year old female");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('p'));
+    assert!(status(&app).contains("already pinned"), "{}", status(&app));
+    key(&mut app, KeyCode::Char('Q'));
+    assert_eq!(
+        card(&app).indicators.len(),
+        1,
+        "{:?}",
+        card(&app).indicators
+    );
+}

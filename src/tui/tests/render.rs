@@ -169,3 +169,77 @@ fn too_small_then_resized_back() {
     update(&mut app, crate::tui::Action::Resize(80, 24));
     assert!(shown(&app).contains("Worklist"));
 }
+
+#[test]
+fn too_small_ignores_keys_except_quit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    update(&mut app, crate::tui::Action::Resize(50, 12));
+    assert!(shown(&app).contains("q quits"), "{}", shown(&app));
+    let before = app.state.worklist.pos.selected;
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::F(1));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char(':'));
+    assert!(app.state.help.is_none(), "help opened unseen");
+    assert!(app.state.command.is_none(), "command line opened unseen");
+    assert_eq!(app.state.screen, Screen::Worklist);
+    assert_eq!(app.state.worklist.pos.selected, before);
+    update(&mut app, crate::tui::Action::Resize(80, 24));
+    assert!(shown(&app).contains("Worklist"));
+    assert!(!app.state.quit);
+    update(&mut app, crate::tui::Action::Resize(50, 12));
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.state.quit);
+}
+
+/// What the backend shows, row by row.
+fn backend_rows(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Writes `#` over every cell, as a dead instance's screen or a terminal's reflow would leave it.
+fn litter(t: &mut ratatui::Terminal<ratatui::backend::TestBackend>) {
+    use ratatui::backend::Backend;
+    let junk = ratatui::buffer::Cell::new("#");
+    let area = t.backend().buffer().area;
+    let cells: Vec<(u16, u16, &ratatui::buffer::Cell)> = (0..area.height)
+        .flat_map(|y| (0..area.width).map(move |x| (x, y)))
+        .map(|(x, y)| (x, y, &junk))
+        .collect();
+    t.backend_mut().draw(cells.into_iter()).unwrap();
+}
+
+#[test]
+fn start_and_resize_repaint_every_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    litter(&mut t);
+    crate::tui::event::full_redraw(&mut t, &mut app).unwrap();
+    t.draw(|f| crate::tui::render(&app.state, f)).unwrap();
+    assert_eq!(backend_rows(&t), screen(&app.state, 80, 24));
+    for _ in 0..2 {
+        t.backend_mut().resize(50, 12);
+        crate::tui::event::full_redraw(&mut t, &mut app).unwrap();
+        t.draw(|f| crate::tui::render(&app.state, f)).unwrap();
+        assert_eq!(app.state.size, (50, 12));
+        assert!(backend_rows(&t)[0].starts_with("window too small"));
+        t.backend_mut().resize(80, 24);
+        litter(&mut t);
+        crate::tui::event::full_redraw(&mut t, &mut app).unwrap();
+        t.draw(|f| crate::tui::render(&app.state, f)).unwrap();
+        assert_eq!(app.state.size, (80, 24));
+        let rows = backend_rows(&t);
+        assert_eq!(rows, screen(&app.state, 80, 24));
+        assert!(rows.iter().all(|r| !r.contains('#')), "{}", rows.join("\n"));
+    }
+}
