@@ -96,6 +96,59 @@ fn check_behaviour(index: &CodeIndex) {
     // 7th characters: initial encounter unless the query says otherwise.
     assert!(first(index, "fall from stairs").ends_with('A'));
     assert!(first(index, "fall from stairs sequela").ends_with('S'));
+    check_seventh_variants(index);
+}
+
+/// The 6-character stem of a 7th-character ICD-10-CM code ("S72.009A" → "S72.009"), else None.
+fn stem(code: &str) -> Option<&str> {
+    (code.len() == 8 && code.as_bytes()[3] == b'.').then(|| &code[..7])
+}
+
+fn check_seventh_variants(index: &CodeIndex) {
+    // Distinct codes first: one 7th-character variant per code in the top 5, the initial encounter.
+    let hip = index.search("hip fracture", &CodeQuery::default()).unwrap();
+    let top5: Vec<&str> = hip.iter().take(5).map(|h| h.code.as_str()).collect();
+    let stems: Vec<&str> = top5.iter().filter_map(|c| stem(c)).collect();
+    let mut unique = stems.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), stems.len(), "one variant per code: {top5:?}");
+    let s72 = hip.iter().find(|h| h.code.starts_with("S72"));
+    assert!(
+        s72.is_some_and(|h| h.code.ends_with('A')),
+        "initial encounter first: {top5:?}"
+    );
+    assert!(hip.windows(2).all(|w| w[0].score >= w[1].score));
+    // The other variants are still offered, after other codes.
+    let leader = s72.map(|h| h.code.clone()).unwrap_or_default();
+    assert!(
+        hip.iter()
+            .skip(5)
+            .any(|h| stem(&h.code) == stem(&leader) && h.code != leader),
+        "{:?}",
+        hip.iter().map(|h| h.code.as_str()).collect::<Vec<_>>()
+    );
+    // The query asks for other variants: they rank.
+    let subsequent = index
+        .search("hip fracture subsequent encounter", &CodeQuery::default())
+        .unwrap();
+    assert!(
+        subsequent[0].code.ends_with('D'),
+        "{:?}",
+        subsequent
+            .iter()
+            .take(5)
+            .map(|h| &h.code)
+            .collect::<Vec<_>>()
+    );
+    let nonunion = first(index, "hip fracture nonunion");
+    assert!(
+        nonunion.starts_with("S72") && nonunion.ends_with('K'),
+        "{nonunion}"
+    );
+    // A code typed directly comes first whatever its 7th character.
+    assert_eq!(first(index, "S72.001D"), "S72.001D");
+    assert_eq!(first(index, "s72001d"), "S72.001D");
 }
 
 #[test]

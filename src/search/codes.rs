@@ -11,6 +11,7 @@ use super::query::compile;
 use super::rank::{Ranked, Ranker};
 use super::synonyms::Synonyms;
 use super::table::Table;
+use super::variants::{SPREAD, spread_variants};
 use crate::domain::code::display_code;
 use crate::domain::{CodeEntry, CodeSystem};
 use anyhow::{Context, Result, bail};
@@ -344,6 +345,7 @@ impl CodeIndex {
         });
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
         ranked.dedup_by_key(|r| r.entry);
+        let mut ranked = spread_variants(ranked, SPREAD);
         ranked.truncate(q.limit);
         Ok(ranked.iter().map(|r| self.hit(r)).collect())
     }

@@ -56,11 +56,7 @@ pub(crate) fn lookup(t: &Table, prefix: &str, q: &CodeQuery) -> Vec<Ranked> {
                 return out;
             }
             let score = 1000.0 - out.len() as f32;
-            out.push(Ranked {
-                entry: i as u32,
-                score,
-                matched: None,
-            });
+            out.push(Ranked::plain(i as u32, score, None));
         }
     }
     out

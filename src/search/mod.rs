@@ -16,6 +16,7 @@ pub(crate) mod query;
 pub(crate) mod rank;
 pub(crate) mod synonyms;
 pub(crate) mod table;
+pub(crate) mod variants;
 
 pub use codes::{CodeHit, CodeIndex, CodeQuery, SCHEMA_VERSION};
 

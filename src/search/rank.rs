@@ -18,6 +18,24 @@ pub(crate) struct Ranked {
     pub entry: u32,
     pub score: f32,
     pub matched: Option<String>,
+    /// For a 7th-character variant, the entry of the code it extends (its group); else `NONE`.
+    pub group: u32,
+    /// For a 7th-character variant, the query words (bit per word index) its 7th-character meaning
+    /// matches better than the code's own names do: what the query asks of this variant.
+    pub asks: u64,
+}
+
+impl Ranked {
+    /// A code that is not a 7th-character variant.
+    pub(crate) fn plain(entry: u32, score: f32, matched: Option<String>) -> Self {
+        Self {
+            entry,
+            score,
+            matched,
+            group: NONE,
+            asks: 0,
+        }
+    }
 }
 
 const W_COVER: f32 = 10.0;
@@ -283,11 +301,11 @@ impl<'a> Ranker<'a> {
         };
         let prior = self.prior(e) + W_BM25 * bm25.min(30.0);
         let header_penalty = if e.billable { 0.0 } else { P_HEADER };
-        out.push(Ranked {
-            entry: idx,
-            score: s + prior - header_penalty,
-            matched: matched.clone(),
-        });
+        out.push(Ranked::plain(
+            idx,
+            s + prior - header_penalty,
+            matched.clone(),
+        ));
         if e.ext_count == 0 {
             return;
         }
@@ -299,11 +317,11 @@ impl<'a> Ranker<'a> {
             if ke.parent != idx {
                 continue;
             }
-            let mut acc = acc.clone();
+            let mut kid = acc.clone();
             for name in t.names_of(ke) {
-                self.apply(&mut acc, t.toks(name), 1.0, Penalize::No);
+                self.apply(&mut kid, t.toks(name), 1.0, Penalize::No);
             }
-            let (ks, _) = self.finish(&acc);
+            let (ks, _) = self.finish(&kid);
             let bonus = if Some(k) == default_kid {
                 0.0
             } else {
@@ -314,8 +332,22 @@ impl<'a> Ranker<'a> {
                 entry: k as u32,
                 score: ks + prior + bonus - kp,
                 matched: matched.clone(),
+                group: idx,
+                asks: self.asked(&acc, &kid),
             });
         }
+    }
+
+    /// The content words of the query (bit per word index, the first 64) that `kid` matches better
+    /// than `base`: what a 7th-character meaning adds to the code's own match.
+    fn asked(&self, base: &Acc, kid: &Acc) -> u64 {
+        let mut mask = 0u64;
+        for (wi, w) in self.q.words.iter().enumerate().take(64) {
+            if !w.stop && kid.best[wi] > base.best[wi] + 1e-4 {
+                mask |= 1 << wi;
+            }
+        }
+        mask
     }
 
     fn prior(&self, e: &Entry) -> f32 {
