@@ -302,11 +302,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(cmd) => {
+            if let Some(action) = admin_only(&cmd) {
+                service::require_role(
+                    &data,
+                    &login,
+                    crate::domain::Permission::Administer,
+                    action,
+                )?;
+            }
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             svc.set_query_config(config.queries.clone());
             run_command(&mut svc, cmd, &data, &config, &mut progress)
         }
+    }
+}
+
+/// Commands only admins may run: refused before any index is opened or rebuilt.
+fn admin_only(cmd: &Command) -> Option<&'static str> {
+    match cmd {
+        Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
+        Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
+        Command::Reindex => Some("rebuild indexes"),
+        Command::User(UserCommand::Add { .. }) => Some("add users"),
+        _ => None,
     }
 }
 

@@ -204,6 +204,22 @@ impl Service {
     }
 }
 
+/// Refuses `login` before any index is opened (or rebuilt) when their role may not do `p`: a
+/// command that will be refused must leave everything as it was. Unknown logins are refused too;
+/// a data directory without a database is left for `Service::open` to report.
+pub fn require_role(data: &DataDir, login: &str, p: Permission, action: &str) -> Result<()> {
+    if !data.is_initialized() {
+        return Ok(());
+    }
+    let conn = store::open(&data.db_path())?;
+    let user = store::users::get(&conn, login)?
+        .filter(|u| u.active)
+        .ok_or_else(|| ServiceError::UnknownUser {
+            login: login.to_string(),
+        })?;
+    require(&user, p, action)
+}
+
 fn require(user: &UserRow, p: Permission, action: &str) -> Result<()> {
     if user.role.allows(p) {
         Ok(())
