@@ -60,6 +60,7 @@ pub fn initialize(
                 login: me.login,
                 role: me.role.to_string(),
                 action: "initialise a data directory".into(),
+                allowed: super::error::who_may(Permission::Administer),
             }
             .into());
         }
