@@ -676,16 +676,24 @@ impl Service {
     }
 
     /// Coded encounters' codes (or one encounter's), for billing systems and checks. Audited.
+    /// Coded encounters' codes (all of them, or one coded encounter's; any other status is refused).
     pub fn export_codes(&mut self, account: Option<&str>) -> Result<Vec<assignments::ExportRow>> {
         self.write(Permission::ViewCharts, "export codes", |tx, me| {
-            let rows = assignments::export(tx, account)?;
-            if let Some(a) = account
-                && encounters::by_account(tx, a)?.is_none()
-            {
-                return Err(
-                    ServiceError::NotFound(format!("no encounter with account '{a}'")).into(),
-                );
+            if let Some(a) = account {
+                let e = encounters::by_account(tx, a)?.ok_or_else(|| {
+                    ServiceError::NotFound(format!("no encounter with account '{a}'"))
+                })?;
+                if e.status != EncounterStatus::Coded {
+                    return Err(ServiceError::Invalid(format!(
+                        "encounter {a} is {}, not coded: only coded encounters' codes are \
+                         exported (mark it coded first, or see its codes with 'chartdesk audit \
+                         --encounter {a}')",
+                        e.status
+                    ))
+                    .into());
+                }
             }
+            let rows = assignments::export(tx, account)?;
             audit::append(
                 tx,
                 &store::now(),
