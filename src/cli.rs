@@ -239,6 +239,8 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`| head`): nothing more to say, and nobody to say it to.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e
                 .chain()
@@ -249,6 +251,13 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn resolve_data_dir(global: &GlobalArgs, config: &Config) -> Result<DataDir> {
@@ -302,11 +311,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(cmd) => {
+            if let Some(action) = admin_only(&cmd) {
+                service::require_role(
+                    &data,
+                    &login,
+                    crate::domain::Permission::Administer,
+                    action,
+                )?;
+            }
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             svc.set_query_config(config.queries.clone());
             run_command(&mut svc, cmd, &data, &config, &mut progress)
         }
+    }
+}
+
+/// Commands only admins may run: refused before any index is opened or rebuilt.
+fn admin_only(cmd: &Command) -> Option<&'static str> {
+    match cmd {
+        Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
+        Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
+        Command::Reindex => Some("rebuild indexes"),
+        Command::User(UserCommand::Add { .. }) => Some("add users"),
+        _ => None,
     }
 }
 
@@ -396,8 +424,11 @@ fn run_command(
             billable,
             json,
         }) => {
+            if limit == 0 {
+                return Err(ServiceError::Invalid("--limit must be at least 1".into()).into());
+            }
             let q = CodeQuery {
-                limit: limit.clamp(1, 1000),
+                limit: limit.min(1000),
                 systems: system
                     .as_deref()
                     .map(parse_system)
@@ -406,7 +437,11 @@ fn run_command(
                     .collect(),
                 billable_only: billable,
             };
-            let hits = svc.search_codes(&query.join(" "), &q)?;
+            let text = query.join(" ");
+            let hits = svc.search_codes(&text, &q)?;
+            if hits.is_empty() {
+                eprintln!("chartdesk: no codes match '{}'", text.trim());
+            }
             output::code_hits(&mut out, &hits, json)?;
         }
         Command::Code { code, system, json } => {

@@ -92,7 +92,7 @@ fn init_demo_then_list_search_and_export() {
     assert!(text(&o).1.contains("no encounter with account 'NOPE'"));
 
     let o = chartdesk(&data, &["user", "add", "newcoder", "--role", "wizard"]);
-    assert_ne!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(2), "bad usage exits 2");
     assert!(text(&o).1.contains("unknown role 'wizard'"));
     let o = chartdesk(&data, &["user", "add", "newcoder", "--role", "coder"]);
     assert!(o.status.success(), "{}", text(&o).1);

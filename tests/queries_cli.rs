@@ -76,11 +76,18 @@ fn a_query_from_template_to_closure() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("created query 1 (draft) on A100"), "{out}");
-    assert!(out.contains("error: no clinical indicators"), "{out}");
+    assert!(
+        out.contains("draft #1 saved; before sending:\n  - no clinical indicators"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("error:"),
+        "a saved draft is not an error: {out}"
+    );
     let (code, out, _) = run(&data, &["query", "check", "1"]);
     assert_eq!(code, 1, "errors remain: {out}");
     let (code, _, err) = run(&data, &["query", "send", "1"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "sending a non-compliant query is refused");
     assert!(
         err.contains("cannot be sent") && err.lines().count() == 1,
         "{err}"
@@ -185,7 +192,7 @@ fn a_query_from_template_to_closure() {
             "again",
         ],
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a refused request exits 2");
     assert!(err.contains("nothing more can be done"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
@@ -194,7 +201,7 @@ fn a_query_from_template_to_closure() {
 fn bad_input_and_refusals() {
     let (_t, data) = fixture_as(Role::Cdi);
     let (code, _, err) = run(&data, &["query", "new", "A100"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "bad usage exits 2");
     assert!(
         err.contains("--template NAME, or --type and --question"),
         "{err}"
@@ -218,7 +225,7 @@ fn bad_input_and_refusals() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("error: yes/no is only for"), "{out}");
+    assert!(out.contains("\n  - yes/no is only for"), "{out}");
     let (code, _, err) = run(&data, &["query", "cancel", "1", "--reason", "wrong format"]);
     assert_eq!(code, 0, "{err}");
     // Usage errors (clap) exit 2.

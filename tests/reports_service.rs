@@ -280,7 +280,7 @@ fn cli_report_formats() {
             "2026-11-01",
         ],
     );
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "bad usage exits 2");
     assert!(String::from_utf8_lossy(&o.stderr).contains("swap them"));
     let o = cli(&data, &["report", "throughput", "--from", "yesterday"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("YYYY-MM-DD"));

@@ -2,7 +2,7 @@
 use super::progress::Progress;
 use crate::notes::{Format, ImportOptions, ImportReport};
 use crate::search::notes::NoteOrder;
-use crate::service::{NoteQuery, NoteSearchResult, NotesIndexInfo, Service};
+use crate::service::{NoteQuery, NoteSearchResult, NotesIndexInfo, Service, ServiceError};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -43,8 +43,14 @@ pub fn search<W: Write>(svc: &mut Service, a: &SearchNotesArgs, out: &mut W) -> 
         Some(acc) => Some(svc.encounter_id(acc)?),
         None => None,
     };
+    if a.limit == 0 && !a.count {
+        return Err(ServiceError::Invalid(
+            "--limit must be at least 1 (use --count for the number of matching notes)".into(),
+        )
+        .into());
+    }
     let q = NoteQuery {
-        limit: if a.count { 0 } else { a.limit.clamp(1, 10_000) },
+        limit: if a.count { 0 } else { a.limit.min(10_000) },
         order: match a.order {
             OrderArg::Relevance => NoteOrder::Relevance,
             OrderArg::Newest => NoteOrder::Newest,
@@ -53,9 +59,13 @@ pub fn search<W: Write>(svc: &mut Service, a: &SearchNotesArgs, out: &mut W) -> 
         encounter,
         typing: false,
     };
-    let r = svc.search_notes(&a.query.join(" "), &q)?;
+    let text = a.query.join(" ");
+    let r = svc.search_notes(&text, &q)?;
     if let Some(m) = &r.fallback_message {
         eprintln!("chartdesk: {m}");
+    }
+    if r.total == 0 && !a.count {
+        eprintln!("chartdesk: no notes match '{}'", text.trim());
     }
     if a.count {
         writeln!(out, "{}", r.total)?;
@@ -66,7 +76,8 @@ pub fn search<W: Write>(svc: &mut Service, a: &SearchNotesArgs, out: &mut W) -> 
                 &serde_json::json!({
                     "note_id": h.note_id, "account": h.account, "note_type": h.note_type,
                     "author": h.author, "written_at": h.written_at, "score": h.score,
-                    "snippet": h.snippet.text, "highlights": h.snippet.highlights,
+                    "snippet": h.snippet.text,
+                    "highlights": char_ranges(&h.snippet.text, &h.snippet.highlights),
                 }),
             )?;
             writeln!(out)?;
@@ -75,6 +86,16 @@ pub fn search<W: Write>(svc: &mut Service, a: &SearchNotesArgs, out: &mut W) -> 
         human(out, &r, std::io::stdout().is_terminal())?;
     }
     Ok(())
+}
+
+/// Byte ranges into `text` as character (Unicode scalar) ranges, the offsets `--json` consumers
+/// slice by. Ranges that do not fall on character boundaries are dropped.
+pub fn char_ranges(text: &str, bytes: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let chars_before = |b: usize| text.get(..b).map(|s| s.chars().count());
+    bytes
+        .iter()
+        .filter_map(|r| Some(chars_before(r.start)?..chars_before(r.end)?))
+        .collect()
 }
 
 fn human<W: Write>(out: &mut W, r: &NoteSearchResult, bold: bool) -> Result<()> {
@@ -381,4 +402,28 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
         r.audited_search_p50_ms
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::char_ranges;
+
+    #[test]
+    fn highlights_are_character_offsets() {
+        let text = "…acute systolic heart failure, BNP 1,250 — elevated";
+        let word = |w: &str| {
+            let b = text.find(w).unwrap();
+            b..b + w.len()
+        };
+        let chars = char_ranges(text, &[word("systolic"), word("elevated")]);
+        let sliced: Vec<String> = chars
+            .iter()
+            .map(|r| text.chars().skip(r.start).take(r.end - r.start).collect())
+            .collect();
+        assert_eq!(sliced, ["systolic", "elevated"]);
+        assert_eq!(chars[0].start, 7, "'…' is one character, three bytes");
+        // A range inside a multi-byte character is dropped, not misreported.
+        let inside = std::iter::once(1..3).collect::<Vec<_>>();
+        assert!(char_ranges(text, &inside).is_empty());
+    }
 }

@@ -258,6 +258,22 @@ fn findings<W: Write>(out: &mut W, f: &[Finding]) -> Result<()> {
     Ok(())
 }
 
+/// Findings on a draft just saved: errors are what to do before sending, not a failure (the draft
+/// is kept and the command exits 0).
+fn draft_findings<W: Write>(out: &mut W, id: i64, f: &[Finding]) -> Result<()> {
+    let errors: Vec<&Finding> = f.iter().filter(|x| x.severity == Severity::Error).collect();
+    if !errors.is_empty() {
+        writeln!(out, "draft #{id} saved; before sending:")?;
+        for x in errors {
+            writeln!(out, "  - {} [{}]", x.message, x.rule)?;
+        }
+    }
+    for x in f.iter().filter(|x| x.severity == Severity::Warning) {
+        writeln!(out, "warning: {} [{}]", x.message, x.rule)?;
+    }
+    Ok(())
+}
+
 /// `chartdesk query ...`; returns the exit code (1 from `check` when errors remain).
 pub fn run<W: Write>(svc: &mut Service, cmd: QueryCommand, out: &mut W) -> Result<ExitCode> {
     match cmd {
@@ -293,7 +309,7 @@ pub fn run<W: Write>(svc: &mut Service, cmd: QueryCommand, out: &mut W) -> Resul
             }
             let id = svc.create_draft(enc, &d)?;
             writeln!(out, "created query {id} (draft) on {}", a.account.trim())?;
-            findings(out, &svc.query_compliance(id)?)?;
+            draft_findings(out, id, &svc.query_compliance(id)?)?;
         }
         QueryCommand::Pin { id, note, quote } => {
             let i = svc.pin_quote(id, &note, &quote)?;

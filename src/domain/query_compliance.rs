@@ -18,7 +18,8 @@
 //! | `open_ended_options`   | warning  | an open-ended query carries options (they are not shown)        |
 //! | `duplicate_option`     | warning  | the same option twice                                           |
 //!
-//! Word lists match on word boundaries (`CC` does not fire on "acc"); the abbreviations that are
+//! Word lists match on word boundaries (`CC` does not fire on "acc"), dotted abbreviations as plain
+//! ones ("D.R.G." is DRG, "M.C.C." MCC); the abbreviations that are
 //! also ordinary clinical words in lower case (CC = cubic centimetres, SOI) match in upper case only.
 //! Indicator quotes are not checked for payment words: they are the record, quoted exactly.
 //!
@@ -145,7 +146,43 @@ fn norm_pattern(p: &str) -> String {
         .join(" ")
 }
 
+/// Joins dotted abbreviations into words ("d.r.g." → "drg", "M.C.C" → "MCC"), keeping their case,
+/// so they match as the plain abbreviations do. Only runs of single letters each followed by a dot
+/// (the last dot optional) join; "e.g.", "a.m." become "eg", "am", which match nothing.
+fn undot(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let single_letter = |j: usize| {
+        chars[j].is_alphabetic() && chars.get(j + 1).is_none_or(|c| !c.is_alphanumeric())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if i == 0 || !chars[i - 1].is_alphanumeric() {
+            let (mut j, mut letters, mut dots) = (i, String::new(), 0);
+            while j < chars.len() && single_letter(j) {
+                letters.push(chars[j]);
+                j += 1;
+                if chars.get(j) != Some(&'.') {
+                    break;
+                }
+                dots += 1;
+                j += 1;
+            }
+            let n = letters.chars().count();
+            if n >= 2 && dots + 1 >= n {
+                out.push_str(&letters);
+                i = j;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 fn payment_hit(text: &str) -> Option<String> {
+    let text = &undot(text);
     if let Some(w) = first_hit(&norm(text), PAYMENT_WORDS) {
         return Some(w.trim_end_matches('*').to_string());
     }

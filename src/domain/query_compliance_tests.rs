@@ -100,6 +100,11 @@ fn payment_words_are_errors() {
         "Our payment depends on it; please clarify the type.",
         "Denials are likely without this: can the type be specified?",
         "Can the type be specified for the MS-DRG?",
+        "Clarifying the type affects the d.r.g. Can it be specified?",
+        "Clarifying the type affects the D.R.G.; can it be specified?",
+        "Is this an M.C.C.-level condition?",
+        "Is the C.C. captured?",
+        "Would the type change the D.R.G? Can it be specified?",
     ] {
         let d = Draft::mc(bad, &hf_options(), HF_QUOTES);
         assert!(
@@ -130,6 +135,10 @@ fn payment_words_need_word_boundaries_and_case() {
         "Can the respiratory status that occurred on day 2 be further specified?",
         // "payer" inside "prepayer"? not a word here; "display", "repay" must not fire on "pay".
         "Can the heart failure displayed on the echo report be further specified?",
+        // Dotted abbreviations that are not payment words, and c.c. (cubic centimetres) in lower case.
+        "Given 20 mg p.o. b.i.d. at 8 a.m., e.g. for diuresis, can the type be specified?",
+        "Urine output was 200 c.c. over 24 hours; can the heart failure type be specified?",
+        "Per Dr. R. G. Smith, can the heart failure type be specified?",
     ] {
         let d = Draft::mc(fine, &hf_options(), HF_QUOTES);
         assert!(
@@ -359,4 +368,10 @@ fn word_matching() {
     assert!(!has(&norm(""), "x"));
     assert_eq!(payment_hit("the CC list"), Some("CC".into()));
     assert_eq!(payment_hit("200 cc"), None);
+    assert_eq!(payment_hit("the d.r.g. weight"), Some("DRG".into()));
+    assert_eq!(payment_hit("M.C.C"), Some("MCC".into()));
+    assert_eq!(payment_hit("C.C. list"), Some("CC".into()));
+    assert_eq!(payment_hit("200 c.c."), None);
+    assert_eq!(undot("d.r.g. and e.g. x.y"), "drg and eg xy");
+    assert_eq!(undot("Dr. Smith, a.m."), "Dr. Smith, am");
 }

@@ -61,7 +61,8 @@ pub(super) fn get_encounter(conn: &Connection, id: i64) -> Result<EncounterRow> 
 }
 
 /// Inside a write transaction: the encounter, if `me` may change its codes now. Claims it for `me`
-/// when nobody holds it.
+/// when nobody holds it — unless the claim `me` held was released since (by a supervisor or from
+/// another window): that window is stale and must reopen the encounter.
 pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Result<EncounterRow> {
     let e = get_encounter(conn, id)?;
     if e.status == EncounterStatus::Coded {
@@ -69,6 +70,17 @@ pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Re
             "encounter {} is marked coded: reopen it first",
             e.account
         ))
+        .into());
+    }
+    if e.claimed_by.is_none()
+        && let Some((by, when, action, detail)) = audit::last_claim_change(conn, id)?
+        && claim_was_mine(&me.login, &by, &action, &detail)
+    {
+        return Err(ServiceError::ClaimReleased {
+            account: e.account,
+            by,
+            at: clock_time(&when),
+        }
         .into());
     }
     if !encounters::try_claim(conn, id, &me.login, at)? {
@@ -83,6 +95,22 @@ pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Re
         encounters::set_status(conn, id, EncounterStatus::InProgress, None)?;
     }
     Ok(e)
+}
+
+/// Whether a release/reassign audit row took the claim away from `me`: its detail is "from -> to"
+/// (or the holder's own "left without codes").
+fn claim_was_mine(me: &str, by: &str, action: &str, detail: &str) -> bool {
+    match detail.split_once(" -> ") {
+        Some((from, _)) => from == me,
+        None => action == "release" && by == me,
+    }
+}
+
+/// "HH:MM" in local time for an RFC 3339 stamp (the stamp itself if it is not one).
+fn clock_time(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M").to_string())
+        .unwrap_or_else(|_| stamp.to_string())
 }
 
 fn seq_group(conn: &Connection, enc: i64, system: CodeSystem) -> Result<Vec<Assignment>> {
@@ -648,16 +676,24 @@ impl Service {
     }
 
     /// Coded encounters' codes (or one encounter's), for billing systems and checks. Audited.
+    /// Coded encounters' codes (all of them, or one coded encounter's; any other status is refused).
     pub fn export_codes(&mut self, account: Option<&str>) -> Result<Vec<assignments::ExportRow>> {
         self.write(Permission::ViewCharts, "export codes", |tx, me| {
-            let rows = assignments::export(tx, account)?;
-            if let Some(a) = account
-                && encounters::by_account(tx, a)?.is_none()
-            {
-                return Err(
-                    ServiceError::NotFound(format!("no encounter with account '{a}'")).into(),
-                );
+            if let Some(a) = account {
+                let e = encounters::by_account(tx, a)?.ok_or_else(|| {
+                    ServiceError::NotFound(format!("no encounter with account '{a}'"))
+                })?;
+                if e.status != EncounterStatus::Coded {
+                    return Err(ServiceError::Invalid(format!(
+                        "encounter {a} is {}, not coded: only coded encounters' codes are \
+                         exported (mark it coded first, or see its codes with 'chartdesk audit \
+                         --encounter {a}')",
+                        e.status
+                    ))
+                    .into());
+                }
             }
+            let rows = assignments::export(tx, account)?;
             audit::append(
                 tx,
                 &store::now(),

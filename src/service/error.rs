@@ -19,6 +19,8 @@ pub enum ServiceError {
         login: String,
         role: String,
         action: String,
+        /// Who may do it, e.g. "an admin" or "a supervisor or admin" (see `who_may`).
+        allowed: String,
     },
     /// Another user holds the encounter.
     ClaimedBy {
@@ -31,15 +33,44 @@ pub enum ServiceError {
         reason: String,
         valid: Vec<Offer>,
     },
+    /// The acting user's claim was released (by a supervisor, or from another window) since they
+    /// opened the encounter: a stale window must not silently claim it again.
+    ClaimReleased {
+        account: String,
+        by: String,
+        /// Local time of day, HH:MM.
+        at: String,
+    },
     NotFound(String),
     Invalid(String),
 }
 
+/// The roles that may do `p`, as words for a refusal: "an admin", "a supervisor or admin".
+pub fn who_may(p: crate::domain::Permission) -> String {
+    let roles: Vec<&str> = crate::domain::Role::ALL
+        .into_iter()
+        .filter(|r| r.allows(p))
+        .map(|r| r.as_str())
+        .collect();
+    let article = match roles.first() {
+        Some(r) if r.starts_with(['a', 'e', 'i', 'o', 'u']) => "an",
+        _ => "a",
+    };
+    match roles.as_slice() {
+        [] => "an admin".to_string(),
+        [one] => format!("{article} {one}"),
+        [init @ .., last] => format!("{article} {} or {last}", init.join(", ")),
+    }
+}
+
 impl ServiceError {
-    /// Access refusals exit with 2; everything else with 1.
+    /// Refusals (access, invalid arguments or requests) exit with 2; everything else with 1.
     pub fn exit_code(&self) -> u8 {
         match self {
-            ServiceError::UnknownUser { .. } | ServiceError::Forbidden { .. } => 2,
+            ServiceError::UnknownUser { .. }
+            | ServiceError::Forbidden { .. }
+            | ServiceError::Invalid(_)
+            | ServiceError::ClaimReleased { .. } => 2,
             _ => 1,
         }
     }
@@ -57,14 +88,20 @@ impl fmt::Display for ServiceError {
                 login,
                 role,
                 action,
+                allowed,
             } => write!(
                 f,
-                "'{login}' has role {role}, which may not {action}: ask a supervisor or admin"
+                "'{login}' has role {role}, which may not {action}: ask {allowed}"
             ),
             ServiceError::ClaimedBy { account, holder } => write!(
                 f,
                 "encounter {account} is being coded by {holder}: it is read-only until they release it \
                  or a supervisor reassigns it"
+            ),
+            ServiceError::ClaimReleased { account, by, at } => write!(
+                f,
+                "your claim on {account} was released by {by} at {at}: reopen the encounter to \
+                 continue"
             ),
             ServiceError::NotBillable {
                 code,

@@ -140,7 +140,7 @@ impl Service {
         Ok(out)
     }
 
-    /// Adds a user or changes their role (admins only).
+    /// Adds a user or changes their role (admins only). The last active admin cannot be demoted.
     pub fn add_user(&mut self, login: &str, role: Role) -> Result<bool> {
         let login = login.trim().to_string();
         if login.is_empty() || login.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -150,6 +150,14 @@ impl Service {
             .into());
         }
         self.write(Permission::Administer, "add users", |tx, me| {
+            let demotes_admin = store::users::get(tx, &login)?
+                .is_some_and(|u| u.active && u.role == Role::Admin && role != Role::Admin);
+            if demotes_admin && store::users::count_active(tx, Role::Admin)? <= 1 {
+                return Err(ServiceError::Invalid(format!(
+                    "'{login}' is the last active admin: nobody could manage users afterwards;                      add another admin first ('chartdesk user add LOGIN --role admin'), then change                      {login}'s role"
+                ))
+                .into());
+            }
             let at = store::now();
             let new = store::users::upsert(tx, &login, role, "", Some(&me.login), &at)?;
             let action = if new { "add_user" } else { "change_role" };
@@ -204,6 +212,22 @@ impl Service {
     }
 }
 
+/// Refuses `login` before any index is opened (or rebuilt) when their role may not do `p`: a
+/// command that will be refused must leave everything as it was. Unknown logins are refused too;
+/// a data directory without a database is left for `Service::open` to report.
+pub fn require_role(data: &DataDir, login: &str, p: Permission, action: &str) -> Result<()> {
+    if !data.is_initialized() {
+        return Ok(());
+    }
+    let conn = store::open(&data.db_path())?;
+    let user = store::users::get(&conn, login)?
+        .filter(|u| u.active)
+        .ok_or_else(|| ServiceError::UnknownUser {
+            login: login.to_string(),
+        })?;
+    require(&user, p, action)
+}
+
 fn require(user: &UserRow, p: Permission, action: &str) -> Result<()> {
     if user.role.allows(p) {
         Ok(())
@@ -212,6 +236,7 @@ fn require(user: &UserRow, p: Permission, action: &str) -> Result<()> {
             login: user.login.clone(),
             role: user.role.to_string(),
             action: action.to_string(),
+            allowed: error::who_may(p),
         }
         .into())
     }

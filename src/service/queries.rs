@@ -93,11 +93,12 @@ fn may_act(me: &UserRow, q: &QueryRow) -> bool {
     q.created_by == me.login || matches!(me.role, Role::Cdi | Role::Supervisor | Role::Admin)
 }
 
-fn forbidden(me: &UserRow, action: String) -> anyhow::Error {
+fn forbidden(me: &UserRow, action: String, allowed: &str) -> anyhow::Error {
     ServiceError::Forbidden {
         login: me.login.clone(),
         role: me.role.to_string(),
         action,
+        allowed: allowed.to_string(),
     }
     .into()
 }
@@ -117,6 +118,7 @@ pub(super) fn visible(conn: &Connection, me: &UserRow, id: i64) -> Result<QueryR
             format!(
                 "see query {id} (coders see queries they wrote or on encounters they hold or coded)"
             ),
+            "its author, the coder holding the encounter, a cdi specialist, a supervisor or an admin",
         ));
     }
     Ok(q)
@@ -129,6 +131,7 @@ pub(super) fn actionable(conn: &Connection, me: &UserRow, id: i64, what: &str) -
         return Err(forbidden(
             me,
             format!("{what} query {id}, written by {}", q.created_by),
+            "its author, a cdi specialist, a supervisor or an admin",
         ));
     }
     Ok(q)
@@ -259,7 +262,11 @@ impl Service {
         }
         self.write(Permission::Query, "edit query templates", |tx, me| {
             if me.role == Role::Coder {
-                return Err(forbidden(me, "edit query templates".into()));
+                return Err(forbidden(
+                    me,
+                    "edit query templates".into(),
+                    "a cdi specialist, a supervisor or an admin",
+                ));
             }
             let at = store::now();
             let new = qstore::save_template(tx, &t, &me.login, &at)?;

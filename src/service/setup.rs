@@ -3,6 +3,7 @@ use super::{DataDir, Service, ServiceError, make_dir};
 use crate::codeset::{self, CodeSetRelease};
 use crate::domain::{CodeSystem, Permission, Role};
 use crate::search::CodeIndex;
+use crate::search::perms::{self, OnOpenError};
 use crate::store;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, TransactionBehavior};
@@ -59,6 +60,7 @@ pub fn initialize(
                 login: me.login,
                 role: me.role.to_string(),
                 action: "initialise a data directory".into(),
+                allowed: super::error::who_may(Permission::Administer),
             }
             .into());
         }
@@ -100,9 +102,9 @@ pub fn initialize(
         report.demo_notes_added = notes;
     }
 
-    let before = current_index_dir(data);
+    let before = current_index_dir(data)?;
     ensure_code_index(&conn, data, progress)?;
-    report.index_rebuilt = before != current_index_dir(data);
+    report.index_rebuilt = before != current_index_dir(data)?;
     Ok(report)
 }
 
@@ -219,13 +221,18 @@ fn pointer_file(data: &DataDir) -> PathBuf {
     data.root.join("index").join("CODES")
 }
 
-fn current_index_dir(data: &DataDir) -> Option<PathBuf> {
-    let name = std::fs::read_to_string(pointer_file(data)).ok()?;
+fn current_index_dir(data: &DataDir) -> Result<Option<PathBuf>> {
+    let path = pointer_file(data);
+    let name = match std::fs::read_to_string(&path) {
+        Ok(name) => name,
+        Err(e) if perms::on_io_error(e.kind()) == OnOpenError::Rebuild => return Ok(None),
+        Err(error) => return Err(perms::IndexAccessDenied { path, error }.into()),
+    };
     let name = name.trim();
     if name.is_empty() || name.contains('/') || name.contains("..") {
-        return None;
+        return Ok(None);
     }
-    Some(data.root.join("index").join(name))
+    Ok(Some(data.root.join("index").join(name)))
 }
 
 /// Opens the code index, rebuilding it from SQLite when it is missing, corrupt, of an older schema
@@ -238,30 +245,36 @@ pub(super) fn ensure_code_index(
     progress: &mut SetupProgress<'_>,
 ) -> Result<CodeIndex> {
     let fingerprint = store::codes::fingerprint(conn)?;
-    if let Some(ix) = open_current(data, &fingerprint) {
+    if let Some(ix) = open_current(data, &fingerprint)? {
         return Ok(ix);
     }
     let _lock = lock_index_dir(data)?;
     // Another process may have rebuilt it while we waited for the lock.
-    if let Some(ix) = open_current(data, &fingerprint) {
+    if let Some(ix) = open_current(data, &fingerprint)? {
         return Ok(ix);
     }
     rebuild_locked(conn, data, &fingerprint, progress)
 }
 
-fn open_current(data: &DataDir, fingerprint: &str) -> Option<CodeIndex> {
-    let dir = current_index_dir(data)?;
+/// The current code index if it is usable; None if it must be rebuilt. An index this process may
+/// not read is an error, not a reason to rebuild (see `search::perms`).
+fn open_current(data: &DataDir, fingerprint: &str) -> Result<Option<CodeIndex>> {
+    let Some(dir) = current_index_dir(data)? else {
+        return Ok(None);
+    };
+    perms::check_readable(&dir)?;
     if CodeIndex::stored_fingerprint(&dir).as_deref() != Some(fingerprint) {
-        return None;
+        return Ok(None);
     }
     match CodeIndex::open(&dir) {
-        Ok(ix) => Some(ix),
+        Ok(ix) => Ok(Some(ix)),
+        Err(e) if perms::on_open_error(&e) == OnOpenError::Refuse => Err(e),
         Err(e) => {
             tracing::warn!(
                 "code index at {} unusable, rebuilding: {e:#}",
                 dir.display()
             );
-            None
+            Ok(None)
         }
     }
 }
@@ -313,6 +326,11 @@ fn rebuild_locked(
     std::fs::write(&tmp, &name).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, pointer_file(data))
         .with_context(|| format!("switching to the new code index {}", dir.display()))?;
+    super::notes::share_like_db(
+        data,
+        &base,
+        &[&dir, &pointer_file(data), &base.join("LOCK")],
+    );
     remove_old_generations(&base, &name);
     CodeIndex::open(&dir)
 }

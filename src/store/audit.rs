@@ -1,6 +1,6 @@
 //! The audit log: who did what to which patient and encounter, when. Rows are only ever appended.
 use anyhow::Result;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRow {
@@ -35,6 +35,22 @@ pub fn append(
 }
 
 /// Audit rows, newest first; optionally only one encounter's.
+/// The latest release or reassignment of an encounter's claim: (who, when, detail "from -> to").
+pub fn last_claim_change(
+    conn: &Connection,
+    encounter_id: i64,
+) -> Result<Option<(String, String, String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT login, at, action, detail FROM audit
+             WHERE encounter_id = ?1 AND action IN ('release', 'reassign')
+             ORDER BY id DESC LIMIT 1",
+            [encounter_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?)
+}
+
 pub fn list(conn: &Connection, encounter_id: Option<i64>, limit: usize) -> Result<Vec<AuditRow>> {
     let mut st = conn.prepare(
         "SELECT id, at, login, action, patient_id, encounter_id, object, detail FROM audit

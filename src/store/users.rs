@@ -55,6 +55,15 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
 }
 
+/// Active users with `role`.
+pub fn count_active(conn: &Connection, role: Role) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM users WHERE active = 1 AND role = ?1",
+        [role.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
 /// Adds a user, or changes the role of an existing one. Returns true if the user was new.
 pub fn upsert(
     conn: &Connection,

@@ -77,7 +77,7 @@ impl App {
                         format!("{reason}: pick one of {n} valid codes"),
                     );
                 }
-                Some(ServiceError::ClaimedBy { .. }) => {
+                Some(ServiceError::ClaimedBy { .. } | ServiceError::ClaimReleased { .. }) => {
                     self.error(&e);
                     self.reload_view();
                 }

@@ -126,6 +126,7 @@ impl NotesWriter {
         prepared.set_payload(&payload);
         prepared.commit().context("committing the notes index")?;
         self.pending = 0;
+        crate::search::perms::share_files_like_dir(self.index.dir());
         self.index.refresh()?;
         Ok(())
     }
@@ -141,8 +142,11 @@ impl NotesWriter {
 
     /// Waits for background segment merges, then releases the writer.
     pub fn finish(self) -> Result<()> {
+        let dir = self.index.dir().to_path_buf();
         self.writer
             .wait_merging_threads()
-            .context("finishing notes index merges")
+            .context("finishing notes index merges")?;
+        crate::search::perms::share_files_like_dir(&dir);
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@ use super::super::{DataDir, Service, SetupProgress, make_dir};
 use crate::domain::Permission;
 use crate::notes::sync;
 use crate::search::notes::{Marks, NotesIndex, SCHEMA_VERSION, WriterBusy};
+use crate::search::perms::{self, OnOpenError};
 use crate::store;
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
@@ -27,13 +28,18 @@ fn pointer_file(data: &DataDir) -> PathBuf {
     data.root.join("index").join("NOTES")
 }
 
-fn current_generation(data: &DataDir) -> Option<(String, PathBuf)> {
-    let name = std::fs::read_to_string(pointer_file(data)).ok()?;
+fn current_generation(data: &DataDir) -> Result<Option<(String, PathBuf)>> {
+    let path = pointer_file(data);
+    let name = match std::fs::read_to_string(&path) {
+        Ok(name) => name,
+        Err(e) if perms::on_io_error(e.kind()) == OnOpenError::Rebuild => return Ok(None),
+        Err(error) => return Err(perms::IndexAccessDenied { path, error }.into()),
+    };
     let name = name.trim();
     if name.is_empty() || name.contains('/') || name.contains("..") {
-        return None;
+        return Ok(None);
     }
-    Some((name.to_string(), data.root.join("index").join(name)))
+    Ok(Some((name.to_string(), data.root.join("index").join(name))))
 }
 
 pub(super) fn is_busy(e: &anyhow::Error) -> bool {
@@ -48,42 +54,55 @@ pub(in crate::service) fn open_notes_index(
     data: &DataDir,
     progress: &mut SetupProgress<'_>,
 ) -> Result<NotesState> {
-    if let Some(s) = try_open(conn, data, progress) {
+    if let Some(s) = try_open(conn, data, progress)? {
         return Ok(s);
     }
     let _lock = lock_notes(data)?;
     // Another process may have rebuilt it while we waited for the lock.
-    if let Some(s) = try_open(conn, data, progress) {
+    if let Some(s) = try_open(conn, data, progress)? {
         return Ok(s);
     }
     rebuild(conn, data, progress)
 }
 
-/// The current generation, caught up; None if it must be rebuilt.
+/// The current generation, caught up; None if it must be rebuilt (missing, corrupt, out of step).
+/// An index this process may not read or write is an error, never a reason to rebuild: another
+/// OS user's process would rebuild it back, and so on forever.
 fn try_open(
     conn: &Connection,
     data: &DataDir,
     progress: &mut SetupProgress<'_>,
-) -> Option<NotesState> {
-    let (name, dir) = current_generation(data)?;
+) -> Result<Option<NotesState>> {
+    let Some((name, dir)) = current_generation(data)? else {
+        return Ok(None);
+    };
+    perms::check_readable(&dir)?;
+    // An index written before modes were shared (or by a process with a narrow umask) is opened
+    // up by its owner; for other users this changes nothing.
+    share_like_db(data, &data.root.join("index"), &[&dir, &pointer_file(data)]);
     match NotesIndex::open(&dir) {
         Ok(ix) => match catch_up(conn, &ix, progress) {
-            Ok(()) => Some(state(ix, name)),
+            Ok(()) => Ok(Some(state(ix, name))),
             Err(e) if is_busy(&e) => {
                 tracing::info!("notes index busy at start-up; its writer will catch it up");
-                Some(state(ix, name))
+                Ok(Some(state(ix, name)))
             }
+            Err(e) if perms::on_open_error(&e) == OnOpenError::Refuse => Err(e.context(format!(
+                "bringing the notes index {} up to date",
+                dir.display()
+            ))),
             Err(e) => {
                 tracing::warn!(
                     "notes index {} out of step, rebuilding: {e:#}",
                     dir.display()
                 );
-                None
+                Ok(None)
             }
         },
+        Err(e) if perms::on_open_error(&e) == OnOpenError::Refuse => Err(e),
         Err(e) => {
             tracing::warn!("notes index {} unusable, rebuilding: {e:#}", dir.display());
-            None
+            Ok(None)
         }
     }
 }
@@ -176,6 +195,8 @@ fn rebuild(
     let name = generation_name();
     let dir = base.join(&name);
     make_dir(&dir)?;
+    // Before the first commit, so every file tantivy writes takes the shared mode (see perms).
+    share_like_db(data, &base, &[&dir]);
     progress("building the notes index", 0, 0);
     // The writer is held from creation to the end, so no other process removes this generation.
     let (ix, mut w) = NotesIndex::create(&dir, 2)?;
@@ -204,8 +225,24 @@ fn rebuild(
     std::fs::write(&tmp, &name).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, pointer_file(data))
         .with_context(|| format!("switching to the new notes index {}", dir.display()))?;
+    share_like_db(
+        data,
+        &base,
+        &[&dir, &pointer_file(data), &base.join("NOTES.lock")],
+    );
     remove_old_generations(&base, &name);
     Ok(state(ix, name))
+}
+
+/// Gives `base` and `paths` (directories recursively) the database file's permission bits, so
+/// every OS user who can write the database can read and write the index too.
+pub(in crate::service) fn share_like_db(data: &DataDir, base: &Path, paths: &[&Path]) {
+    if let Some(mode) = perms::mode_of(&data.db_path()) {
+        perms::share_one(base, mode);
+        for p in paths {
+            perms::share_tree(p, mode);
+        }
+    }
 }
 
 /// A new generation's directory name: time, process and a per-process counter.
@@ -256,7 +293,7 @@ impl NotesState {
     pub(super) fn current(&mut self, data: &DataDir, force: bool) -> &NotesIndex {
         if force || self.checked.elapsed() >= POINTER_CHECK {
             self.checked = Instant::now();
-            if let Some((name, dir)) = current_generation(data)
+            if let Ok(Some((name, dir))) = current_generation(data)
                 && name != self.generation
             {
                 match NotesIndex::open(&dir) {
@@ -325,6 +362,7 @@ impl Service {
         match catch_up(&self.conn, &ix, progress) {
             Ok(()) => Ok(()),
             Err(e) if is_busy(&e) => Ok(()),
+            Err(e) if perms::on_open_error(&e) == OnOpenError::Refuse => Err(e),
             Err(e) => {
                 tracing::warn!("notes index out of step, rebuilding: {e:#}");
                 self.notes = rebuild_locked(&self.conn, &self.data, progress)?;

@@ -6,7 +6,7 @@ mod index;
 mod searcher;
 
 pub use index::NotesIndexInfo;
-pub(super) use index::{NotesState, open_notes_index};
+pub(super) use index::{NotesState, open_notes_index, share_like_db};
 pub use searcher::NotesSearcher;
 
 use super::Service;
