@@ -4,7 +4,7 @@
 //! reviews. Deterministic in `(seed, today)`. The encounters it codes are its own (accounts start
 //! with "H"), so the demo worklist's encounters stay uncoded.
 use super::{AnswerKey, DemoData};
-use crate::domain::{CodeSystem, EncounterType, Poa, Role};
+use crate::domain::{CodeSystem, EncounterType, Note, Poa, Role};
 use anyhow::Result;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rand::{RngExt, SeedableRng};
@@ -42,7 +42,11 @@ pub struct HistQuery {
     pub account: String,
     pub cdi: String,
     pub provider: String,
-    pub question: String,
+    /// The seeded query template whose question and options the query uses (see
+    /// `store::query_templates`; schema step 4 seeds them).
+    pub template: &'static str,
+    /// Clinical indicators quoted from the encounter's notes.
+    pub indicators: Vec<HistIndicator>,
     pub created_at: DateTime<Utc>,
     pub sent_at: DateTime<Utc>,
     /// None: canceled at `closed_at` instead of answered.
@@ -50,6 +54,127 @@ pub struct HistQuery {
     /// "agreed", "disagreed", "no_response" or "canceled".
     pub outcome: &'static str,
     pub closed_at: DateTime<Utc>,
+}
+
+/// A clinical indicator: a sentence of one of the encounter's notes, by character offsets
+/// (`start` inclusive, `end` exclusive, as `domain::Indicator` counts them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistIndicator {
+    pub note_id: String,
+    pub start: i64,
+    pub end: i64,
+    pub quote: String,
+}
+
+/// (words in a scenario's query opportunity, seeded template, words whose sentences in the notes are
+/// the template's clinical indicators). Checked in order; the first hit wins.
+const TEMPLATES: &[(&str, &str, &[&str])] = &[
+    (
+        "malnutrition",
+        "malnutrition",
+        &["weight loss", "albumin", "wasting", "intake"],
+    ),
+    (
+        "respiratory failure",
+        "respiratory_failure",
+        &["room air", "spo2", "nasal cannula"],
+    ),
+    ("sepsis", "sepsis", &["lactate", "wbc", "fever", "bolus"]),
+    ("encephalopathy", "encephalopathy", &["confusion"]),
+    (
+        "heart failure",
+        "heart_failure",
+        &["bnp", "lvef", "furosemide", "edema"],
+    ),
+    (
+        "kidney",
+        "acute_kidney_injury",
+        &["creatinine", "urine output"],
+    ),
+    ("anemia", "anemia", &["hgb", "hemoglobin", "transfus"]),
+];
+
+/// Most indicators quoted per query.
+const MAX_INDICATORS: usize = 3;
+/// Longest quote, in bytes (a sentence is clipped around the word beyond this).
+const MAX_QUOTE: usize = 200;
+
+/// The seeded template for the first opportunity one fits, and the words to quote.
+fn template_for(opportunities: &[String]) -> Option<(&'static str, &'static [&'static str])> {
+    opportunities.iter().find_map(|o| {
+        let o = o.to_lowercase();
+        TEMPLATES
+            .iter()
+            .find(|(words, _, _)| o.contains(words))
+            .map(|(_, t, needles)| (*t, *needles))
+    })
+}
+
+/// The sentence of `body` holding byte offset `pos`: from after the previous line break, "; " or
+/// ". " to the next (a full stop kept), clipped to `MAX_QUOTE` bytes around `pos`.
+fn sentence_around(body: &str, pos: usize) -> (usize, usize) {
+    let before = &body[..pos];
+    let mut start = [before.rfind('\n'), before.rfind(". "), before.rfind("; ")]
+        .into_iter()
+        .flatten()
+        .map(|i| i + if body[i..].starts_with('\n') { 1 } else { 2 })
+        .max()
+        .unwrap_or(0);
+    let after = &body[pos..];
+    let mut end = [
+        after.find('\n'),
+        after.find(". ").map(|i| i + 1),
+        after.find(';'),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .map(|i| pos + i)
+    .unwrap_or(body.len());
+    if end - start > MAX_QUOTE {
+        start = start.max(pos.saturating_sub(MAX_QUOTE / 3));
+        end = end.min(pos + MAX_QUOTE * 2 / 3);
+        while !body.is_char_boundary(start) {
+            start += 1;
+        }
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+    }
+    while start < end && body[start..].starts_with(char::is_whitespace) {
+        start += body[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    while end > start && body[..end].ends_with(char::is_whitespace) {
+        end -= body[..end].chars().next_back().map_or(1, char::len_utf8);
+    }
+    (start, end)
+}
+
+/// Up to `MAX_INDICATORS` distinct sentences of `notes` holding the `needles` (any case), one per
+/// needle, in needle order.
+fn quote_indicators(notes: &[&Note], needles: &[&str]) -> Vec<HistIndicator> {
+    let mut out: Vec<HistIndicator> = Vec::new();
+    for needle in needles {
+        if out.len() >= MAX_INDICATORS {
+            break;
+        }
+        let found = notes.iter().find_map(|n| {
+            let pos = n.body.to_ascii_lowercase().find(needle)?;
+            Some((n, sentence_around(&n.body, pos)))
+        });
+        let Some((n, (s, e))) = found else { continue };
+        let quote = n.body[s..e].to_string();
+        if quote.is_empty() || out.iter().any(|i| i.quote == quote) {
+            continue;
+        }
+        out.push(HistIndicator {
+            note_id: n.note_id.clone(),
+            start: n.body[..s].chars().count() as i64,
+            end: n.body[..e].chars().count() as i64,
+            quote,
+        });
+    }
+    out
 }
 
 /// A completed second-level review.
@@ -305,7 +430,16 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
         ) else {
             continue;
         };
-        if key.query_opportunities.is_empty() || cdis.is_empty() || i % 2 != 0 {
+        if cdis.is_empty() || i % 2 != 0 {
+            continue;
+        }
+        // Only opportunities a seeded template fits become queries, with its compliant wording.
+        let Some((template, needles)) = template_for(&key.query_opportunities) else {
+            continue;
+        };
+        let notes: Vec<&Note> = data.notes.iter().filter(|n| &n.account == *acc).collect();
+        let indicators = quote_indicators(&notes, needles);
+        if indicators.is_empty() {
             continue;
         }
         let Some(discharge) = e
@@ -339,10 +473,8 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
             account: acc.to_string(),
             cdi: cdis[queries.len() % cdis.len()].to_string(),
             provider: e.attending.clone(),
-            question: format!(
-                "Please clarify in the record: {}",
-                key.query_opportunities[0]
-            ),
+            template,
+            indicators,
             created_at: created,
             sent_at: sent,
             answered_at,

@@ -1,7 +1,7 @@
 //! Stores the demo's simulated history (see `demo::history`): back-dated audit rows, coded
 //! encounters with their codes, documentation queries with answers, teams and a few reviews.
 use crate::demo::history::{self, Code};
-use crate::domain::query::{Outcome, QueryStatus, QueryType};
+use crate::domain::query::{Outcome, QueryStatus, complete_options};
 use crate::domain::{EncounterStatus, Role};
 use crate::report::accuracy::{self, ReviewCode};
 use crate::store::{self, assignments, audit, encounters};
@@ -61,9 +61,12 @@ pub(super) fn store_history(
             .unwrap_or_default();
         ids.insert(e.account.clone(), (id, pid));
     }
+    let mut note_rows: HashMap<&str, i64> = HashMap::new();
     for n in &h.data.notes {
-        store::notes::insert(tx, n)?;
+        note_rows.insert(n.note_id.as_str(), store::notes::insert(tx, n)?);
     }
+    let templates = store::query_templates::templates(tx)
+        .context("reading the query templates for the demo queries")?;
     for (login, team) in &h.teams {
         store::users::set_team(tx, login, team)?;
     }
@@ -118,8 +121,14 @@ pub(super) fn store_history(
         encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
         encounters::set_coded(tx, enc, Some(coder), Some(&at))?;
     }
+    let mut queries = 0;
     for q in &h.queries {
         let Some(&(enc, pid)) = ids.get(&q.account) else {
+            continue;
+        };
+        // The template's compliant question and options (an administrator may have edited the
+        // seed; a removed template means no demo query of that kind).
+        let Some(t) = templates.iter().find(|t| t.name == q.template) else {
             continue;
         };
         let created = ts(q.created_at);
@@ -127,15 +136,22 @@ pub(super) fn store_history(
             tx,
             &store::queries::NewQuery {
                 encounter_id: enc,
-                query_type: QueryType::OpenEnded,
-                purpose: None,
+                query_type: t.query_type,
+                purpose: t.purpose,
                 provider: &q.provider,
-                question: &q.question,
-                template: None,
+                question: &t.question,
+                template: Some(t.name.as_str()),
                 created_by: &q.cdi,
                 created_at: &created,
             },
         )?;
+        store::queries::set_options(tx, id, &complete_options(t.query_type, &t.options))?;
+        for ind in &q.indicators {
+            let Some(&row) = note_rows.get(ind.note_id.as_str()) else {
+                continue;
+            };
+            store::queries::insert_indicator(tx, id, row, ind.start, ind.end, &q.cdi, &created)?;
+        }
         store::queries::add_event(
             tx,
             id,
@@ -219,6 +235,7 @@ pub(super) fn store_history(
                 )?;
             }
         }
+        queries += 1;
         let reviewed = ts(q.created_at - chrono::Duration::minutes(10));
         for (t, action) in [
             (reviewed, "open_encounter"),
@@ -285,7 +302,93 @@ pub(super) fn store_history(
         encounters: h.data.encounters.len(),
         notes: h.data.notes.len(),
         actions: h.acts.len(),
-        queries: h.queries.len(),
+        queries,
         reviews,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::query_compliance::{ComplianceInput, Severity, check};
+
+    /// Every demo query is what the product itself would let a CDI specialist send: the seeded
+    /// template's question and options, indicators quoted from the encounter's own notes, and no
+    /// compliance error (leading wording, codes or payment words, missing options or indicators).
+    #[test]
+    fn every_demo_query_passes_the_compliance_checker() {
+        let conn = store::open_in_memory().unwrap();
+        // The demo's staff (assets/demo/people.toml).
+        let staff: Vec<(String, Role)> = [
+            ("jlee", Role::Coder),
+            ("mpatel", Role::Coder),
+            ("rgarcia", Role::Coder),
+            ("knguyen", Role::Coder),
+            ("swhite", Role::Coder),
+            ("tbrooks", Role::Cdi),
+            ("amartin", Role::Cdi),
+            ("dkim", Role::Supervisor),
+        ]
+        .iter()
+        .map(|(l, r)| (l.to_string(), *r))
+        .collect();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let counts = store_history(&conn, 20_261_124, today, &staff).unwrap();
+        let rows = store::queries::list(&conn, &Default::default()).unwrap();
+        assert_eq!(rows.len(), counts.queries);
+        assert!(rows.len() >= 5, "only {} demo queries", rows.len());
+        let mut templates: Vec<String> = Vec::new();
+        for q in &rows {
+            let options = store::queries::options(&conn, q.id).unwrap();
+            let quotes: Vec<String> = store::queries::indicators(&conn, q.id)
+                .unwrap()
+                .into_iter()
+                .map(|i| i.quote)
+                .collect();
+            let findings = check(&ComplianceInput {
+                query_type: q.query_type,
+                purpose: q.purpose,
+                provider: &q.provider,
+                question: &q.question,
+                options: &options,
+                indicators: &quotes,
+            });
+            let errors: Vec<_> = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "query {} on {}: {errors:?}\n{}\n{options:?}\n{quotes:?}",
+                q.id,
+                q.account,
+                q.question
+            );
+            assert!(!q.question.starts_with("Please clarify"), "{}", q.question);
+            assert!(
+                !q.question.contains("E43") && !q.question.contains("I50"),
+                "{}",
+                q.question
+            );
+            let notes = store::notes::for_encounter(&conn, q.encounter_id).unwrap();
+            for quote in &quotes {
+                assert!(quote.len() >= 8, "a real sentence: {quote:?}");
+                assert!(
+                    notes.iter().any(|n| {
+                        let body: String = conn
+                            .query_row("SELECT body FROM notes WHERE id = ?1", [n.id], |r| r.get(0))
+                            .unwrap();
+                        body.contains(quote.as_str())
+                    }),
+                    "quote {quote:?} is not in the notes of {}",
+                    q.account
+                );
+            }
+            let t = q.template.clone().unwrap();
+            if !templates.contains(&t) {
+                templates.push(t);
+            }
+        }
+        assert!(templates.len() >= 3, "templates used: {templates:?}");
+    }
 }

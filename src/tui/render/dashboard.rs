@@ -6,13 +6,20 @@ use crate::tui::dashboard::{DashboardState, PAGES, SPARK_DAYS};
 use crate::tui::state::{State, type_abbrev};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{self, text};
+use charts::text_bars;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph, Sparkline};
+use ratatui::widgets::Paragraph;
+
+#[path = "dashboard_charts.rs"]
+mod charts;
 
 /// Windows at least this big show all three pages at once.
 pub const WIDE: (u16, u16) = (150, 36);
+
+/// Width of the per-coder table with its borders.
+const CODER_TABLE_W: u16 = 36;
 
 /// Draws the dashboard; returns the status and footer lines.
 pub fn draw(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) -> (Rect, Rect) {
@@ -89,114 +96,39 @@ fn throughput(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) 
         return;
     };
     let tic_rows = tp.time_in_chart.len() as u16 + 2;
-    let chart_h = area.height.saturating_sub(4 + tic_rows).clamp(6, 16);
+    // Per coder goes beside the chart when there is room, else under it (when tall enough).
+    let coder_rows = tp.coders.len() as u16 + 4;
+    // The table is 36 columns with borders; the chart's full title needs 41.
+    let beside = area.width >= 41 + CODER_TABLE_W;
+    let under = !beside && area.height >= 8 + coder_rows + 4 + 3;
+    let extra = if under { coder_rows } else { 0 };
+    let chart_h = area
+        .height
+        .saturating_sub(4 + tic_rows + extra)
+        .clamp(if under { 8 } else { 6 }, 16);
     let [top, spark, tic] = Layout::vertical([
-        Constraint::Length(chart_h),
+        Constraint::Length(chart_h + extra),
         Constraint::Length(4),
         Constraint::Min(0),
     ])
     .areas(area);
-    let (chart_area, coders_area) = if top.width >= 66 {
-        let chart_w = if top.width >= 76 { 44 } else { 40 };
+    let (chart_area, coders_area) = if beside {
         let [a, b] =
-            Layout::horizontal([Constraint::Length(chart_w), Constraint::Min(20)]).areas(top);
+            Layout::horizontal([Constraint::Min(41), Constraint::Length(CODER_TABLE_W)]).areas(top);
+        (a, Some(b))
+    } else if under {
+        let [a, b] = Layout::vertical([Constraint::Length(chart_h), Constraint::Min(0)]).areas(top);
         (a, Some(b))
     } else {
         (top, None)
     };
-
-    // Coded per hour by type: actual next to the standard (values in tenths).
-    let bar_w = if chart_area.width >= 44 { 3 } else { 2 };
-    let mut chart = BarChart::default()
-        .block(widgets::pane(
-            " Coded/hour by type: actual | standard ",
-            false,
-            theme,
-        ))
-        .bar_width(bar_w)
-        .bar_gap(0)
-        .group_gap(2);
-    for t in &tp.by_type {
-        let actual = t.per_hour.unwrap_or(0.0);
-        let bars = [
-            Bar::new((actual * 10.0).round() as u64)
-                .text_value(format!("{actual:.1}"))
-                .style(theme.accent()),
-            Bar::new((t.standard * 10.0).round() as u64)
-                .text_value(format!("{:.0}", t.standard))
-                .style(theme.dim()),
-        ];
-        chart = chart.data(BarGroup::new(bars).label(Line::from(type_abbrev(t.enc_type))));
-    }
-    frame.render_widget(chart, chart_area);
-
+    charts::rate_chart(tp, frame, chart_area, theme);
     if let Some(area) = coders_area {
-        let block = widgets::pane(" Per coder ", false, theme);
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        let w = inner.width as usize;
-        let mut lines = vec![Line::styled(
-            text::truncate(
-                &format!(
-                    "{:<10} {:>5} {:>6} {:>5} {:>4}",
-                    "coder", "coded", "hours", "/h", "/day"
-                ),
-                w,
-            ),
-            theme.dim(),
-        )];
-        for c in &tp.coders {
-            lines.push(Line::raw(text::truncate(
-                &format!(
-                    "{:<10} {:>5} {:>6.1} {:>5} {:>4}",
-                    text::truncate(&c.login, 10),
-                    c.coded,
-                    c.hours,
-                    c.per_hour
-                        .map(|p| format!("{p:.1}"))
-                        .unwrap_or_else(|| "-".into()),
-                    c.per_day
-                        .map(|p| format!("{p:.1}"))
-                        .unwrap_or_else(|| "-".into())
-                ),
-                w,
-            )));
-        }
-        lines.push(Line::styled(
-            text::truncate(
-                &format!(
-                    "{:<10} {:>5} {:>6.1} {:>5}",
-                    "total",
-                    tp.coded,
-                    tp.hours,
-                    if tp.hours > 0.0 {
-                        format!("{:.1}", tp.coded as f64 / tp.hours)
-                    } else {
-                        "-".into()
-                    }
-                ),
-                w,
-            ),
-            theme.heading(),
-        ));
-        frame.render_widget(Paragraph::new(lines), inner);
+        charts::coder_table(tp, frame, area, theme);
     }
-
     let series = d.spark.as_ref().unwrap_or(tp);
     let data: Vec<u64> = series.daily.iter().map(|x| x.coded as u64).collect();
-    let max = data.iter().copied().max().unwrap_or(0);
-    let total: u64 = data.iter().sum();
-    let title = format!(" Daily coded, last {SPARK_DAYS} days: {total} (max {max}/day) ");
-    let block = widgets::pane(title, false, theme);
-    let inner = block.inner(spark);
-    frame.render_widget(block, spark);
-    let start = data.len().saturating_sub(inner.width as usize);
-    frame.render_widget(
-        Sparkline::default()
-            .data(&data[start..])
-            .style(theme.accent()),
-        inner,
-    );
+    charts::daily_spark(&data, SPARK_DAYS, frame, spark, theme);
 
     if tic.height >= 3 {
         let need = tp.time_in_chart.len() as u16 + 2;
@@ -266,26 +198,6 @@ fn coder_types(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// "label ████ n" lines scaled so the largest value fills the width.
-fn text_bars<'a>(rows: &[(String, u32)], most: u32, width: u16, theme: &Theme) -> Vec<Line<'a>> {
-    let label_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let room = (width as usize).saturating_sub(label_w + 8).max(1);
-    rows.iter()
-        .map(|(label, n)| {
-            let len = if most == 0 {
-                0
-            } else {
-                (*n as usize * room).div_ceil(most as usize)
-            };
-            Line::from(vec![
-                Span::raw(format!("{label:>label_w$} ")),
-                Span::styled("█".repeat(len), theme.accent()),
-                Span::raw(format!(" {n}")),
-            ])
-        })
-        .collect()
-}
-
 fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(b) = &d.backlog else {
         frame.render_widget(Paragraph::new("no backlog figures"), area);
@@ -297,11 +209,16 @@ fn backlog(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
         Constraint::Min(3),
     ])
     .areas(area);
-    let title = format!(
-        " Backlog {}: {} encounters, {} ",
-        b.as_of,
-        b.total.count(),
-        dollars(b.total.charges())
+    let (n, money) = (b.total.count(), dollars(b.total.charges()));
+    let title = charts::fit_title(
+        &[
+            format!(" Backlog {}: {n} encounters, {money} ", b.as_of),
+            format!(" Backlog {}: {n} enc, {money} ", b.as_of),
+            format!(" Backlog {}: {n} encounters ", b.as_of),
+            format!(" Backlog: {n} encounters "),
+            format!(" Backlog {n} "),
+        ],
+        bars.width,
     );
     let block = widgets::pane(title, false, theme);
     let inner = block.inner(bars);
@@ -404,13 +321,8 @@ fn quality(d: &DashboardState, frame: &mut Frame, area: Rect, theme: &Theme) {
                 text::truncate(&overall, inner.width as usize),
                 theme.heading(),
             ));
-            // Bars start at 80% so differences between good coders show.
-            let shown: Vec<(String, u32)> = rows
-                .iter()
-                .map(|(l, v)| (l.clone(), v.saturating_sub(800)))
-                .collect();
-            let most = 200;
-            for (line, (_, v)) in text_bars(&shown, most, inner.width.saturating_sub(8), theme)
+            // Bars from 0 to 100%: a full bar is 100%.
+            for (line, (_, v)) in text_bars(&rows, 1000, inner.width.saturating_sub(8), theme)
                 .into_iter()
                 .zip(rows.iter())
             {

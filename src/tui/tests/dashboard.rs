@@ -1,5 +1,5 @@
-//! The dashboard: keys in, state out against a real service; and render tests at 80x24 (paged) and
-//! 200x50 (every panel) from hand-built reports.
+//! The dashboard: keys in, state out against a real service; and render tests at 80x24 (paged),
+//! 150x36 (the smallest window with every panel) and 200x50 from hand-built reports.
 use super::fixture::{self, OUTPATIENT, screen};
 use crate::config::StandardsConfig;
 use crate::domain::{EncounterStatus, EncounterType, Role, Sex};
@@ -54,6 +54,28 @@ fn enc_row(id: i64, t: EncounterType, discharged: &str) -> EncounterRow {
     }
 }
 
+fn teams() -> Vec<(String, String)> {
+    vec![
+        ("jlee".into(), "inpatient".into()),
+        ("swhite".into(), "outpatient".into()),
+    ]
+}
+
+fn review(coder: &str, errors: u32, codes: u32) -> DoneReview {
+    DoneReview {
+        coder: coder.into(),
+        team: if coder == "jlee" {
+            "inpatient"
+        } else {
+            "outpatient"
+        }
+        .into(),
+        errors,
+        codes,
+        principal_changed: false,
+    }
+}
+
 /// A supervisor's dashboard with every panel filled from hand-built rows.
 fn supervisor_state() -> State {
     let mut events = Vec::new();
@@ -86,20 +108,7 @@ fn supervisor_state() -> State {
         enc_row(103, EncounterType::Emergency, "2026-11-10"),
     ];
     let bl = backlog::backlog(&rows, d(24), &HashSet::new(), 50);
-    let acc = accuracy::aggregate(
-        &[
-            ("jlee".into(), "inpatient".into()),
-            ("swhite".into(), "outpatient".into()),
-        ],
-        &[DoneReview {
-            coder: "jlee".into(),
-            team: "inpatient".into(),
-            errors: 1,
-            codes: 10,
-            principal_changed: false,
-        }],
-        0,
-    );
+    let acc = accuracy::aggregate(&teams(), &[review("jlee", 1, 10)], 0);
     let queries = QueriesReport {
         metrics: Default::default(),
         open_by_age: vec![
@@ -205,6 +214,9 @@ fn render_200x50_shows_every_panel_at_once() {
         !all.contains(" 1 Throughput "),
         "no page tabs when everything fits"
     );
+    let lines = screen(&s, 200, 50);
+    assert!(cut_amounts(&lines).is_empty(), "{all}");
+    assert!(digits_on_bars(&lines).is_empty(), "{all}");
     if std::env::var_os("SHOW_DASHBOARD").is_some() {
         println!("{all}");
         s.size = (80, 24);
@@ -337,4 +349,175 @@ fn esc_from_an_encounter_opened_on_the_dashboard_returns_to_it() {
     update(&mut app, Action::Open(OUTPATIENT.into()));
     update(&mut app, Action::Back);
     assert_eq!(app.state.screen, Screen::Worklist);
+}
+
+const BLOCKS: &str = "▁▂▃▄▅▆▇█";
+
+/// Lines where a figure touches a bar (values drawn inside bars merge with their neighbours).
+fn digits_on_bars(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| {
+            let c: Vec<char> = l.chars().collect();
+            c.windows(2).any(|w| {
+                (w[0].is_ascii_digit() && BLOCKS.contains(w[1]))
+                    || (BLOCKS.contains(w[0]) && w[1].is_ascii_digit())
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// Dollar amounts cut short ("$8,501,434.5┐"): every "$" is followed by digits, commas and cents.
+fn cut_amounts(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| {
+            l.match_indices('$').any(|(i, _)| {
+                let rest: String = l[i + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                    .collect();
+                let cents = rest.rsplit_once('.').map(|(_, c)| c.len());
+                cents != Some(2)
+            })
+        })
+        .cloned()
+        .collect()
+}
+
+/// The `n` rows under the pane whose top border holds `title`, between its side borders.
+fn pane_rows(lines: &[String], title: &str, n: usize) -> Vec<String> {
+    let top = lines.iter().position(|l| l.contains(title)).unwrap();
+    let start = lines[top].chars().position(|c| c == '┌').unwrap();
+    let end = lines[top]
+        .chars()
+        .skip(start + 1)
+        .position(|c| c == '┐')
+        .unwrap()
+        + start
+        + 1;
+    lines[top + 1..=top + n]
+        .iter()
+        .map(|l| l.chars().skip(start + 1).take(end - start - 1).collect())
+        .collect()
+}
+
+#[test]
+fn render_80x24_rate_values_are_listed_under_the_bars() {
+    let mut s = supervisor_state();
+    s.size = (80, 24);
+    let lines = screen(&s, 80, 24);
+    let all = lines.join("\n");
+    assert!(digits_on_bars(&lines).is_empty(), "{all}");
+    let tp = s.dashboard.as_ref().unwrap().throughput.clone().unwrap();
+    for t in &tp.by_type {
+        let want = format!(
+            "{} {}/",
+            crate::tui::state::type_abbrev(t.enc_type),
+            t.per_hour
+                .map(|p| format!("{p:.1}"))
+                .unwrap_or_else(|| "-".into())
+        );
+        assert!(all.contains(&want), "{want} missing:\n{all}");
+    }
+}
+
+#[test]
+fn render_80x24_daily_sparkline_fills_the_width_and_shows_small_days() {
+    let mut s = supervisor_state();
+    s.size = (80, 24);
+    // One busy day, so the days with one or two coded are tiny next to it.
+    let dash = s.dashboard.as_mut().unwrap();
+    let spark = dash.spark.as_mut().unwrap();
+    let busy = spark.daily.iter().position(|x| x.coded > 0).unwrap();
+    spark.daily[busy].coded = 60;
+    let nonzero = spark.daily.iter().filter(|x| x.coded > 0).count();
+    let days = spark.daily.len();
+    let last_day = spark.daily.iter().rposition(|x| x.coded > 0).unwrap();
+    let lines = screen(&s, 80, 24);
+    let rows = pane_rows(&lines, "Daily coded", 2);
+    let bottom: Vec<char> = rows[1].chars().collect();
+    let width = bottom.len();
+    assert!(width >= 76, "{rows:?}");
+    let drawn: Vec<usize> = (0..width).filter(|&i| bottom[i] != ' ').collect();
+    // Every non-zero day draws at least width / days columns.
+    assert!(
+        drawn.len() >= nonzero * (width / days),
+        "{} columns drawn for {nonzero} days:\n{}",
+        drawn.len(),
+        rows.join("\n")
+    );
+    // The last day is in the last column: the line is stretched over the whole pane.
+    let last_col = *drawn.last().unwrap();
+    assert!(
+        last_col + 1 >= (last_day + 1) * width / days - 1,
+        "day {last_day} of {days} ends at column {last_col} of {width}"
+    );
+}
+
+#[test]
+fn render_80x24_accuracy_bars_start_at_zero() {
+    let mut s = supervisor_state();
+    s.size = (80, 24);
+    let dash = s.dashboard.as_mut().unwrap();
+    dash.accuracy = Some(accuracy::aggregate(
+        &teams(),
+        &[review("jlee", 1, 10), review("swhite", 0, 10)],
+        0,
+    ));
+    dash.page = 2;
+    let lines = screen(&s, 80, 24);
+    let bar = |who: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(who) && l.contains('%'))
+            .map(|l| l.chars().filter(|c| *c == '█').count())
+            .unwrap()
+    };
+    let (jlee, swhite) = (bar("jlee"), bar("swhite"));
+    let ratio = jlee as f64 / swhite as f64;
+    assert!(
+        (0.85..=0.95).contains(&ratio),
+        "90% against 100%: {jlee} vs {swhite} columns\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn render_150x36_shows_every_panel_with_whole_titles() {
+    let mut s = supervisor_state();
+    s.size = (150, 36);
+    // Millions in the backlog: the title shortens instead of cutting the amount.
+    let rows: Vec<EncounterRow> = [101, 102, 103]
+        .iter()
+        .map(|&id| {
+            let mut r = enc_row(id, EncounterType::Inpatient, "2026-10-01");
+            r.total_charges_cents = 850_143_456;
+            r
+        })
+        .collect();
+    s.dashboard.as_mut().unwrap().backlog =
+        Some(backlog::backlog(&rows, d(24), &HashSet::new(), 50));
+    let lines = screen(&s, 150, 36);
+    let all = lines.join("\n");
+    for want in [
+        "Coded/hour by type",
+        "Per coder",
+        "Daily coded",
+        "Time in chart",
+        "Backlog 2026-11-24: 3 enc",
+        "Oldest (Enter opens)",
+        "Coding accuracy",
+        "Queries",
+    ] {
+        assert!(all.contains(want), "{want} missing:\n{all}");
+    }
+    assert!(
+        all.contains("jlee           6    1.6   3.8  1.2"),
+        "per coder row:\n{all}"
+    );
+    assert!(!all.contains(" 1 Throughput "), "no page tabs");
+    assert!(cut_amounts(&lines).is_empty(), "{:?}", cut_amounts(&lines));
+    assert!(digits_on_bars(&lines).is_empty(), "{all}");
 }
