@@ -292,6 +292,14 @@ fn matched_inclusion_terms_and_ranking_signals() {
         "initial encounter by default"
     );
     assert_eq!(top(&index, "fall stairs subsequent")[0].code, "W10.9XXD");
+    let fall = top(&index, "fall stairs");
+    let at = |c: &str| codes(&fall).iter().position(|x| *x == c);
+    assert!(
+        at("W10.9").is_some() && at("W10.9") < at("W10.9XXD") && at("W10.9") < at("W10.9XXS"),
+        "distinct codes before a code's other 7th-character variants: {:?}",
+        codes(&fall)
+    );
+    assert!(fall.windows(2).all(|w| w[0].score >= w[1].score));
     let heart = top(&index, "heart");
     assert_eq!(
         heart[0].system,
