@@ -154,7 +154,9 @@ impl Service {
                 .is_some_and(|u| u.active && u.role == Role::Admin && role != Role::Admin);
             if demotes_admin && store::users::count_active(tx, Role::Admin)? <= 1 {
                 return Err(ServiceError::Invalid(format!(
-                    "'{login}' is the last active admin: nobody could manage users afterwards;                      add another admin first ('chartdesk user add LOGIN --role admin'), then change                      {login}'s role"
+                    "'{login}' is the last active admin: nobody could manage users afterwards; \
+                     add another admin first ('chartdesk user add LOGIN --role admin'), then change \
+                     {login}'s role"
                 ))
                 .into());
             }
