@@ -473,6 +473,11 @@ fn pinning_checks_the_selection() {
     let ind = carol.pin_indicator(id, note, 0, 8).unwrap();
     assert_eq!(ind.quote, "Dyspnea ");
     assert_eq!((ind.start, ind.end), (0, 8));
+    // The same text twice is refused; an overlapping but different selection is not.
+    let err = carol.pin_indicator(id, note, 0, 8).unwrap_err();
+    assert!(format!("{err:#}").contains("already pinned"), "{err:#}");
+    let wider = carol.pin_indicator(id, note, 0, 9).unwrap();
+    carol.unpin_indicator(id, wider.id).unwrap();
     // A note of another encounter.
     let other = carol.encounter_view(enc_id(&carol, "A200")).unwrap().notes[0].id;
     let err = carol.pin_indicator(id, other, 0, 4).unwrap_err();

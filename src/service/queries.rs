@@ -493,6 +493,15 @@ fn pin(
         )
         .into());
     }
+    if qstore::indicators(tx, id)?
+        .iter()
+        .any(|i| i.note_row_id == note_row_id && i.start == start && i.end == end)
+    {
+        return Err(ServiceError::Invalid(format!(
+            "that text of note {note_row_id} is already pinned to query {id}"
+        ))
+        .into());
+    }
     step(
         tx,
         &me.login,
