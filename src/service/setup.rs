@@ -279,11 +279,16 @@ fn open_current(data: &DataDir, fingerprint: &str) -> Result<Option<CodeIndex>> 
     }
 }
 
-/// An exclusive lock on `index/LOCK`, held until dropped.
+/// An exclusive lock on `index/LOCK` (the code index), held until dropped.
 fn lock_index_dir(data: &DataDir) -> Result<std::fs::File> {
+    lock_index_file(data, "LOCK")
+}
+
+/// An exclusive lock on the file `index/NAME`, held until dropped: one rebuilder per index.
+pub(crate) fn lock_index_file(data: &DataDir, name: &str) -> Result<std::fs::File> {
     let base = data.root.join("index");
     make_dir(&base)?;
-    let path = base.join("LOCK");
+    let path = base.join(name);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

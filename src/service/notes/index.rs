@@ -109,18 +109,7 @@ fn try_open(
 
 /// An exclusive lock on `index/NOTES.lock` for rebuilding, held until dropped.
 fn lock_notes(data: &DataDir) -> Result<std::fs::File> {
-    let base = data.root.join("index");
-    make_dir(&base)?;
-    let path = base.join("NOTES.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening the notes index lock {}", path.display()))?;
-    file.lock()
-        .with_context(|| format!("locking {}", path.display()))?;
-    Ok(file)
+    super::super::setup::lock_index_file(data, "NOTES.lock")
 }
 
 /// Rebuilds under the lock.
