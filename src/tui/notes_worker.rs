@@ -3,7 +3,7 @@
 //! typing has paused for `settle`, so a quickly typed query runs (and is audited) once, not per key.
 use crate::service::{NoteOrder, NoteQuery, NoteSearchResult};
 use anyhow::{Context, Result};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -98,21 +98,7 @@ impl NotesWorker {
 
     /// The next answer, waiting at most `wait`. `Err` when the search thread has died.
     pub fn recv(&self, wait: Duration) -> Result<Option<NotesOutcome>, String> {
-        let got = if wait.is_zero() {
-            self.answers.try_recv().map_err(|e| match e {
-                mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-            })
-        } else {
-            self.answers.recv_timeout(wait)
-        };
-        match got {
-            Ok(o) => Ok(Some(o)),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err("the notes search thread stopped: restart chartdesk (see the log)".into())
-            }
-        }
+        super::search_worker::recv_answer(&self.answers, wait, "notes search")
     }
 }
 

@@ -84,21 +84,31 @@ impl SearchWorker {
 
     /// The next answer, waiting at most `wait`. `Err` when the search thread has died.
     pub fn recv(&self, wait: Duration) -> Result<Option<SearchOutcome>, String> {
-        let got = if wait.is_zero() {
-            self.answers.try_recv().map_err(|e| match e {
-                mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
-                mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
-            })
-        } else {
-            self.answers.recv_timeout(wait)
-        };
-        match got {
-            Ok(o) => Ok(Some(o)),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err("the code search thread stopped: restart chartdesk (see the log)".into())
-            }
-        }
+        recv_answer(&self.answers, wait, "code search")
+    }
+}
+
+/// The next answer from a background search thread, waiting at most `wait` (zero: only look).
+/// `Err` names the thread when it has died.
+pub(crate) fn recv_answer<T>(
+    answers: &Receiver<T>,
+    wait: Duration,
+    what: &str,
+) -> Result<Option<T>, String> {
+    let got = if wait.is_zero() {
+        answers.try_recv().map_err(|e| match e {
+            mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+            mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+        })
+    } else {
+        answers.recv_timeout(wait)
+    };
+    match got {
+        Ok(o) => Ok(Some(o)),
+        Err(RecvTimeoutError::Timeout) => Ok(None),
+        Err(RecvTimeoutError::Disconnected) => Err(format!(
+            "the {what} thread stopped: restart chartdesk (see the log)"
+        )),
     }
 }
 
