@@ -188,6 +188,14 @@ pub struct ImportNotesArgs {
     /// CSV column mapping HEADER=field (repeatable); HEADER= ignores a column.
     #[arg(long, value_name = "HEADER=FIELD")]
     pub map: Vec<String>,
+    /// A constant for a field the file lacks (or leaves empty), e.g. --set author="Transcription";
+    /// {field} puts in another field's value: --set account=MT-{note_id}. Repeatable.
+    #[arg(long, value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Rewrite a field's values through a two-column CSV/TSV (value in the file, value to use),
+    /// e.g. --map-values note_type specialties.csv. Repeatable (one file per field).
+    #[arg(long, num_args = 2, value_names = ["FIELD", "FILE"])]
+    pub map_values: Vec<String>,
     /// Keep the good records of a file with bad ones; write the bad ones to a reject report.
     #[arg(long)]
     pub skip_bad: bool,
@@ -213,6 +221,15 @@ pub fn import<W: Write>(
     let opts = ImportOptions {
         skip_bad: a.skip_bad,
         map: a.map.clone(),
+        set: a.set.clone(),
+        map_values: a
+            .map_values
+            .chunks(2)
+            .filter_map(|c| match c {
+                [f, p] => Some((f.clone(), PathBuf::from(p))),
+                _ => None,
+            })
+            .collect(),
     };
     let report = with_progress(progress, |p| {
         svc.import_notes(&a.files, format, &opts, a.reject_report.as_deref(), p)

@@ -1,7 +1,9 @@
 //! CSV with a header row naming the same fields as JSON lines; `--map HEADER=field` renames columns
-//! (and `--map HEADER=` ignores one). Quoted fields may span lines.
+//! (and `--map HEADER=` ignores one). Quoted fields may span lines. Every unknown column and every
+//! missing field is reported at once; `--set` (see [`super::shape`]) stands in for a missing column.
 use super::RecordSource;
 use super::record::{self, ImportRecord, Location, RecordError};
+use super::shape::Shape;
 use super::source::{Seen, Source};
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -19,6 +21,7 @@ pub struct CsvReader {
     row: csv::ByteRecord,
     record: usize,
     ahead: Option<Next>,
+    shape: Shape,
 }
 
 /// Parses `--map` arguments: `HEADER=field` (or `HEADER=` to ignore the column).
@@ -51,7 +54,11 @@ pub fn parse_map(args: &[String]) -> Result<Vec<(String, Option<&'static str>)>>
 }
 
 impl CsvReader {
-    pub fn open(path: &Path, map: &[(String, Option<&'static str>)]) -> Result<CsvReader> {
+    pub fn open(
+        path: &Path,
+        map: &[(String, Option<&'static str>)],
+        shape: Shape,
+    ) -> Result<CsvReader> {
         let src = Source::open(path)?;
         let name = src.name.clone();
         let mut reader = csv::ReaderBuilder::new()
@@ -63,6 +70,7 @@ impl CsvReader {
             .with_context(|| format!("reading the header row of {name}"))?
             .clone();
         let mut columns = Vec::new();
+        let mut unknown = Vec::new();
         for (i, h) in headers.iter().enumerate() {
             let h = std::str::from_utf8(h)
                 .map_err(|_| {
@@ -74,19 +82,16 @@ impl CsvReader {
                 .trim();
             let field = match map.iter().find(|(m, _)| m.eq_ignore_ascii_case(h)) {
                 Some((_, f)) => *f,
-                None => Some(
-                    record::FIELDS
+                None => {
+                    let f = record::FIELDS
                         .iter()
                         .copied()
-                        .find(|x| x.eq_ignore_ascii_case(h))
-                        .with_context(|| {
-                            format!(
-                                "{name}: column '{h}' is not a note field; map it with \
-                                 --map '{h}=FIELD' (fields: {}) or ignore it with --map '{h}='",
-                                record::FIELDS.join(", ")
-                            )
-                        })?,
-                ),
+                        .find(|x| x.eq_ignore_ascii_case(h));
+                    if f.is_none() {
+                        unknown.push(h.to_string());
+                    }
+                    f
+                }
             };
             if let Some(f) = field
                 && columns.contains(&Some(f))
@@ -95,20 +100,13 @@ impl CsvReader {
             }
             columns.push(field);
         }
-        for f in [
-            "note_id",
-            "account",
-            "mrn",
-            "note_type",
-            "author",
-            "written_at",
-            "text",
-        ] {
-            if !columns.contains(&Some(f)) {
-                bail!(
-                    "{name}: no column for {f}; add it or map a column to it with --map 'HEADER={f}'"
-                );
-            }
+        let missing: Vec<&str> = record::REQUIRED
+            .iter()
+            .copied()
+            .filter(|f| !columns.contains(&Some(*f)) && !shape.sets(f))
+            .collect();
+        if !unknown.is_empty() || !missing.is_empty() {
+            bail!("{}", header_problems(&name, &unknown, &missing));
         }
         Ok(CsvReader {
             name,
@@ -119,6 +117,7 @@ impl CsvReader {
             row: csv::ByteRecord::new(),
             record: 0,
             ahead: None,
+            shape,
         })
     }
 
@@ -171,14 +170,43 @@ impl CsvReader {
                 }
             }
         }
-        Ok(Some(record::build(&loc, |f| {
+        let raw = |f: &str| {
             values
                 .iter()
                 .find(|(k, _)| *k == f)
                 .map(|(_, v)| v.clone())
                 .filter(|v| !v.is_empty())
-        })))
+        };
+        Ok(Some(record::build(&loc, |f| self.shape.value(f, &raw))))
     }
+}
+
+/// One message for everything wrong with a header: each unknown column with the `--map` that
+/// would read or ignore it, and each required field no column gives.
+fn header_problems(name: &str, unknown: &[String], missing: &[&str]) -> String {
+    let mut m = format!("{name}: the header does not fit the note fields");
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(|h| format!("'{h}'")).collect();
+        m.push_str(&format!(
+            "\n  {} unknown column{}: {} (each is not a note field; map it with --map 'HEADER=FIELD' \
+             or ignore it with --map 'HEADER=')",
+            unknown.len(),
+            if unknown.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ));
+        for h in unknown {
+            m.push_str(&format!("\n    --map '{h}=FIELD'  or  --map '{h}='"));
+        }
+    }
+    if !missing.is_empty() {
+        m.push_str(&format!(
+            "\n  no column for {}: map a column to each with --map 'HEADER=FIELD' or give a \
+             constant with --set FIELD=VALUE",
+            missing.join(", ")
+        ));
+    }
+    m.push_str(&format!("\n  fields: {}", record::FIELDS.join(", ")));
+    m
 }
 
 impl RecordSource for CsvReader {

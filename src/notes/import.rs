@@ -18,6 +18,10 @@ pub struct ImportOptions {
     pub skip_bad: bool,
     /// `HEADER=field` column mappings for CSV.
     pub map: Vec<String>,
+    /// `FIELD=VALUE` constants (or `{field}` templates) for fields a file lacks (JSON lines, CSV).
+    pub set: Vec<String>,
+    /// `(FIELD, FILE)`: two-column value maps (JSON lines, CSV).
+    pub map_values: Vec<(String, std::path::PathBuf)>,
 }
 
 /// Rejected records kept in memory for the summary (all of them go to the report file).

@@ -6,6 +6,7 @@
 //! Blank lines are skipped; unknown keys are errors (they are usually typos).
 use super::RecordSource;
 use super::record::{self, ImportRecord, Location, RecordError};
+use super::shape::Shape;
 use super::source::{self, Line, Lines, Source};
 use anyhow::Result;
 use serde_json::{Map, Value};
@@ -14,13 +15,15 @@ use std::path::Path;
 pub struct JsonlReader {
     lines: Lines,
     record: usize,
+    shape: Shape,
 }
 
 impl JsonlReader {
-    pub fn open(path: &Path) -> Result<JsonlReader> {
+    pub fn open(path: &Path, shape: Shape) -> Result<JsonlReader> {
         Ok(JsonlReader {
             lines: Lines::new(Source::open(path)?),
             record: 0,
+            shape,
         })
     }
 }
@@ -44,6 +47,7 @@ pub fn value_text(v: &Value) -> Result<Option<String>, String> {
 pub fn record_from_object(
     loc: &Location,
     obj: &Map<String, Value>,
+    shape: &Shape,
 ) -> Result<ImportRecord, RecordError> {
     let note_id = obj
         .get("note_id")
@@ -67,9 +71,8 @@ pub fn record_from_object(
             return Err(fail(k, m));
         }
     }
-    record::build(loc, |f| {
-        obj.get(f).and_then(|v| value_text(v).ok().flatten())
-    })
+    let raw = |f: &str| obj.get(f).and_then(|v| value_text(v).ok().flatten());
+    record::build(loc, |f| shape.value(f, &raw))
 }
 
 impl RecordSource for JsonlReader {
@@ -125,7 +128,7 @@ impl RecordSource for JsonlReader {
                     ))));
                 }
             };
-            return Ok(Some(record_from_object(&loc, &obj)));
+            return Ok(Some(record_from_object(&loc, &obj, &self.shape)));
         }
     }
 

@@ -5,6 +5,7 @@ pub mod fhir;
 pub mod import;
 pub mod jsonl;
 pub mod record;
+pub mod shape;
 pub mod source;
 pub mod sync;
 pub mod types;
@@ -64,14 +65,24 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Opens a JSON lines or CSV file for reading records.
-pub fn open_reader(path: &Path, format: Format, map: &[String]) -> Result<Box<dyn RecordSource>> {
+/// Opens a JSON lines or CSV file for reading records, with `--map` column names (CSV) and
+/// `--set`/`--map-values` applied to every record.
+pub fn open_reader(
+    path: &Path,
+    format: Format,
+    map: &[String],
+    shape: &shape::Shape,
+) -> Result<Box<dyn RecordSource>> {
     if !map.is_empty() && format != Format::Csv {
         bail!("--map applies to CSV files only");
     }
     Ok(match format {
-        Format::Jsonl => Box::new(jsonl::JsonlReader::open(path)?),
-        Format::Csv => Box::new(csvfile::CsvReader::open(path, &csvfile::parse_map(map)?)?),
+        Format::Jsonl => Box::new(jsonl::JsonlReader::open(path, shape.clone())?),
+        Format::Csv => Box::new(csvfile::CsvReader::open(
+            path,
+            &csvfile::parse_map(map)?,
+            shape.clone(),
+        )?),
         Format::Fhir => bail!("internal error: FHIR files are read by the FHIR importer"),
     })
 }

@@ -97,6 +97,47 @@ pub const FIELDS: &[&str] = &[
     "attending",
 ];
 
+/// The fields every record needs.
+pub const REQUIRED: &[&str] = &[
+    "note_id",
+    "account",
+    "mrn",
+    "note_type",
+    "author",
+    "written_at",
+    "text",
+];
+
+/// The longest note type kept as written.
+const NOTE_TYPE_MAX: usize = 80;
+
+/// The note type to store for what a file says: chartdesk's name for a type it knows (by name or
+/// alias), else the site's own name as written (spaces collapsed). Errors say why a name is unusable.
+pub fn note_type(raw: &str) -> Result<String, String> {
+    if let Some(t) = types::canonical(raw) {
+        return Ok(t.to_string());
+    }
+    let kept = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if kept.chars().any(char::is_control) {
+        return Err(format!(
+            "'{}' has control characters; a note type is plain text",
+            kept.escape_debug()
+        ));
+    }
+    if kept.chars().count() > NOTE_TYPE_MAX {
+        return Err(format!(
+            "the note type is longer than {NOTE_TYPE_MAX} characters; map it to a shorter name \
+             with --map-values note_type FILE"
+        ));
+    }
+    if !kept.chars().any(char::is_alphanumeric) {
+        return Err(format!(
+            "'{kept}' is not a note type name (no letters or digits)"
+        ));
+    }
+    Ok(kept)
+}
+
 /// Builds a record from field values (`get` returns the trimmed text of a field, None when absent
 /// or empty), checking every field.
 pub fn build(
@@ -116,15 +157,7 @@ pub fn build(
     let account = required(get("account"), "account")?;
     let mrn = required(get("mrn"), "mrn")?;
     let raw_type = required(get("note_type"), "note_type")?;
-    let note_type = types::canonical(&raw_type).ok_or_else(|| {
-        err(
-            "note_type",
-            format!(
-                "'{raw_type}' is not a known note type; use one of: {}",
-                types::names()
-            ),
-        )
-    })?;
+    let note_type = note_type(&raw_type).map_err(|m| err("note_type", m))?;
     let author = required(get("author"), "author")?;
     let written_at = required(get("written_at"), "written_at")?;
     if chrono::DateTime::parse_from_rfc3339(&written_at).is_err() {
@@ -207,7 +240,7 @@ pub fn build(
         note: Note {
             note_id: note_id_v,
             account,
-            note_type: note_type.to_string(),
+            note_type,
             author,
             written_at,
             body: text,
@@ -276,12 +309,12 @@ mod tests {
             "n.jsonl line 3 (note N1), field written_at: '05/03/2024' is not an RFC 3339 time such as 2024-03-05T14:30:00Z"
         );
         let mut v = BASE.to_vec();
-        v[3] = ("note_type", "limerick");
+        v[3] = ("note_type", "--");
         assert!(
             rec(&v)
                 .unwrap_err()
                 .reason
-                .contains("not a known note type")
+                .contains("is not a note type name")
         );
         let e = rec(&BASE[1..]).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("note_id"));
@@ -294,6 +327,23 @@ mod tests {
         v.push(("encounter_type", "inpatient"));
         v.push(("discharge", "2024-02-01"));
         assert_eq!(rec(&v).unwrap_err().field.as_deref(), Some("discharge"));
+    }
+
+    #[test]
+    fn a_site_note_type_is_kept_as_written() {
+        let mut v = BASE.to_vec();
+        v[3] = ("note_type", "  Cardiovascular /  Pulmonary ");
+        assert_eq!(
+            rec(&v).unwrap().note.note_type,
+            "Cardiovascular / Pulmonary"
+        );
+        v[3] = ("note_type", "consult NOTE");
+        assert_eq!(rec(&v).unwrap().note.note_type, "Consultation");
+        let long = "x".repeat(81);
+        v[3] = ("note_type", &long);
+        assert!(rec(&v).unwrap_err().reason.contains("longer than 80"));
+        v[3] = ("note_type", "Tele\u{7}phone");
+        assert!(rec(&v).unwrap_err().reason.contains("control characters"));
     }
 
     #[test]

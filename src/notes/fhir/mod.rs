@@ -241,7 +241,7 @@ fn document(imp: &mut Importer<'_>, loc: &Location, v: &Value) -> Result<()> {
         ("note_id", d.id.clone()),
         ("account", account),
         ("mrn", mrn),
-        ("note_type", d.note_type.to_string()),
+        ("note_type", d.note_type.clone()),
         ("author", d.author),
         ("written_at", d.written_at),
         ("text", text.trim().to_string()),

@@ -219,7 +219,7 @@ pub struct FhirDocument {
     pub id: String,
     pub patient_ref: Option<String>,
     pub encounter_ref: String,
-    pub note_type: &'static str,
+    pub note_type: String,
     pub author: String,
     pub written_at: String,
     pub content: Content,
@@ -233,38 +233,42 @@ pub enum Content {
     Binary(String),
 }
 
-/// The note type for a document type: LOINC codes first, then display texts.
-fn note_type(v: &Value) -> Result<&'static str, String> {
+/// The note type for a document type: a type chartdesk knows by LOINC code, then by a display
+/// text; else the site's own name as written (the first display, else the type's text, else the
+/// code). A document without any type is "Unspecified"; a type is never a reason to reject it.
+fn note_type(v: &Value) -> Result<String, String> {
     let t = v.get("type");
     let cs = codes(t);
     for (system, code, _) in &cs {
         if system.is_none_or(|s| s.contains("loinc"))
             && let Some(n) = code.and_then(types::from_loinc)
         {
-            return Ok(n);
+            return Ok(n.to_string());
         }
     }
     for (_, _, display) in &cs {
         if let Some(n) = display.and_then(types::canonical) {
-            return Ok(n);
+            return Ok(n.to_string());
         }
     }
-    if let Some(n) = t.and_then(|t| s(t, "text")).and_then(types::canonical) {
-        return Ok(n);
+    let text = t.and_then(|t| s(t, "text"));
+    if let Some(n) = text.and_then(types::canonical) {
+        return Ok(n.to_string());
     }
-    let seen: Vec<String> = cs
+    let written = cs
         .iter()
-        .map(|(_, c, d)| format!("{} '{}'", c.unwrap_or("?"), d.unwrap_or("")))
-        .collect();
-    Err(format!(
-        "document type {} is not a note type chartdesk knows; map it to one of: {}",
-        if seen.is_empty() {
-            "(none)".to_string()
-        } else {
-            seen.join(", ")
-        },
-        types::names()
-    ))
+        .find_map(|(_, _, d)| d.filter(|d| !d.trim().is_empty()))
+        .or(text.filter(|d| !d.trim().is_empty()))
+        .map(String::from)
+        .or_else(|| {
+            cs.iter()
+                .find_map(|(_, c, _)| c.filter(|c| !c.trim().is_empty()))
+                .map(|c| format!("Document {c}"))
+        });
+    match written {
+        Some(w) => crate::notes::record::note_type(&w),
+        None => Ok("Unspecified".to_string()),
+    }
 }
 
 /// Text of an attachment's data in its declared content type.

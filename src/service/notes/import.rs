@@ -81,6 +81,14 @@ impl Service {
             )
             .into());
         }
+        let shape = crate::notes::shape::Shape::new(&opts.set, &opts.map_values)
+            .map_err(|e| ServiceError::Invalid(format!("{e:#}")))?;
+        if fhir && !shape.is_empty() {
+            return Err(ServiceError::Invalid(
+                "--set and --map-values apply to JSON lines and CSV files, not FHIR".into(),
+            )
+            .into());
+        }
         let ix = self.notes.current(&self.data, true).clone();
         let mut writer = take_writer(&ix, 2)?;
         if fhir {
@@ -104,7 +112,7 @@ impl Service {
         } else {
             for (path, fmt) in &plan {
                 let name = path.display().to_string();
-                let mut reader = open_reader(path, *fmt, &opts.map)?;
+                let mut reader = open_reader(path, *fmt, &opts.map, &shape)?;
                 let reject = reject_path(path, reject_report, plan.len());
                 let r = self.import_one(
                     &ix,
