@@ -69,6 +69,9 @@ pub enum Command {
         /// Only encounters you hold.
         #[arg(long)]
         mine: bool,
+        /// Also encounters imported as closed history.
+        #[arg(long)]
+        history: bool,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -401,7 +404,12 @@ fn run_command(
             )?;
         }
         Command::User(UserCommand::List { json }) => output::users(&mut out, &svc.users()?, json)?,
-        Command::Encounters { status, mine, json } => {
+        Command::Encounters {
+            status,
+            mine,
+            history,
+            json,
+        } => {
             let statuses = match status {
                 Some(s) => vec![
                     s.parse::<EncounterStatus>()
@@ -412,6 +420,7 @@ fn run_command(
             let filter = WorklistFilter {
                 claimed_by: mine.then(|| svc.user().login.clone()),
                 statuses,
+                include_history: history,
                 ..Default::default()
             };
             let rows = svc.worklist(&filter)?;
@@ -479,7 +488,9 @@ fn run_command(
             notes::reindexed(&mut out, &info)?;
         }
         Command::Search(SearchCommand::Notes(a)) => notes::search(svc, &a, &mut out)?,
-        Command::Import(ImportCommand::Notes(a)) => notes::import(svc, &a, progress, &mut out)?,
+        Command::Import(ImportCommand::Notes(a)) => {
+            notes::import(svc, &a, config.import.historical_days, progress, &mut out)?
+        }
         Command::Audit {
             encounter,
             limit,

@@ -17,6 +17,24 @@ pub struct Config {
     pub demo: DemoConfig,
     pub standards: StandardsConfig,
     pub queries: QueriesConfig,
+    pub import: ImportConfig,
+}
+
+/// Imports of notes and FHIR exports.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Encounters an import adds that were discharged more than this many days ago come in as
+    /// closed history (not on worklists or in the backlog); 0 keeps every encounter as work.
+    pub historical_days: u64,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            historical_days: 120,
+        }
+    }
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.
@@ -177,6 +195,11 @@ impl Config {
         }
         if self.queries.escalate_after_hours == 0 || self.queries.escalate_after_hours > 24 * 365 {
             anyhow::bail!("{origin}: queries.escalate_after_hours must be between 1 and 8760");
+        }
+        if self.import.historical_days > 36_500 {
+            anyhow::bail!(
+                "{origin}: import.historical_days must be at most 36500 (0 turns history off)"
+            );
         }
         if self.queries.no_response_close_days == 0 || self.queries.no_response_close_days > 365 {
             anyhow::bail!("{origin}: queries.no_response_close_days must be between 1 and 365");

@@ -48,6 +48,7 @@ fn samples_options() -> ImportOptions {
             "written_at=2026-11-01T12:00:00Z",
         ]),
         map_values: vec![("note_type".into(), fixture_file("specialty_types.csv"))],
+        ..Default::default()
     }
 }
 

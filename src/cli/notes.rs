@@ -202,14 +202,39 @@ pub struct ImportNotesArgs {
     /// Where the reject report goes (one file only; default: FILE.rejects.jsonl beside the file).
     #[arg(long, value_name = "PATH", requires = "skip_bad")]
     pub reject_report: Option<PathBuf>,
+    /// Encounters this import adds that were discharged before DATE (YYYY-MM-DD) come in as closed
+    /// history: searchable, not on worklists or in the backlog (default: import.historical_days
+    /// before today, 120).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub historical_before: Option<chrono::NaiveDate>,
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
 }
 
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date; write YYYY-MM-DD"))
+}
+
+/// The day before which imported encounters are history: `--historical-before`, else
+/// `historical_days` before `today` (None when that is 0).
+pub fn history_cutoff(
+    given: Option<chrono::NaiveDate>,
+    historical_days: u64,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
+    given.or_else(|| {
+        (historical_days > 0)
+            .then(|| today.checked_sub_days(chrono::Days::new(historical_days)))
+            .flatten()
+    })
+}
+
 pub fn import<W: Write>(
     svc: &mut Service,
     a: &ImportNotesArgs,
+    historical_days: u64,
     progress: &mut Progress,
     out: &mut W,
 ) -> Result<()> {
@@ -230,6 +255,11 @@ pub fn import<W: Write>(
                 _ => None,
             })
             .collect(),
+        historical_before: history_cutoff(
+            a.historical_before,
+            historical_days,
+            chrono::Local::now().date_naive(),
+        ),
     };
     let report = with_progress(progress, |p| {
         svc.import_notes(&a.files, format, &opts, a.reject_report.as_deref(), p)
@@ -257,6 +287,19 @@ fn summary<W: Write>(out: &mut W, r: &ImportReport) -> Result<()> {
                 out,
                 "  patients: {} added, {} updated; encounters: {} added, {} updated",
                 f.patients_added, f.patients_updated, f.encounters_added, f.encounters_updated
+            )?;
+        }
+        if f.encounters_historical > 0 {
+            writeln!(
+                out,
+                "  {} encounter{} discharged before {} came in as closed history (not on worklists)",
+                f.encounters_historical,
+                if f.encounters_historical == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                r.historical_before.as_deref().unwrap_or("")
             )?;
         }
         if f.rejected > 0 {
@@ -423,7 +466,19 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::char_ranges;
+    use super::{char_ranges, history_cutoff};
+
+    #[test]
+    fn history_cutoff_comes_from_the_flag_or_the_configured_days() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = day("2026-12-05");
+        assert_eq!(history_cutoff(None, 120, today), Some(day("2026-08-07")));
+        assert_eq!(history_cutoff(None, 0, today), None);
+        assert_eq!(
+            history_cutoff(Some(day("2020-01-01")), 0, today),
+            Some(day("2020-01-01"))
+        );
+    }
 
     #[test]
     fn highlights_are_character_offsets() {

@@ -22,6 +22,9 @@ pub struct ImportOptions {
     pub set: Vec<String>,
     /// `(FIELD, FILE)`: two-column value maps (JSON lines, CSV).
     pub map_values: Vec<(String, std::path::PathBuf)>,
+    /// Encounters this import adds that were discharged before this day (YYYY-MM-DD) come in as
+    /// closed history: searchable, not on worklists or in the backlog.
+    pub historical_before: Option<chrono::NaiveDate>,
 }
 
 /// Rejected records kept in memory for the summary (all of them go to the report file).
@@ -46,6 +49,8 @@ pub struct FileSummary {
     pub patients_updated: usize,
     pub encounters_added: usize,
     pub encounters_updated: usize,
+    /// Encounters added as closed history (discharged before `historical_before`).
+    pub encounters_historical: usize,
     pub bytes: u64,
 }
 
@@ -54,6 +59,8 @@ pub struct FileSummary {
 pub struct ImportReport {
     pub files: Vec<FileSummary>,
     pub seconds: f64,
+    /// The day before which added encounters came in as closed history (YYYY-MM-DD), if any.
+    pub historical_before: Option<String>,
 }
 
 impl ImportReport {

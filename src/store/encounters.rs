@@ -39,6 +39,8 @@ pub struct WorklistFilter {
     /// Case-insensitive match on account, MRN, patient name, type, attending or status.
     pub text: Option<String>,
     pub limit: Option<usize>,
+    /// Also encounters imported as closed history (left out of worklists and the backlog).
+    pub include_history: bool,
 }
 
 const SELECT: &str = "SELECT e.id, e.account, e.patient_id, p.mrn, p.name, p.birth_date, p.sex, e.enc_type,
@@ -93,6 +95,7 @@ pub fn worklist(conn: &Connection, f: &WorklistFilter) -> Result<Vec<EncounterRo
            AND (?3 = '' OR instr(',' || ?3 || ',', ',' || e.status || ',') > 0)
            AND (?4 IS NULL OR lower(e.account || ' ' || p.mrn || ' ' || p.name || ' ' || e.enc_type
                 || ' ' || e.attending || ' ' || e.status) LIKE ?4)
+           AND (?6 = 1 OR e.historical = 0)
          ORDER BY CASE e.status WHEN 'coded' THEN 1 ELSE 0 END,
                   COALESCE(e.discharge_date, e.admit_date), e.account
          LIMIT ?5"
@@ -104,7 +107,8 @@ pub fn worklist(conn: &Connection, f: &WorklistFilter) -> Result<Vec<EncounterRo
             f.unclaimed,
             status_list,
             text,
-            f.limit.map(|l| l as i64).unwrap_or(-1)
+            f.limit.map(|l| l as i64).unwrap_or(-1),
+            f.include_history
         ],
         map_row,
     )?;
@@ -320,6 +324,36 @@ pub fn upsert_by_account(conn: &Connection, e: &Encounter) -> Result<(i64, Chang
         }
         None => Ok((insert(conn, e)?, Change::Added)),
     }
+}
+
+/// The highest encounter id (0 when there are none): encounters added later have higher ids.
+pub fn max_id(conn: &Connection) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT COALESCE(MAX(id), 0) FROM encounters", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Marks the encounters added after `after_id` that were discharged before `before` (YYYY-MM-DD)
+/// and are untouched (uncoded, unclaimed, no codes) as closed history. Returns how many.
+pub fn mark_history(conn: &Connection, after_id: i64, before: &str) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE encounters SET historical = 1
+          WHERE id > ?1 AND historical = 0 AND discharge_date IS NOT NULL AND discharge_date < ?2
+            AND status = 'uncoded' AND claimed_by IS NULL
+            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.encounter_id = encounters.id)",
+        params![after_id, before],
+    )?)
+}
+
+/// Whether an encounter is closed history.
+pub fn is_history(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT historical FROM encounters WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, i64>(0))
+        .optional()?
+        .is_some_and(|h| h != 0))
 }
 
 /// An encounter's id and patient id by account.

@@ -150,6 +150,8 @@ END;
     include_str!("migrations/004_queries.sql"),
     // 5: teams, and second-level coding review (a reviewer re-codes a sample of coded encounters).
     include_str!("migrations/005_reviews.sql"),
+    // 6: encounters imported as closed history, kept off worklists and the backlog.
+    include_str!("migrations/006_history.sql"),
 ];
 
 /// The schema version this build writes.

@@ -73,7 +73,12 @@ impl Service {
             };
             plan.push((f, fmt));
         }
-        let mut report = ImportReport::default();
+        let mut report = ImportReport {
+            historical_before: opts
+                .historical_before
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+            ..Default::default()
+        };
         let fhir = plan.iter().any(|(_, f)| *f == Format::Fhir);
         if fhir && plan.iter().any(|(_, f)| *f != Format::Fhir) {
             return Err(ServiceError::Invalid(
@@ -165,7 +170,12 @@ impl Service {
         let result = self.write(Permission::Administer, "import notes", |tx, me| {
             catch_up_in(tx, ix, writer, progress)?;
             let mut sink = opts.skip_bad.then(|| RejectSink::new(reject.to_path_buf()));
+            let first_new = store::encounters::max_id(tx)?;
             let mut s = body(tx, writer, sink.as_mut(), progress)?;
+            if let Some(day) = opts.historical_before {
+                let day = day.format("%Y-%m-%d").to_string();
+                s.encounters_historical = store::encounters::mark_history(tx, first_new, &day)?;
+            }
             if let Some(sink) = sink {
                 s.reject_report = sink.finish()?;
             }
@@ -226,8 +236,18 @@ fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
         None,
         &s.file,
         &format!(
-            "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added",
-            s.added, s.updated, s.unchanged, s.rejected, s.patients_added, s.encounters_added
+            "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added{}",
+            s.added,
+            s.updated,
+            s.unchanged,
+            s.rejected,
+            s.patients_added,
+            s.encounters_added,
+            if s.encounters_historical > 0 {
+                format!(" ({} as closed history)", s.encounters_historical)
+            } else {
+                String::new()
+            }
         ),
     )
 }
