@@ -256,10 +256,21 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// True when the error is a write to a reader that went away (`| head`), however it is wrapped:
+/// an I/O error, or one carried by serde_json (JSON output) or csv (CSV output).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |k: std::io::ErrorKind| k == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| pipe(io.kind()))
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                .is_some_and(pipe)
+            || c.downcast_ref::<csv::Error>()
+                .is_some_and(|x| match x.kind() {
+                    csv::ErrorKind::Io(io) => pipe(io.kind()),
+                    _ => false,
+                })
     })
 }
 
@@ -306,7 +317,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report =
                 service::initialize(&data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
-            output::init_report(&report, demo.is_some());
+            output::init_report(&mut std::io::stdout().lock(), &report, demo.is_some())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
@@ -531,4 +542,38 @@ fn run_command(
     }
     out.flush().context("writing output")?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod pipe_tests {
+    use super::is_broken_pipe;
+    use std::io::Write;
+
+    /// A reader that went away.
+    struct Closed;
+    impl Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_through_every_writer() {
+        let io = anyhow::Error::from(writeln!(Closed, "x").unwrap_err());
+        assert!(is_broken_pipe(&io.context("writing output")));
+        let json = serde_json::to_writer(Closed, &serde_json::json!({"a": [1, 2]})).unwrap_err();
+        assert!(is_broken_pipe(&anyhow::Error::from(json)));
+        let mut w = csv::Writer::from_writer(Closed);
+        let csv = w
+            .write_record(["a", "b"])
+            .and_then(|_| w.flush().map_err(csv::Error::from))
+            .unwrap_err();
+        assert!(is_broken_pipe(&anyhow::Error::from(csv)));
+        let other = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        assert!(!is_broken_pipe(&anyhow::Error::from(other)));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("Broken pipe")));
+    }
 }

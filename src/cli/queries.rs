@@ -108,10 +108,10 @@ pub enum QueryCommand {
     SaveTemplate { file: std::path::PathBuf },
     /// Query rate, response rate, turnaround and agreement (supervisors).
     Metrics {
-        /// First day, YYYY-MM-DD (default: 90 days before --to).
+        /// First day, YYYY-MM-DD (default: 29 days before --to, as in `report queries`).
         #[arg(long, value_parser = parse_date)]
         from: Option<NaiveDate>,
-        /// Day after the last, YYYY-MM-DD (default: tomorrow).
+        /// Last day, YYYY-MM-DD, included (default: today, UTC).
         #[arg(long, value_parser = parse_date)]
         to: Option<NaiveDate>,
         #[arg(long)]
@@ -395,14 +395,8 @@ pub fn run<W: Write>(svc: &mut Service, cmd: QueryCommand, out: &mut W) -> Resul
             writeln!(out, "template {} {what}", t.name)?;
         }
         QueryCommand::Metrics { from, to, json } => {
-            let to = to.unwrap_or_else(|| Utc::now().date_naive() + chrono::Days::new(1));
-            let from = from.unwrap_or_else(|| to - chrono::Days::new(90));
-            let at = |d: NaiveDate| -> Result<DateTime<Utc>> {
-                Ok(d.and_hms_opt(0, 0, 0)
-                    .context("midnight of a date")?
-                    .and_utc())
-            };
-            let m = svc.query_metrics(at(from)?, at(to)?)?;
+            let (start, end) = metrics_period(from, to, Utc::now().date_naive())?;
+            let m = svc.query_metrics(start, end)?;
             if json {
                 json_line(out, &m)?;
             } else {
@@ -422,12 +416,31 @@ fn hours(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into())
 }
 
+/// `query metrics`' period as instants: from the first day's midnight to the midnight after the
+/// last (UTC), the days chosen by the rule every report uses ([`crate::report::period`]).
+fn metrics_period(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let (from, to) = crate::report::period(from, to, today);
+    let at = |d: NaiveDate| -> Result<DateTime<Utc>> {
+        Ok(d.and_hms_opt(0, 0, 0)
+            .context("midnight of a date")?
+            .and_utc())
+    };
+    Ok((at(from)?, at(to.succ_opt().unwrap_or(to))?))
+}
+
 fn metrics<W: Write>(out: &mut W, m: &QueryMetrics) -> Result<()> {
+    let last = DateTime::parse_from_rfc3339(&m.to)
+        .ok()
+        .map(|t| (t - chrono::Duration::seconds(1)).date_naive().to_string())
+        .unwrap_or_else(|| m.to.chars().take(10).collect());
     writeln!(
         out,
-        "query metrics {} to {}",
+        "query metrics {} to {last}",
         &m.from[..10.min(m.from.len())],
-        &m.to[..10.min(m.to.len())]
     )?;
     let table = |out: &mut W, title: &str, rows: &[&QueryFigures]| -> Result<()> {
         writeln!(
@@ -469,4 +482,29 @@ fn metrics<W: Write>(out: &mut W, m: &QueryMetrics) -> Result<()> {
     )?;
     table(out, "MONTH", &m.by_month.iter().collect::<Vec<_>>())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metrics_period;
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    #[test]
+    fn query_metrics_counts_the_same_days_as_report_queries() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let today = d("2026-12-05");
+        // `report queries` (and the dashboard): the 30 days up to today, today included.
+        let (from, to) = crate::report::period(None, None, today);
+        assert_eq!((from, to), (d("2026-11-06"), today));
+        assert_eq!(
+            metrics_period(None, None, today).unwrap(),
+            (t("2026-11-06T00:00:00Z"), t("2026-12-06T00:00:00Z"))
+        );
+        // --to is the last day included by both commands.
+        assert_eq!(
+            metrics_period(Some(d("2026-01-01")), Some(d("2026-01-31")), today).unwrap(),
+            (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"))
+        );
+    }
 }

@@ -321,16 +321,12 @@ fn parse_date(s: &str, flag: &str) -> Result<NaiveDate> {
     })
 }
 
-/// The inclusive day range of `--from`/`--to` (defaults: the 30 days up to today, UTC).
+/// The inclusive day range of `--from`/`--to` (defaults: the 30 days up to today, UTC; the same
+/// rule as `query metrics`, see [`crate::report::period`]).
 pub fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate)> {
-    let to = match to {
-        Some(s) => parse_date(s, "--to")?,
-        None => chrono::Utc::now().date_naive(),
-    };
-    let from = match from {
-        Some(s) => parse_date(s, "--from")?,
-        None => to - chrono::Duration::days(29),
-    };
+    let from = from.map(|s| parse_date(s, "--from")).transpose()?;
+    let to = to.map(|s| parse_date(s, "--to")).transpose()?;
+    let (from, to) = crate::report::period(from, to, chrono::Utc::now().date_naive());
     if from > to {
         return Err(
             ServiceError::Invalid(format!("--from {from} is after --to {to}: swap them")).into(),
