@@ -96,6 +96,13 @@ pub enum Command {
     Import(ImportCommand),
     /// Rebuild the search indexes from the database.
     Reindex,
+    /// Hand an encounter's claim to a coder (supervisors and admins; audited).
+    Reassign {
+        /// The encounter's account.
+        account: String,
+        /// Who gets it: a user whose role codes.
+        login: String,
+    },
     /// Show the audit log (an encounter's, or everything for supervisors).
     Audit {
         #[arg(long, value_name = "ACCOUNT")]
@@ -501,6 +508,11 @@ fn run_command(
         Command::Search(SearchCommand::Notes(a)) => notes::search(svc, &a, &mut out)?,
         Command::Import(ImportCommand::Notes(a)) => {
             notes::import(svc, &a, config.import.historical_days, progress, &mut out)?
+        }
+        Command::Reassign { account, login } => {
+            let enc = svc.encounter_id(account.trim())?;
+            svc.reassign_to(enc, Some(login.trim()))?;
+            writeln!(out, "{} is now held by {}", account.trim(), login.trim())?;
         }
         Command::Audit {
             encounter,

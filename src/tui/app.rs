@@ -64,6 +64,11 @@ pub enum Action {
     MarkCoded,
     Reopen,
     Release,
+    /// `:reassign ACCOUNT LOGIN`: hand an encounter's claim to a coder (supervisors, admins).
+    Reassign(String, String),
+    /// `R` on the worklist (supervisors): the command line, prefilled to reassign the highlighted
+    /// encounter.
+    StartReassign,
     Open(String),
     Assign(CodeSystem, String),
     /// `e`: open or close the list of coding edits.
@@ -423,9 +428,11 @@ pub fn update(app: &mut App, action: Action) {
         Action::NotesDone(out) => app.notes_done(*out),
         a if app.state.help.is_some() => app.help_action(a),
         Action::StartCommand => app.state.command = Some(Default::default()),
+        Action::StartReassign => app.start_reassign(),
         a if app.state.command.is_some() => app.command_action(a),
         Action::Query(q) => app.query_action(q),
         Action::Open(account) => app.open(&account),
+        Action::Reassign(account, login) => app.reassign(&account, &login),
         Action::NotesSearch(q) => app.show_notes_search(q),
         Action::Dashboard => app.open_dashboard(),
         a => match app.state.screen {

@@ -147,6 +147,46 @@ impl App {
         }
     }
 
+    /// `R` on the worklist: the command line, prefilled with the highlighted encounter.
+    pub(crate) fn start_reassign(&mut self) {
+        if self.state.screen != Screen::Worklist {
+            return;
+        }
+        let Some(account) = self
+            .state
+            .worklist
+            .selected_row()
+            .map(|r| r.account.clone())
+        else {
+            self.state
+                .set_status(StatusKind::Info, "no encounter highlighted to reassign");
+            return;
+        };
+        self.state.command = Some(crate::tui::state::TextInput {
+            text: format!("reassign {account} "),
+            replace_on_type: false,
+        });
+    }
+
+    /// `:reassign ACCOUNT LOGIN`: the service checks the role and audits; the worklist follows.
+    pub(crate) fn reassign(&mut self, account: &str, login: &str) {
+        let result = self
+            .service
+            .encounter_id(account)
+            .and_then(|id| self.service.reassign_to(id, Some(login)));
+        match result {
+            Ok(()) => {
+                self.reload_worklist();
+                self.refilter(Some(account));
+                self.state.set_status(
+                    StatusKind::Success,
+                    format!("{account} is now held by {login}"),
+                );
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
     pub(crate) fn encounter_status_change(&mut self, action: Action) {
         let Some((id, account)) = self
             .state

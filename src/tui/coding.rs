@@ -92,8 +92,24 @@ impl App {
         }
         if !self.state.quit {
             let account = enc.view.encounter.account.clone();
+            let coded = enc.view.encounter.status == crate::domain::EncounterStatus::Coded;
+            // The accounts below the one left, in the order the worklist showed them.
+            let wl = &self.state.worklist;
+            let after: Vec<String> = wl
+                .visible
+                .iter()
+                .filter_map(|&i| wl.rows.get(i).map(|r| r.account.clone()))
+                .skip_while(|a| *a != account)
+                .skip(1)
+                .collect();
             self.reload_worklist();
-            self.refilter(Some(&account));
+            // Coded: on to the next uncoded encounter rather than following the coded one down.
+            let keep = if coded {
+                next_uncoded(&self.state.worklist, &after).unwrap_or(account)
+            } else {
+                account
+            };
+            self.refilter(Some(&keep));
         }
     }
 
@@ -563,4 +579,21 @@ impl App {
         }
         self.refresh_detail();
     }
+}
+
+/// The first of `after` (accounts in the worklist's earlier order) still visible and not coded,
+/// else the first visible encounter not coded.
+fn next_uncoded(wl: &crate::tui::state::WorklistState, after: &[String]) -> Option<String> {
+    let open = |acc: &str| {
+        wl.rows
+            .iter()
+            .any(|r| r.account == acc && r.status != crate::domain::EncounterStatus::Coded)
+    };
+    after.iter().find(|a| open(a)).cloned().or_else(|| {
+        wl.visible
+            .iter()
+            .filter_map(|&i| wl.rows.get(i))
+            .find(|r| r.status != crate::domain::EncounterStatus::Coded)
+            .map(|r| r.account.clone())
+    })
 }

@@ -57,6 +57,15 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "reopen" => none(Action::Reopen),
         "edits" | "check" => none(Action::ToggleEdits),
         "release" => none(Action::Release),
+        "reassign" => match rest.as_slice() {
+            [account, login] => Ok(Some(Action::Reassign(
+                account.to_string(),
+                login.to_string(),
+            ))),
+            _ => Err(
+                ":reassign takes an account and a login, e.g. :reassign A12345678 jsmith".into(),
+            ),
+        },
         "all" => none(Action::SetScope(Scope::All)),
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
@@ -74,7 +83,7 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "pcs" | "browse" => none(Action::PcsBrowse),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :notes, :query, :queue, :pcs, :dashboard, :mine, :all, :q (? lists \
+             :reopen, :release, :reassign, :notes, :query, :queue, :pcs, :dashboard, :mine, :all, :q (? lists \
              them)"
         )),
     }
@@ -129,6 +138,10 @@ mod tests {
             parse("notes"),
             Ok(Some(Action::NotesSearch(None)))
         ));
+        assert!(matches!(
+            parse(":reassign A100  bob"),
+            Ok(Some(Action::Reassign(a, l))) if a == "A100" && l == "bob"
+        ));
     }
 
     #[test]
@@ -137,5 +150,10 @@ mod tests {
         assert!(parse("frobnicate").unwrap_err().contains(":open"));
         assert!(parse("open").unwrap_err().contains(":open A"));
         assert!(parse("coded now").is_err());
+        assert!(
+            parse("reassign A100")
+                .unwrap_err()
+                .contains(":reassign A12345678 jsmith")
+        );
     }
 }

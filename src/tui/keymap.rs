@@ -42,6 +42,10 @@ pub const WORKLIST: &[KeyHelp] = &[
     k("s", "search every note (also :notes QUERY)"),
     k("r  F5", "refresh now (also every ui.refresh_ms)"),
     k("D", "supervisor dashboard (your own figures for coders)"),
+    k(
+        "R",
+        "reassign the highlighted encounter (supervisors; :reassign ACCOUNT LOGIN)",
+    ),
     k("Q  F4", "CDI query queue (also :queue)"),
     k("q", "quit"),
 ];
@@ -197,6 +201,10 @@ pub const COMMANDS: &[KeyHelp] = &[
     k(":poa Y|N|U|W|1|clear", "POA of the highlighted code"),
     k(":principal", "make the highlighted code principal"),
     k(":coded  :reopen  :release", "encounter status"),
+    k(
+        ":reassign ACCOUNT LOGIN",
+        "hand a claim to a coder (supervisors)",
+    ),
     k(":edits", "open or close the coding edits list"),
     k(":notes QUERY", "search every note"),
     k(":pcs", "the ICD-10-PCS axis browser"),
@@ -546,6 +554,9 @@ fn worklist_key(state: &State, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('r') | KeyCode::F(5) => Some(Action::Refresh),
         KeyCode::Char('s') => Some(Action::NotesSearch(None)),
         KeyCode::Char('D') => Some(Action::Dashboard),
+        KeyCode::Char('R') if state.role.allows(crate::domain::Permission::Reassign) => {
+            Some(Action::StartReassign)
+        }
         KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Some(Action::Accept),
         KeyCode::Esc if !state.worklist.filter.text.is_empty() => Some(Action::Back),
         _ => motion_key(key),

@@ -12,3 +12,4 @@ mod queries_flow;
 mod refresh;
 mod render;
 mod state;
+mod worklist_moves;
