@@ -28,6 +28,10 @@ pub(crate) const ED_SPECIALTY: &str = "emergency medicine";
 /// How far back stays reach before `today`.
 pub(crate) const WINDOW_DAYS: u32 = 45;
 
+/// The work set of a fresh demo is discharged within this many days before `today` (the coded
+/// history lies before it), so the first dashboard shows a current backlog, not an aged one.
+pub(crate) const RECENT_DAYS: u32 = 10;
+
 /// A synthetic patient and the stays already given to them.
 #[derive(Debug, Clone)]
 pub(crate) struct PatientRec {
@@ -108,6 +112,9 @@ pub(crate) struct Generator<'a> {
     by_type: Vec<(EncounterType, Vec<(usize, f64)>)>,
     /// Number of the last note written; note ids are "N" + this, zero-padded to 9 digits.
     pub next_note: u64,
+    /// Discharges fall in the [`RECENT_DAYS`] before `today` (else admissions in the
+    /// [`WINDOW_DAYS`] before it).
+    pub recent: bool,
 }
 
 impl<'a> Generator<'a> {
@@ -135,6 +142,7 @@ impl<'a> Generator<'a> {
             today,
             by_type,
             next_note: 0,
+            recent: false,
         }
     }
 
@@ -197,7 +205,11 @@ impl<'a> Generator<'a> {
             EncounterType::Observation => self.rng.random_range(1..=2u32),
             _ => 0,
         };
-        let back = self.rng.random_range(los + 1..=WINDOW_DAYS);
+        let back = if self.recent {
+            self.rng.random_range(1..=RECENT_DAYS) + los
+        } else {
+            self.rng.random_range(los + 1..=WINDOW_DAYS)
+        };
         let admit = self
             .today
             .checked_sub_days(Days::new(u64::from(back)))

@@ -65,6 +65,17 @@ pub struct AnswerKey {
 /// Generate `encounters` encounters with their patients, notes and answer keys, all dated in the
 /// ~45 days before `today`. Deterministic in all three arguments.
 pub fn generate(encounters: usize, seed: u64, today: NaiveDate) -> Result<DemoData> {
+    generate_in(encounters, seed, today, false)
+}
+
+/// The work set of a fresh demo: like [`generate`], but every encounter discharged in the 10 days
+/// before `today` (1 to 10 days ago), so a new demo starts with a current backlog; the simulated
+/// coding history lies before that. Deterministic in all three arguments.
+pub fn generate_recent(encounters: usize, seed: u64, today: NaiveDate) -> Result<DemoData> {
+    generate_in(encounters, seed, today, true)
+}
+
+fn generate_in(encounters: usize, seed: u64, today: NaiveDate, recent: bool) -> Result<DemoData> {
     anyhow::ensure!(
         encounters <= MAX_ENCOUNTERS,
         "{encounters} demo encounters is more than the {MAX_ENCOUNTERS} a demo database holds; \
@@ -72,6 +83,7 @@ pub fn generate(encounters: usize, seed: u64, today: NaiveDate) -> Result<DemoDa
     );
     let lib = library::Library::builtin()?;
     let mut g = Generator::new(&lib, seed, today);
+    g.recent = recent;
 
     // Exact type quotas, shuffled.
     let mut types: Vec<EncounterType> = quotas(encounters)

@@ -515,3 +515,45 @@ fn notes_per_second() {
         bytes as f64 / n as f64
     );
 }
+
+#[test]
+fn a_fresh_demo_is_discharged_in_the_last_ten_days() {
+    let today = today();
+    let d = super::generate_recent(DEFAULT_ENCOUNTERS, 20260515, today).unwrap();
+    assert_eq!(d.encounters.len(), DEFAULT_ENCOUNTERS);
+    let mut ages = HashSet::new();
+    for e in &d.encounters {
+        let discharge = date(e.discharge_date.as_deref().unwrap());
+        let age = (today - discharge).num_days();
+        assert!(
+            (1..=10).contains(&age),
+            "{} discharged {age} days ago",
+            e.account
+        );
+        assert!(date(&e.admit_date) <= discharge);
+        ages.insert(age);
+    }
+    assert_eq!(ages.len(), 10, "spread over the ten days: {ages:?}");
+    // Notes are not written in the future.
+    for n in &d.notes {
+        let at = DateTime::parse_from_rfc3339(&n.written_at).unwrap();
+        assert!(
+            at.date_naive() <= today,
+            "{} written {}",
+            n.note_id,
+            n.written_at
+        );
+    }
+    // The coding history the demo simulates was discharged before the work set.
+    let h = super::history::generate(20260515, today, &d.staff).unwrap();
+    let first_work = today - chrono::Duration::days(10);
+    assert!(!h.data.encounters.is_empty());
+    for e in &h.data.encounters {
+        let discharge = date(e.discharge_date.as_deref().unwrap());
+        assert!(
+            discharge < first_work,
+            "history {} discharged {discharge}",
+            e.account
+        );
+    }
+}

@@ -161,7 +161,7 @@ fn load_demo(
 ) -> Result<(usize, usize)> {
     progress("generating demo encounters and notes", 0, 0);
     let today = chrono::Local::now().date_naive();
-    let demo = crate::demo::generate(encounters, 20_261_124, today)?;
+    let demo = crate::demo::generate_recent(encounters, 20_261_124, today)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let at = store::now();
     for (staff, role) in &demo.staff {
