@@ -113,6 +113,15 @@ fn columns(rows: &[&EncounterRow], width: usize) -> Vec<(Col, usize)> {
             *w = (*w + spare).min(PATIENT_MAX);
         }
     }
+    // Long accounts (FHIR UUIDs) get what is still left, up to their whole length; narrower, they
+    // are shortened in the middle.
+    let spare = width.saturating_sub(total(&cols));
+    let full = max_len(&|r| text::width(&r.account), 7, usize::MAX);
+    for (c, w) in cols.iter_mut() {
+        if *c == Col::Account {
+            *w = (*w + spare).min(full.max(*w));
+        }
+    }
     cols
 }
 
@@ -155,7 +164,10 @@ pub fn draw(state: &State, frame: &mut Frame, a: &WorklistAreas, theme: &Theme) 
         let selected = start + n == wl.pos.selected;
         let mut spans = Vec::new();
         for (c, w) in &cols {
-            let s = text::fit(&cell(state, r, *c), *w);
+            let s = match c {
+                Col::Account => text::fit(&text::shorten_middle(&r.account, *w), *w),
+                _ => text::fit(&cell(state, r, *c), *w),
+            };
             let style = match c {
                 Col::Holder if r.claimed_by.as_deref() == Some(state.login.as_str()) => {
                     theme.accent()

@@ -118,3 +118,20 @@ fn supervisors_reassign_from_the_worklist() {
     );
     assert_eq!(holder(&app, HELD_BY_BOB).as_deref(), Some("tester"));
 }
+
+#[test]
+fn long_accounts_are_shortened_in_the_middle_on_narrow_screens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    let uuid = "1b0c6a2e-2f3a-4c1e-9d55-7e0f3c2a9b11";
+    let i = app.state.worklist.visible[0];
+    app.state.worklist.rows[i].account = uuid.into();
+    let narrow = fixture::screen(&app.state, 80, 24).join("\n");
+    assert!(narrow.contains("1b0c6a2…2a9b11"), "{narrow}");
+    assert!(
+        narrow.contains("ROE, RICHARD"),
+        "the patient keeps its room: {narrow}"
+    );
+    let wide = fixture::screen(&app.state, 200, 50).join("\n");
+    assert!(wide.contains(uuid), "{wide}");
+}

@@ -35,6 +35,42 @@ pub fn fit(s: &str, w: usize) -> String {
     t
 }
 
+/// `s` cut to at most `w` cells by taking out its middle ("A1B2…C3D4"): for identifiers such as
+/// long accounts, whose start and end both tell them apart. Not padded.
+pub fn shorten_middle(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    if w < 3 {
+        return truncate(s, w);
+    }
+    let room = w - 1;
+    let (head_w, tail_w) = (room.div_ceil(2), room / 2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > head_w {
+            break;
+        }
+        head.push(c);
+        used += cw;
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used_tail = 0;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used_tail + cw > tail_w {
+            break;
+        }
+        tail.push(c);
+        used_tail += cw;
+    }
+    head.push('…');
+    head.extend(tail.into_iter().rev());
+    head
+}
+
 /// Word-wraps `text` to `w` cells. Line breaks are kept, runs of spaces inside a line are kept
 /// (notes are often laid out with them), words longer than a line are split.
 pub fn wrap(text: &str, w: usize) -> Vec<String> {
@@ -47,6 +83,16 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortens_in_the_middle() {
+        let uuid = "1b0c6a2e-2f3a-4c1e-9d55-7e0f3c2a9b11";
+        assert_eq!(shorten_middle(uuid, 14), "1b0c6a2…2a9b11");
+        assert_eq!(shorten_middle(uuid, 15), "1b0c6a2…c2a9b11");
+        assert_eq!(shorten_middle("A12345678", 9), "A12345678");
+        assert_eq!(shorten_middle("A12345678", 2), "A…");
+        assert_eq!(shorten_middle("病院病院病院", 7), "病…院");
+    }
 
     #[test]
     fn fits_and_truncates() {
