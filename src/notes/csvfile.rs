@@ -88,7 +88,7 @@ impl CsvReader {
                         .copied()
                         .find(|x| x.eq_ignore_ascii_case(h));
                     if f.is_none() {
-                        unknown.push(h.to_string());
+                        unknown.push(super::shape::plain(h));
                     }
                     f
                 }

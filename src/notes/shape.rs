@@ -30,6 +30,13 @@ fn field_named(name: &str, what: &str) -> Result<&'static str> {
         })
 }
 
+/// Text from a file made safe to print in a message: control characters become '?'.
+pub fn plain(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// A value as it is looked up in a value map: trimmed, lower case, spaces collapsed.
 fn key(v: &str) -> String {
     v.split_whitespace()
@@ -171,7 +178,12 @@ fn parse_value_map(text: &str, path: &Path, field: &str) -> Result<HashMap<Strin
         if let Some(old) = map.insert(key(from), to.to_string())
             && old != *to
         {
-            bail!("{name} line {line}: '{from}' is mapped twice ('{old}' and '{to}'); keep one");
+            bail!(
+                "{name} line {line}: '{}' is mapped twice ('{}' and '{}'); keep one",
+                plain(from),
+                plain(&old),
+                plain(to)
+            );
         }
     }
     if map.is_empty() {
@@ -275,6 +287,7 @@ mod tests {
             ("a,\n", "an empty cell"),
             ("a,X\nA,Y\n", "mapped twice"),
             ("# nothing\n", "maps no values"),
+            ("a\u{1b}[31m,X\na\u{1b}[31m,Y\n", "'a?[31m' is mapped twice"),
         ] {
             let (_d, s) = shape(&[], &[("note_type", text)]);
             let e = format!("{:#}", s.unwrap_err());
