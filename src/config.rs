@@ -17,6 +17,29 @@ pub struct Config {
     pub demo: DemoConfig,
     pub standards: StandardsConfig,
     pub queries: QueriesConfig,
+    pub audit: AuditConfig,
+}
+
+/// Where the audit chain's head is written outside the database (issue 10).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Write an anchor every this many audit rows (besides every session end); 0: only at session end.
+    pub anchor_every: u64,
+    /// The append-only anchors file; `None` means DATA_DIR/audit-anchors.
+    pub anchors_file: Option<PathBuf>,
+    /// Also send each anchor to the system log (/dev/log).
+    pub syslog: bool,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            anchor_every: 1000,
+            anchors_file: None,
+            syslog: true,
+        }
+    }
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.

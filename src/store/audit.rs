@@ -393,25 +393,28 @@ pub fn list(conn: &Connection, encounter_id: Option<i64>, limit: usize) -> Resul
 }
 
 /// Every audit row that touched one patient — the row names the patient, one of their encounters,
-/// or lists either among the subjects of a view — oldest first, optionally within [from, to).
+/// or lists either among the subjects of a view — oldest first, optionally within [from, to), with
+/// the account of the encounter the row names.
 pub fn for_patient(
     conn: &Connection,
     patient_id: i64,
     from: Option<&str>,
     to: Option<&str>,
-) -> Result<Vec<AuditRow>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {ROW_COLUMNS} FROM audit a
+) -> Result<Vec<(AuditRow, Option<String>)>> {
+    let mut st = conn.prepare(
+        "SELECT a.id, a.at, a.login, a.action, a.patient_id, a.encounter_id, a.object, a.detail,
+                a.client, a.hash, e.account
+         FROM audit a LEFT JOIN encounters e ON e.id = a.encounter_id
          WHERE (a.patient_id = ?1
                 OR a.encounter_id IN (SELECT id FROM encounters WHERE patient_id = ?1)
                 OR a.id IN (SELECT s.audit_id FROM audit_subjects s WHERE s.patient_id = ?1)
                 OR a.id IN (SELECT s.audit_id FROM audit_subjects s
                             WHERE s.encounter_id IN (SELECT id FROM encounters WHERE patient_id = ?1)))
            AND (?2 IS NULL OR a.at >= ?2) AND (?3 IS NULL OR a.at < ?3)
-         ORDER BY a.id"
-    ))?;
+         ORDER BY a.id",
+    )?;
     let rows = st.query_map(params![patient_id, from, to], |r| {
-        read_row(r).map(|(row, _)| row)
+        Ok((read_row(r)?.0, r.get(10)?))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
