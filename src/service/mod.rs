@@ -75,6 +75,8 @@ pub struct Service {
     audit_config: crate::config::AuditConfig,
     /// The audit row id up to which this session last wrote an anchor (or saw the log at open).
     anchored_upto: i64,
+    /// The queue this session last listed (and audited), so an unchanged refresh writes nothing.
+    last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
 }
 
 impl Service {
@@ -112,6 +114,7 @@ impl Service {
             client: None,
             audit_config: Default::default(),
             anchored_upto,
+            last_queue: None,
         })
     }
 

@@ -26,6 +26,16 @@ pub struct Subject {
     pub encounter_id: Option<i64>,
 }
 
+impl Subject {
+    /// An encounter (and its patient) a view showed.
+    pub fn encounter(patient_id: i64, encounter_id: i64) -> Subject {
+        Subject {
+            patient_id: Some(patient_id),
+            encounter_id: Some(encounter_id),
+        }
+    }
+}
+
 /// One audit row to write: what the service knows when it acts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Entry<'a> {
