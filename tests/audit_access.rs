@@ -277,3 +277,66 @@ fn deleting_the_newest_rows_is_caught_by_an_anchor() {
     assert!(p.contains("row 2 named by the anchor on line 1"), "{p}");
     assert!(p.contains("missing"), "{p}");
 }
+
+fn cli(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(args)
+        .env("CHARTDESK_DATA_DIR", data)
+        .env_remove("CHARTDESK_CONFIG")
+        .env("HOME", data.join("home"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_verify_exits_1_naming_the_row_and_the_report_is_sanitised() {
+    // The OS login running the tests becomes the admin of a fresh data directory.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = cli(&data, &["init", "--demo", "--encounters", "6"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = cli(&data, &["encounters", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = cli(&data, &["audit", "verify"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.starts_with("audit chain good:"), "{out}");
+
+    let conn = store::open(&data.join("chartdesk.db")).unwrap();
+    let mrn: String = conn
+        .query_row("SELECT mrn FROM patients ORDER BY id LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let pid: i64 = conn
+        .query_row("SELECT id FROM patients WHERE mrn = ?1", [&mrn], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    // A row with a terminal escape in it, written outside chartdesk (so also a broken chain).
+    conn.execute(
+        "INSERT INTO audit (at, login, action, patient_id, detail, hash)
+         VALUES ('2026-12-01T00:00:00.000Z', 'x', 'view', ?1, 'evil\x1b[2J', 'bad')",
+        [pid],
+    )
+    .unwrap();
+    let bad: i64 = conn
+        .query_row("SELECT MAX(id) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    let o = cli(&data, &["audit", "--patient", &mrn, "--format", "csv"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.starts_with("id,at,login,action,account"), "{out}");
+    assert!(out.contains("evil^[[2J") && !out.contains('\x1b'), "{out}");
+    let o = cli(&data, &["audit", "--patient", &mrn]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("evil^[[2J") && !out.contains('\x1b'), "{out}");
+
+    let o = cli(&data, &["audit", "verify", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["first_break"]["id"], bad);
+    let o = cli(&data, &["audit", "verify"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains(&format!("BROKEN at row {bad}")), "{out}");
+}
