@@ -340,3 +340,32 @@ fn cli_verify_exits_1_naming_the_row_and_the_report_is_sanitised() {
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains(&format!("BROKEN at row {bad}")), "{out}");
 }
+
+#[test]
+fn anchors_are_written_every_n_rows_to_the_configured_file() {
+    let (t, data) = fixture();
+    let file = t.path().join("elsewhere-anchors");
+    let mut alice = open_as(&data, ALICE);
+    alice.set_audit_config(chartdesk::config::AuditConfig {
+        anchor_every: 3,
+        anchors_file: Some(file.clone()),
+        syslog: false,
+    });
+    for _ in 0..7 {
+        alice.worklist(&Default::default()).unwrap();
+    }
+    let ids = |f: &std::path::Path| -> Vec<i64> {
+        chartdesk::service::read_anchors(f)
+            .unwrap()
+            .into_iter()
+            .map(|(_, a)| a.id)
+            .collect()
+    };
+    assert_eq!(ids(&file), [3, 6]);
+    drop(alice);
+    assert_eq!(ids(&file), [3, 6, 7]);
+    assert!(!data.root.join("audit-anchors").exists());
+    std::fs::write(&file, "{\"id\": 1}\n").unwrap();
+    let e = chartdesk::service::read_anchors(&file).unwrap_err();
+    assert!(format!("{e:#}").contains("line 1"), "{e:#}");
+}
