@@ -83,7 +83,7 @@ impl Service {
     }
 
     /// Writes the chain's head to the anchors file and the system log. Never fails the command:
-    /// what cannot be written is a warning in the log file (and on stderr for the file).
+    /// what cannot be written is a warning in the log file.
     pub fn anchor(&mut self) {
         let head = match audit::head(&self.conn) {
             Ok(Some(h)) => h,
@@ -101,9 +101,9 @@ impl Service {
             written: store::now(),
         };
         let path = self.anchors_path();
+        // Only the log file: this may run while the workstation owns the screen.
         if let Err(e) = append_anchor(&path, &anchor) {
             tracing::warn!("{e:#}");
-            eprintln!("chartdesk: warning: {e:#}");
         }
         if self.audit_config.syslog {
             let msg = format!(
