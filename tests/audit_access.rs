@@ -369,3 +369,28 @@ fn anchors_are_written_every_n_rows_to_the_configured_file() {
     let e = chartdesk::service::read_anchors(&file).unwrap_err();
     assert!(format!("{e:#}").contains("line 1"), "{e:#}");
 }
+
+#[test]
+fn writers_in_several_processes_keep_one_chain() {
+    let (_t, data) = fixture();
+    let threads: Vec<_> = [ALICE, BOB, CAROL_CDI]
+        .into_iter()
+        .map(|login| {
+            let data = data.clone();
+            std::thread::spawn(move || {
+                let mut svc = open_as(&data, login);
+                svc.set_client(Some(format!("192.0.2.1 {}", login.len())));
+                for _ in 0..30 {
+                    svc.worklist(&Default::default()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut sam = open_as(&data, SAM_SUPERVISOR);
+    let r = sam.verify_audit(None).unwrap();
+    assert!(r.ok(), "{r:?}");
+    assert_eq!(r.chain.rows, 90);
+}
