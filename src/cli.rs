@@ -1,5 +1,6 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
+mod audit;
 mod check;
 mod notes;
 mod output;
@@ -103,15 +104,9 @@ pub enum Command {
         /// Who gets it: a user whose role codes.
         login: String,
     },
-    /// Show the audit log (an encounter's, or everything for supervisors).
-    Audit {
-        #[arg(long, value_name = "ACCOUNT")]
-        encounter: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: usize,
-        #[arg(long)]
-        json: bool,
-    },
+    /// Show the audit log (an encounter's, or everything for supervisors); `audit verify` checks
+    /// its hash chain; `audit --patient MRN` reports who saw or changed a patient's records.
+    Audit(audit::AuditArgs),
     /// Measure code-search quality on a query set (chartdesk next to SQLite FTS5).
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -343,6 +338,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             svc.set_query_config(config.queries.clone());
+            svc.set_audit_config(config.audit.clone());
             run_command(&mut svc, cmd, &data, &config, &mut progress)
         }
     }
@@ -390,6 +386,7 @@ fn open_workstation(
     let mut svc = Service::open(data, login, &mut |s, d, t| progress.update(s, d, t))?;
     progress.finish();
     svc.set_query_config(config.queries.clone());
+    svc.set_audit_config(config.audit.clone());
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -514,17 +511,10 @@ fn run_command(
             svc.reassign_to(enc, Some(login.trim()))?;
             writeln!(out, "{} is now held by {}", account.trim(), login.trim())?;
         }
-        Command::Audit {
-            encounter,
-            limit,
-            json,
-        } => {
-            let enc = match encounter {
-                Some(a) => Some(svc.encounter_id(&a)?),
-                None => None,
-            };
-            let rows = svc.audit_log(enc, limit)?;
-            output::audit(&mut out, &rows, json)?;
+        Command::Audit(a) => {
+            let code = audit::run(svc, a, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
         }
         Command::Eval(EvalCommand::Codes { file }) => {
             let file = file.unwrap_or_else(|| PathBuf::from("../shared/eval/code_queries_dev.tsv"));

@@ -18,6 +18,7 @@ pub struct Config {
     pub standards: StandardsConfig,
     pub queries: QueriesConfig,
     pub import: ImportConfig,
+    pub audit: AuditConfig,
 }
 
 /// Imports of notes and FHIR exports.
@@ -33,6 +34,28 @@ impl Default for ImportConfig {
     fn default() -> Self {
         Self {
             historical_days: 120,
+        }
+    }
+}
+
+/// Where the audit chain's head is written outside the database (issue 10).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Write an anchor every this many audit rows (besides every session end); 0: only at session end.
+    pub anchor_every: u64,
+    /// The append-only anchors file; `None` means DATA_DIR/audit-anchors.
+    pub anchors_file: Option<PathBuf>,
+    /// Also send each anchor to the system log (/dev/log).
+    pub syslog: bool,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            anchor_every: 1000,
+            anchors_file: None,
+            syslog: true,
         }
     }
 }

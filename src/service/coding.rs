@@ -231,21 +231,38 @@ fn seventh_hint(s: &[(char, String)]) -> String {
     format!("{}{more}", parts.join(", "))
 }
 
+/// The audit row of a worklist listing, naming every encounter (and patient) it showed.
+pub(super) fn audit_worklist(
+    tx: &rusqlite::Transaction<'_>,
+    login: &str,
+    rows: &[EncounterRow],
+    what: &str,
+) -> Result<()> {
+    let subjects: Vec<audit::Subject> = rows
+        .iter()
+        .map(|r| audit::Subject::encounter(r.patient_id, r.id))
+        .collect();
+    audit::record(
+        tx,
+        &audit::Entry {
+            at: &store::now(),
+            login,
+            action: "list_encounters",
+            object: "worklist",
+            detail: &format!("{} {what}", rows.len()),
+            subjects: &subjects,
+            ..Default::default()
+        },
+    )?;
+    Ok(())
+}
+
 impl Service {
     /// The worklist; the listing itself is audited (it shows patient names).
     pub fn worklist(&mut self, filter: &WorklistFilter) -> Result<Vec<EncounterRow>> {
         self.write(Permission::ViewCharts, "view the worklist", |tx, me| {
             let rows = encounters::worklist(tx, filter)?;
-            audit::append(
-                tx,
-                &store::now(),
-                &me.login,
-                "list_encounters",
-                None,
-                None,
-                "worklist",
-                &format!("{} rows", rows.len()),
-            )?;
+            audit_worklist(tx, &me.login, &rows, "rows")?;
             Ok(rows)
         })
     }
@@ -694,15 +711,26 @@ impl Service {
                 }
             }
             let rows = assignments::export(tx, account)?;
-            audit::append(
+            let mut accounts: Vec<&str> = rows.iter().map(|r| r.account.as_str()).collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            let mut subjects = Vec::with_capacity(accounts.len());
+            for a in accounts {
+                if let Some(e) = encounters::by_account(tx, a)? {
+                    subjects.push(audit::Subject::encounter(e.patient_id, e.id));
+                }
+            }
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "export_codes",
-                None,
-                None,
-                account.unwrap_or("all coded"),
-                &format!("{} rows", rows.len()),
+                &audit::Entry {
+                    at: &store::now(),
+                    login: &me.login,
+                    action: "export_codes",
+                    object: account.unwrap_or("all coded"),
+                    detail: &format!("{} rows", rows.len()),
+                    subjects: &subjects,
+                    ..Default::default()
+                },
             )?;
             Ok(rows)
         })

@@ -1,6 +1,7 @@
 //! The one door: every workstation operation, for the TUI and the CLI alike. A call knows the acting
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
+mod audit;
 mod coding;
 mod demo_history;
 mod edits;
@@ -16,6 +17,7 @@ mod reviews;
 mod setup;
 mod tools;
 
+pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
@@ -68,6 +70,13 @@ pub struct Service {
     codes: CodeIndex,
     notes: notes::NotesState,
     query_config: crate::config::QueriesConfig,
+    /// The SSH client address every audit row of this session carries (`None`: local use).
+    client: Option<String>,
+    audit_config: crate::config::AuditConfig,
+    /// The audit row id up to which this session last wrote an anchor (or saw the log at open).
+    anchored_upto: i64,
+    /// The queue this session last listed (and audited), so an unchanged refresh writes nothing.
+    last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
 }
 
 impl Service {
@@ -81,11 +90,18 @@ impl Service {
             );
         }
         let conn = store::open(&data.db_path())?;
-        let user = store::users::get(&conn, login)?
-            .filter(|u| u.active)
-            .ok_or_else(|| ServiceError::UnknownUser {
-                login: login.to_string(),
-            })?;
+        let user = match store::users::get(&conn, login)?.filter(|u| u.active) {
+            Some(u) => u,
+            None => {
+                let err: anyhow::Error = ServiceError::UnknownUser {
+                    login: login.to_string(),
+                }
+                .into();
+                audit_unknown_user(&conn, login);
+                return Err(err);
+            }
+        };
+        let anchored_upto = store::audit::head(&conn)?.map_or(0, |h| h.id);
         let codes = setup::ensure_code_index(&conn, data, progress)?;
         let notes = notes::open_notes_index(&conn, data, progress)?;
         Ok(Service {
@@ -95,6 +111,10 @@ impl Service {
             codes,
             notes,
             query_config: Default::default(),
+            client: None,
+            audit_config: Default::default(),
+            anchored_upto,
+            last_queue: None,
         })
     }
 
@@ -112,13 +132,34 @@ impl Service {
     }
 
     /// Fails unless the acting user may do `p`.
+    /// A refusal is audited in its own transaction.
     fn require(&self, p: Permission, action: &str) -> Result<()> {
-        require(&self.user, p, action)
+        require(&self.user, p, action).inspect_err(|e| self.audit_refusal(action, e))
     }
 
     /// Runs `f` in a write (IMMEDIATE) transaction after re-reading the acting user inside it, so a
     /// role changed by an admin in another process takes effect at once.
     fn write<T>(
+        &mut self,
+        p: Permission,
+        action: &str,
+        f: impl FnOnce(&Transaction<'_>, &UserRow) -> Result<T>,
+    ) -> Result<T> {
+        // A refusal rolls the work back; it is then audited in a transaction of its own.
+        let res = self.write_inner(p, action, f);
+        match res {
+            Ok(out) => {
+                self.anchor_if_due();
+                Ok(out)
+            }
+            Err(e) => {
+                self.audit_refusal(action, &e);
+                Err(e)
+            }
+        }
+    }
+
+    fn write_inner<T>(
         &mut self,
         p: Permission,
         action: &str,
@@ -214,6 +255,35 @@ impl Service {
     }
 }
 
+/// At the end of a session the chain's head is anchored outside the database.
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.anchor();
+    }
+}
+
+/// Records a login without an (active) account trying to open a session.
+fn audit_unknown_user(conn: &Connection, login: &str) {
+    let res = (|| -> Result<()> {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        store::audit::append(
+            &tx,
+            &store::now(),
+            login,
+            "refused",
+            None,
+            None,
+            "unknown_user",
+            "open a session",
+        )?;
+        tx.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = res {
+        tracing::error!("cannot record a refused login in the audit log: {e:#}");
+    }
+}
+
 /// Refuses `login` before any index is opened (or rebuilt) when their role may not do `p`: a
 /// command that will be refused must leave everything as it was. Unknown logins are refused too;
 /// a data directory without a database is left for `Service::open` to report.
@@ -222,12 +292,35 @@ pub fn require_role(data: &DataDir, login: &str, p: Permission, action: &str) ->
         return Ok(());
     }
     let conn = store::open(&data.db_path())?;
-    let user = store::users::get(&conn, login)?
-        .filter(|u| u.active)
-        .ok_or_else(|| ServiceError::UnknownUser {
+    let Some(user) = store::users::get(&conn, login)?.filter(|u| u.active) else {
+        audit_unknown_user(&conn, login);
+        return Err(ServiceError::UnknownUser {
             login: login.to_string(),
-        })?;
-    require(&user, p, action)
+        }
+        .into());
+    };
+    require(&user, p, action).inspect_err(|e| {
+        if let Some(ServiceError::Forbidden { role, .. }) = e.downcast_ref::<ServiceError>() {
+            let res = (|| -> Result<()> {
+                let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
+                store::audit::append(
+                    &tx,
+                    &store::now(),
+                    login,
+                    "refused",
+                    None,
+                    None,
+                    "forbidden",
+                    &format!("{action} (role {role})"),
+                )?;
+                tx.commit()?;
+                Ok(())
+            })();
+            if let Err(e) = res {
+                tracing::error!("cannot record a refusal in the audit log: {e:#}");
+            }
+        }
+    })
 }
 
 fn require(user: &UserRow, p: Permission, action: &str) -> Result<()> {

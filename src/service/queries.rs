@@ -384,7 +384,47 @@ impl Service {
 
     /// Pins the first occurrence of `quote` in a note of the query's encounter, the note given by
     /// its external note id or its row id (for scripts).
+    /// A failed attempt is audited too (with the quote): a search for a phrase in a note must leave
+    /// a trace whether or not the phrase is there.
     pub fn pin_quote(&mut self, id: i64, note: &str, quote: &str) -> Result<Indicator> {
+        self.pin_quote_inner(id, note, quote).inspect_err(|e| {
+            let refused = matches!(
+                e.downcast_ref::<ServiceError>(),
+                Some(ServiceError::Forbidden { .. } | ServiceError::UnknownUser { .. })
+            );
+            if !refused {
+                self.audit_failed_pin(id, note, quote, e);
+            }
+        })
+    }
+
+    fn audit_failed_pin(&self, id: i64, note: &str, quote: &str, err: &anyhow::Error) {
+        let res = (|| -> Result<()> {
+            let tx = rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            let q = qstore::get(&tx, id)?;
+            let reason = err.to_string();
+            audit::append(
+                &tx,
+                &store::now(),
+                &self.user.login,
+                "pin_failed",
+                q.as_ref().map(|q| q.patient_id),
+                q.as_ref().map(|q| q.encounter_id),
+                &format!("query {id} note {}", note.trim()),
+                &format!("quote \"{}\": {reason}", quote.trim()),
+            )?;
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = res {
+            tracing::error!("cannot record a failed pin in the audit log: {e:#}");
+        }
+    }
+
+    fn pin_quote_inner(&mut self, id: i64, note: &str, quote: &str) -> Result<Indicator> {
         self.write(Permission::Query, "pin clinical indicators", |tx, me| {
             let q = visible(tx, me, id)?;
             let notes = store::notes::for_encounter(tx, q.encounter_id)?;

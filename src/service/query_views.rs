@@ -51,7 +51,21 @@ impl Service {
     /// user may see (coders: queries they wrote or on encounters they hold or coded; CDI,
     /// supervisors, admins: all). Audited.
     pub fn list_queries(&mut self, f: &QueryFilter) -> Result<Vec<QueryRow>> {
+        self.list_queries_audited(f, false)
+    }
+
+    /// The queue again, for a periodic refresh: audited only when it differs from what this session
+    /// last listed with the same filter (an idle queue writes nothing).
+    pub fn refresh_queries(&mut self, f: &QueryFilter) -> Result<Vec<QueryRow>> {
+        self.list_queries_audited(f, true)
+    }
+
+    fn list_queries_audited(&mut self, f: &QueryFilter, refresh: bool) -> Result<Vec<QueryRow>> {
         self.require(Permission::Query, "see documentation queries")?;
+        let last = match &self.last_queue {
+            Some((lf, rows)) if refresh && lf == f => Some(rows.clone()),
+            _ => None,
+        };
         self.sweep_queries()?;
         let sent_before = f
             .older_than_hours
@@ -70,18 +84,29 @@ impl Service {
                 limit: f.limit,
             };
             let rows = qstore::list(tx, &filter)?;
-            audit::append(
+            if last.as_ref() == Some(&rows) {
+                return Ok(rows);
+            }
+            let subjects: Vec<audit::Subject> = rows
+                .iter()
+                .map(|r| audit::Subject::encounter(r.patient_id, r.encounter_id))
+                .collect();
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "list_queries",
-                None,
-                f.encounter_id,
-                "queries",
-                &format!("{} rows", rows.len()),
+                &audit::Entry {
+                    at: &store::now(),
+                    login: &me.login,
+                    action: "list_queries",
+                    encounter_id: f.encounter_id,
+                    object: "queries",
+                    detail: &format!("{} rows", rows.len()),
+                    subjects: &subjects,
+                    ..Default::default()
+                },
             )?;
             Ok(rows)
         })
+        .inspect(|rows| self.last_queue = Some((f.clone(), rows.clone())))
     }
 
     /// One query with options, indicators, history, code changes and compliance. Audited.

@@ -4,7 +4,7 @@
 use super::Service;
 use crate::domain::Permission;
 use crate::store::encounters::{EncounterRow, WorklistFilter};
-use crate::store::{self, audit, edit_acks, encounters};
+use crate::store::{self, edit_acks, encounters};
 use anyhow::Result;
 
 impl Service {
@@ -21,16 +21,7 @@ impl Service {
         }
         self.write(Permission::ViewCharts, "view the worklist", |tx, me| {
             let rows = encounters::worklist(tx, filter)?;
-            audit::append(
-                tx,
-                &store::now(),
-                &me.login,
-                "list_encounters",
-                None,
-                None,
-                "worklist",
-                &format!("{} rows (changed on refresh)", rows.len()),
-            )?;
+            super::coding::audit_worklist(tx, &me.login, &rows, "rows (changed on refresh)")?;
             Ok(Some(rows))
         })
     }

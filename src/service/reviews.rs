@@ -134,15 +134,25 @@ impl Service {
                 f.coder = Some(me.login.clone());
             }
             let rows = reviews::list(tx, &f)?;
-            audit::append(
+            // The encounters listed (their patients are found through the encounter).
+            let subjects: Vec<audit::Subject> = rows
+                .iter()
+                .map(|r| audit::Subject {
+                    patient_id: None,
+                    encounter_id: Some(r.encounter_id),
+                })
+                .collect();
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_report",
-                None,
-                None,
-                "reviews",
-                &format!("{} reviews", rows.len()),
+                &audit::Entry {
+                    at: &store::now(),
+                    login: &me.login,
+                    action: "view_report",
+                    object: "reviews",
+                    detail: &format!("{} reviews", rows.len()),
+                    subjects: &subjects,
+                    ..Default::default()
+                },
             )?;
             Ok(rows)
         })

@@ -152,7 +152,19 @@ END;
     include_str!("migrations/005_reviews.sql"),
     // 6: encounters imported as closed history, kept off worklists and the backlog.
     include_str!("migrations/006_history.sql"),
+    // 7 (issue 10): the audit's hash chain, client address and subjects. Existing rows are chained by
+    // `audit::chain_unchained` in `migrate`, after the SQL steps.
+    include_str!("migrations/006_audit_chain.sql"),
 ];
+
+/// The schema version just before the audit chain's migration: chaining runs once a migration
+/// passes it (the lead may renumber migrations at merge, so it is found, not hard-coded).
+pub(crate) fn before_chain() -> i64 {
+    MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE audit_subjects"))
+        .unwrap_or(0) as i64
+}
 
 /// The schema version this build writes.
 pub fn latest() -> i64 {
@@ -162,6 +174,11 @@ pub fn latest() -> i64 {
 /// Brings the database to the latest schema inside one exclusive transaction.
 /// Running it again is a no-op; a database newer than this build is refused.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, latest())
+}
+
+/// Brings the database to schema version `target` (the latest, except in upgrade tests).
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
         .context("locking the database to migrate it")?;
@@ -173,10 +190,20 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             latest()
         );
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
         tx.execute_batch(sql)
             .with_context(|| format!("applying schema migration {}", i + 1))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    if current < target && target > before_chain() {
+        // SQLite has no SHA-256: rows written before the chain existed are chained here, in the
+        // same transaction as the migration that added it.
+        super::audit::chain_unchained(&tx).context("chaining the existing audit rows")?;
     }
     tx.commit().context("committing schema migrations")?;
     Ok(())

@@ -59,6 +59,8 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // An import's per-record statements alone are about as many as the default cache holds (16).
     conn.set_prepared_statement_cache_capacity(64);
+    // The client address this connection's audit rows carry (set by an SSH session).
+    audit::create_session_table(conn)?;
     Ok(())
 }
 

@@ -342,7 +342,7 @@ impl App {
             Screen::NotesSearch => {}
             // Reports are reloaded on r, not on every tick (each load is an audited view).
             Screen::Dashboard => {}
-            Screen::Queue => self.reload_queue(),
+            Screen::Queue => self.refresh_queue(),
         }
     }
 

@@ -160,14 +160,27 @@ fn audit_search(
     q: &NoteQuery,
     r: &NoteSearchResult,
 ) -> Result<()> {
-    store::audit::append(
+    // The encounters whose notes were shown (their patients are found through the encounter).
+    let subjects: Vec<store::audit::Subject> = r
+        .hits
+        .iter()
+        .map(|h| store::audit::Subject {
+            patient_id: None,
+            encounter_id: Some(h.encounter_id),
+        })
+        .collect();
+    store::audit::record(
         tx,
-        &store::now(),
-        login,
-        "search_notes",
-        None,
-        q.encounter,
-        text,
-        &format!("{} notes, {} shown", r.total, r.hits.len()),
-    )
+        &store::audit::Entry {
+            at: &store::now(),
+            login,
+            action: "search_notes",
+            encounter_id: q.encounter,
+            object: text,
+            detail: &format!("{} notes, {} shown", r.total, r.hits.len()),
+            subjects: &subjects,
+            ..Default::default()
+        },
+    )?;
+    Ok(())
 }

@@ -86,6 +86,14 @@ pub fn queue(s: &mut Service) -> Result<Vec<QueueRow>> {
         .collect())
 }
 
+/// The queue again on a timer: the service audits it only when it changed.
+pub fn queue_refresh(s: &mut Service) -> Result<Vec<QueueRow>> {
+    Ok(s.refresh_queries(&QueryFilter::default())?
+        .iter()
+        .map(|q| row(q, 0))
+        .collect())
+}
+
 pub fn card(s: &mut Service, id: i64) -> Result<QueryCard> {
     Ok(card_of(&s.query_detail(id)?))
 }

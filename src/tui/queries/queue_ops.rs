@@ -27,9 +27,23 @@ impl App {
 
     /// Reloads the queue, keeping the cursor on the same query when it is still shown.
     pub(crate) fn reload_queue(&mut self) {
+        self.reload_queue_with(false)
+    }
+
+    /// On the refresh timer: an unchanged queue is not audited again.
+    pub(crate) fn refresh_queue(&mut self) {
+        self.reload_queue_with(true)
+    }
+
+    fn reload_queue_with(&mut self, refresh: bool) {
         let keep = self.state.queue.selected().map(|r| r.id);
         self.state.queue.coder = self.state.role == crate::domain::Role::Coder;
-        match calls::queue(&mut self.service) {
+        let rows = if refresh {
+            calls::queue_refresh(&mut self.service)
+        } else {
+            calls::queue(&mut self.service)
+        };
+        match rows {
             Ok(rows) => {
                 let q = &mut self.state.queue;
                 q.rows = rows;
