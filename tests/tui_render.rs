@@ -603,6 +603,7 @@ fn edit(severity: Severity, rule: &'static str, codes: &[&str], msg: &str) -> En
             rule,
             codes: codes.iter().map(|c| c.to_string()).collect(),
             message: msg.into(),
+            source: chartdesk::edits::source_of(rule),
         },
         acknowledged_by: None,
     }
