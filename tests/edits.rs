@@ -470,7 +470,9 @@ mod service {
     /// and chapters, so block- and chapter-level notes apply) and one inpatient encounter.
     fn fixture() -> (tempfile::TempDir, DataDir) {
         let all = chartdesk::codeset::builtin_icd10cm().unwrap().entries;
-        let keep = ["E10", "E11", "N18", "I10", "S72", "Z79"];
+        let keep = [
+            "E10", "E11", "N18", "I10", "S72", "Z79", "O80", "Z37", "Z87", "R65", "A41", "J96",
+        ];
         let entries: Vec<CodeEntry> = all
             .into_iter()
             .filter(|e| e.kind != EntryKind::Code || keep.iter().any(|k| e.code.starts_with(k)))
@@ -610,6 +612,77 @@ mod service {
     }
 
     #[test]
+    fn mce_errors_block_marking_coded_and_a_supervisor_override_needs_a_reason_and_is_audited() {
+        let (_t, data) = fixture();
+        {
+            let conn = store::open(&data.db_path()).unwrap();
+            store::users::upsert(&conn, "sam", Role::Supervisor, "", None, &store::now()).unwrap();
+        }
+        let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
+        let enc = svc.open_encounter("A1").unwrap().encounter.id;
+        // The patient is a 76-year-old woman. Each of these principal diagnoses is an MCE error.
+        for (code, rule) in [
+            ("Z87.891", "mce-unacceptable-pdx"),
+            ("R65.20", "mce-unacceptable-pdx"),
+            ("O80", "mce-age-maternity"),
+        ] {
+            let a = svc.assign(enc, CodeSystem::Icd10Cm, code).unwrap();
+            svc.set_poa(enc, a.id, Some(Poa::Yes)).unwrap();
+            let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+            assert!(err.contains(&format!("{rule} {code}")), "{err}");
+            assert!(err.contains("MCE v43.1"), "{err}");
+            svc.remove_assignment(enc, a.id).unwrap();
+        }
+
+        let a = svc.assign(enc, CodeSystem::Icd10Cm, "O80").unwrap();
+        svc.set_poa(enc, a.id, Some(Poa::Yes)).unwrap();
+        let o80 = vec!["O80".to_string()];
+        let reason = "Documented: patient's age is wrong in ADT, corrected by registration";
+        // A coder may not override; a supervisor needs a real reason.
+        assert!(
+            svc.override_edit(enc, "mce-age-maternity", &o80, reason)
+                .is_err()
+        );
+        let mut boss = Service::open(&data, "sam", &mut |_, _, _| {}).unwrap();
+        let short = boss
+            .override_edit(enc, "mce-age-maternity", &o80, "ok")
+            .unwrap_err();
+        assert!(format!("{short:#}").contains("reason"), "{short:#}");
+        // Warnings are acknowledged, not overridden.
+        assert!(boss.override_edit(enc, "duplicate", &o80, reason).is_err());
+        boss.override_edit(enc, "mce-age-maternity", &o80, reason)
+            .unwrap();
+        let rows: Vec<(String, String, String)> = {
+            let mut st = svc
+                .connection()
+                .prepare("SELECT login, object, detail FROM audit WHERE action = 'override_edit'")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, "sam");
+        assert_eq!(rows[0].1, "mce-age-maternity|O80");
+        assert!(
+            rows[0].2.contains(reason) && rows[0].2.contains("age conflict"),
+            "{rows:?}"
+        );
+        // The error no longer blocks; what remains are warnings to acknowledge.
+        for w in svc.encounter_edits(enc).unwrap() {
+            if w.edit.severity == chartdesk::edits::Severity::Error {
+                assert_eq!(w.acknowledged_by.as_deref(), Some("sam"), "{w:?}");
+            }
+            if w.edit.severity == chartdesk::edits::Severity::Warning {
+                svc.acknowledge_edit(enc, w.edit.rule, &w.edit.codes)
+                    .unwrap();
+            }
+        }
+        svc.mark_coded(enc).unwrap();
+    }
+
+    #[test]
     fn poa_exempt_codes_accept_blank_but_others_do_not() {
         let (_t, data) = fixture();
         let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
@@ -668,5 +741,47 @@ mod service {
         );
         // A bad POA value is a usage error.
         assert_eq!(run(&["I10", "--poa", "I10=Z"]).status.code(), Some(2));
+
+        // The case: O80 for a 76-year-old man is an MCE age conflict (exit 1); the sex
+        // mismatch is a review warning. Each JSON edit names its rule and source.
+        let out = run(&["--json", "--principal", "O80", "--age", "76", "--sex", "M"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let age = lines
+            .iter()
+            .find(|v| v["rule"] == "mce-age-maternity")
+            .unwrap();
+        assert_eq!(age["severity"], "error");
+        assert_eq!(age["codes"], serde_json::json!(["O80"]));
+        assert_eq!(
+            age["message"],
+            "MCE v43.1: age conflict — O80 is a maternity diagnosis (ages 9-64); the patient is 76"
+        );
+        assert!(
+            age["source"]
+                .as_str()
+                .unwrap()
+                .contains("Medicare Code Editor v43.1")
+        );
+        let sex = lines
+            .iter()
+            .find(|v| v["rule"] == "mce-sex-female")
+            .unwrap();
+        assert_eq!(sex["severity"], "warning");
+        // Same delivery for a woman of 30: no error, exit 0.
+        let out = run(&["--principal", "O80", "--age", "30", "--sex", "F"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        // Unacceptable principal diagnoses exit 1.
+        for pdx in ["Z87.891", "R65.20"] {
+            assert_eq!(
+                run(&["--principal", pdx, "A41.51"]).status.code(),
+                Some(1),
+                "{pdx}"
+            );
+        }
     }
 }
