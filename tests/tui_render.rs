@@ -681,3 +681,26 @@ fn enc_closed_shows_none(s: &mut State) {
     let t = text(&draw(s, 80, 24));
     assert!(t.contains("Edits: none (e)"), "{t}");
 }
+
+#[test]
+fn poa_exempt_codes_show_exempt_never_a_question_mark() {
+    let mut s = encounter_state(true, None);
+    if let Some(enc) = s.encounter.as_mut() {
+        enc.view.assignments.insert(
+            2,
+            assignment(
+                13,
+                CodeSystem::Icd10Cm,
+                "Z87.891",
+                "Personal history of nicotine dependence",
+                3,
+                None,
+            ),
+        );
+    }
+    let t = text(&draw(&s, 120, 40));
+    assert!(t.contains("DX3  Z87.891  ex"), "exempt code shows ex\n{t}");
+    assert!(t.contains("DX2  J44.1    ?"), "{t}");
+    // Only J44.1 still needs POA.
+    assert!(t.contains("Codes (3 dx, 1 px, 1 need POA)"), "{t}");
+}
