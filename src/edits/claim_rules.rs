@@ -151,8 +151,8 @@ fn sex_word(s: Sex) -> &'static str {
     if s == Sex::Female { "female" } else { "male" }
 }
 
-/// The Medicare Code Editor's diagnosis edits, from the shipped lists: principal-diagnosis edits,
-/// age conflicts (errors), questionable admission and sex conflicts (warnings).
+/// The Medicare Code Editor's diagnosis edits, from the shipped lists: principal-diagnosis edits
+/// (inpatient claims), age conflicts (errors), questionable admission and sex conflicts (warnings).
 pub(super) fn demographics(tab: &TabularIndex, claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
     let lists = mce::builtin();
     let v = mce::VERSION;
@@ -160,7 +160,12 @@ pub(super) fn demographics(tab: &TabularIndex, claim: &Claim, dxs: &[Dx], out: &
         let Some(i) = d.entry else { continue };
         let title = &tab.entry(i).title;
         let one = |sev, rule, message: String| Edit::new(sev, rule, vec![d.code.clone()], message);
-        if d.principal {
+        // The MCE edits inpatient claims: an outpatient's first-listed diagnosis may be a Z code
+        // (Z00.00) or a code the MCE questions as an admission reason. Unknown type: edit it.
+        let inpatient = claim
+            .encounter_type
+            .is_none_or(|t| t == EncounterType::Inpatient);
+        if d.principal && inpatient {
             if lists.has(List::UnacceptablePdx, &d.code) {
                 out.push(one(
                     Severity::Error,
