@@ -141,12 +141,9 @@ fn header_codes_seventh_characters_and_placeholders() {
     assert!(one(&e, "placeholder-x").message.contains("T36.0X1A"));
     let e = codes(&["S72.001Z"]);
     assert!(one(&e, "invalid-code").message.contains("S72.001"));
-    for good in ["S72.001A", "W06.XXXA", "I50.9"] {
-        assert!(
-            !has_errors(&codes(&[good])),
-            "{good}: {:#?}",
-            codes(&[good])
-        );
+    // (An external cause code is never principal: W06.XXXA follows its injury.)
+    for good in [&["S72.001A"][..], &["S72.001A", "W06.XXXA"], &["I50.9"]] {
+        assert!(!has_errors(&codes(good)), "{good:?}: {:#?}", codes(good));
     }
 }
 
@@ -159,37 +156,184 @@ fn with_patient(list: &[&str], age: u32, sex: Sex) -> Vec<Edit> {
 }
 
 #[test]
-fn age_and_sex_conflicts_name_the_rule() {
-    let e = with_patient(&["O80", "Z37.0"], 30, Sex::Male);
-    let f = fired(&e, "mce-sex-female");
-    assert_eq!(f.len(), 2, "{e:#?}");
-    assert!(f[0].message.contains("chapter 15"));
-    let e = with_patient(&["O80", "Z37.0"], 70, Sex::Female);
+fn age_conflicts_are_errors_and_sex_mismatches_review_warnings() {
+    // The case: O80 for a 76-year-old man.
+    let e = with_patient(&["O80", "Z37.0"], 76, Sex::Male);
     let m = fired(&e, "mce-age-maternity");
     assert_eq!(m.len(), 2, "{e:#?}");
-    assert!(m[0].message.contains("9-64"), "{}", m[0].message);
+    assert_eq!(m[0].severity, Severity::Error);
+    assert_eq!(
+        m[0].message,
+        "MCE v43.1: age conflict — O80 is a maternity diagnosis (ages 9-64); the patient is 76"
+    );
+    assert!(m[0].source.contains("Medicare Code Editor v43.1"));
+    let f = fired(&e, "mce-sex-female");
+    assert_eq!(f.len(), 2, "{e:#?}");
+    assert_eq!(f[0].severity, Severity::Warning);
+    assert!(f[0].message.contains("2024-10-01"), "{}", f[0].message);
+    assert!(has_errors(&e));
     let e = with_patient(&["O80", "Z37.0"], 30, Sex::Female);
     none(&e, "mce-age-maternity");
     none(&e, "mce-sex-female");
-
-    let e = with_patient(&["P07.30"], 40, Sex::Female);
-    assert_eq!(one(&e, "mce-age-newborn").severity, Severity::Warning);
+    // Maternity bounds are inclusive: 9 and 64 pass, 8 and 65 do not.
+    none(&with_patient(&["O80"], 9, Sex::Female), "mce-age-maternity");
     none(
-        &with_patient(&["P07.30"], 0, Sex::Female),
+        &with_patient(&["O80"], 64, Sex::Female),
+        "mce-age-maternity",
+    );
+    one(&with_patient(&["O80"], 8, Sex::Female), "mce-age-maternity");
+    one(
+        &with_patient(&["O80"], 65, Sex::Female),
+        "mce-age-maternity",
+    );
+
+    // Newborn (age 0 only): Z38.00 single liveborn.
+    let e = with_patient(&["Z38.00"], 1, Sex::Female);
+    assert_eq!(one(&e, "mce-age-newborn").severity, Severity::Error);
+    none(
+        &with_patient(&["Z38.00"], 0, Sex::Female),
+        "mce-age-newborn",
+    );
+    // Chapter 16 codes may be used throughout life: the MCE has no age edit on P07.30.
+    none(
+        &with_patient(&["P07.30"], 40, Sex::Female),
         "mce-age-newborn",
     );
 
-    let e = with_patient(&["N40.0"], 60, Sex::Female);
-    assert!(one(&e, "mce-sex-male").message.contains("N40-N53"));
-    none(&with_patient(&["N40.0"], 60, Sex::Male), "mce-sex-male");
-    none(&with_patient(&["N40.0"], 60, Sex::Unknown), "mce-sex-male");
+    // Sex mismatch on a male-only diagnosis: a warning, never an error.
+    let e = with_patient(&["J18.9", "N40.0"], 60, Sex::Female);
+    assert_eq!(one(&e, "mce-sex-male").severity, Severity::Warning);
+    none(
+        &with_patient(&["J18.9", "N40.0"], 60, Sex::Male),
+        "mce-sex-male",
+    );
+    none(
+        &with_patient(&["J18.9", "N40.0"], 60, Sex::Unknown),
+        "mce-sex-male",
+    );
 
-    let e = with_patient(&["T74.12XA"], 35, Sex::Male);
-    one(&e, "mce-age-pediatric");
-    let e = with_patient(&["Z68.41"], 12, Sex::Male);
-    one(&e, "mce-age-adult");
+    // Pediatric (0-17) and adult (15-124), on codes of the derived lists.
+    one(
+        &with_patient(&["J18.9", "F84.3"], 35, Sex::Male),
+        "mce-age-pediatric",
+    );
+    none(
+        &with_patient(&["J18.9", "F84.3"], 17, Sex::Male),
+        "mce-age-pediatric",
+    );
+    one(
+        &with_patient(&["J18.9", "F03.90"], 14, Sex::Male),
+        "mce-age-adult",
+    );
+    none(
+        &with_patient(&["J18.9", "F03.90"], 15, Sex::Male),
+        "mce-age-adult",
+    );
     let e = with_patient(&["I10"], 90, Sex::Male);
-    assert!(e.iter().all(|x| !x.rule.starts_with("mce-")), "{e:#?}");
+    assert!(
+        e.iter()
+            .all(|x| !x.rule.starts_with("mce-age") && !x.rule.starts_with("mce-sex")),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn principal_diagnosis_edits_from_the_mce_lists() {
+    for code in ["Z87.891", "B95.62", "R65.20", "Z00.00"] {
+        let e = codes(&[code, "J18.9"]);
+        let x = one(&e, "mce-unacceptable-pdx");
+        assert_eq!(x.severity, Severity::Error);
+        assert!(
+            x.message
+                .starts_with("MCE v43.1: unacceptable principal diagnosis"),
+            "{}",
+            x.message
+        );
+        // The same code as a secondary diagnosis is fine.
+        none(&codes(&["J18.9", code]), "mce-unacceptable-pdx");
+    }
+    let e = codes(&["W06.XXXA", "S72.001A"]);
+    assert_eq!(one(&e, "mce-external-cause-pdx").severity, Severity::Error);
+    none(&codes(&["S72.001A", "W06.XXXA"]), "mce-external-cause-pdx");
+    let e = codes(&["I10"]);
+    assert_eq!(
+        one(&e, "mce-questionable-admission").severity,
+        Severity::Warning
+    );
+    none(&codes(&["I11.0", "I50.9"]), "mce-questionable-admission");
+    // Manifestation as principal: the tabular rule or the MCE list, never both for one code.
+    let e = codes(&["G01", "A39.0"]);
+    let n = fired(&e, "mce-manifestation-pdx").len() + fired(&e, "manifestation-principal").len();
+    assert_eq!(n, 1, "{e:#?}");
+    none(&codes(&["A39.0", "G01"]), "mce-manifestation-pdx");
+}
+
+#[test]
+fn procedure_edits_from_the_mce_lists() {
+    let claim = |pcs: &str, sex: Sex| {
+        let mut c = Claim::from_codes(&["J18.9"]);
+        c.codes.push(ClaimCode {
+            system: CodeSystem::Icd10Pcs,
+            code: pcs.into(),
+            principal: false,
+            seq: 1,
+            poa: None,
+        });
+        c.sex = Some(sex);
+        c.age = Some(50);
+        run(&c)
+    };
+    assert_eq!(
+        one(&claim("02BK0ZZ", Sex::Male), "mce-non-covered").severity,
+        Severity::Error
+    );
+    assert_eq!(
+        one(&claim("02YA0Z0", Sex::Male), "mce-limited-coverage").severity,
+        Severity::Warning
+    );
+    none(&claim("0DTJ4ZZ", Sex::Male), "mce-non-covered");
+    none(&claim("0DTJ4ZZ", Sex::Male), "mce-limited-coverage");
+    assert_eq!(
+        one(&claim("0VT04ZZ", Sex::Female), "mce-sex-procedure").severity,
+        Severity::Warning
+    );
+    none(&claim("0VT04ZZ", Sex::Male), "mce-sex-procedure");
+    one(&claim("10E0XZZ", Sex::Female), "mce-questionable-obstetric");
+}
+
+#[test]
+fn sequencing_code_first_underlying_infection() {
+    // R65.20 before its infection: the note names A41.9 only as an example; A41.51 counts too.
+    let e = codes(&["J96.01", "R65.20", "A41.51"]);
+    let x = one(&e, "seq-code-first");
+    assert_eq!(x.codes, ["R65.20", "A41.51"]);
+    assert_eq!(x.severity, Severity::Warning);
+    let e = codes(&["R65.20", "A41.51"]);
+    assert_eq!(one(&e, "seq-code-first").severity, Severity::Error);
+    none(&codes(&["A41.51", "R65.20"]), "seq-code-first");
+    none(&codes(&["A41.51", "R65.20"]), "seq-underlying-missing");
+    one(&codes(&["J96.01", "R65.20"]), "seq-underlying-missing");
+    // A code without such a note is left alone.
+    none(&codes(&["J96.01", "I10"]), "seq-underlying-missing");
+}
+
+#[test]
+fn sequencing_o80_principal_and_alone() {
+    one(&codes(&["Z37.0", "O80"]), "seq-o80-principal");
+    none(&codes(&["O80", "Z37.0"]), "seq-o80-principal");
+    let e = codes(&["O80", "O99.214", "Z37.0"]);
+    assert_eq!(one(&e, "seq-o80-alone").codes, ["O80", "O99.214"]);
+    none(&codes(&["O80", "Z37.0", "Z3A.39"]), "seq-o80-alone");
+}
+
+#[test]
+fn sequencing_unspecified_with_specific() {
+    let e = codes(&["I50.23", "I50.9"]);
+    let x = one(&e, "seq-unspecified-with-specific");
+    assert_eq!(x.codes, ["I50.9", "I50.23"]);
+    assert_eq!(x.severity, Severity::Warning);
+    none(&codes(&["I50.23", "I10"]), "seq-unspecified-with-specific");
+    none(&codes(&["I50.9", "I10"]), "seq-unspecified-with-specific");
 }
 
 #[test]
@@ -326,7 +470,9 @@ mod service {
     /// and chapters, so block- and chapter-level notes apply) and one inpatient encounter.
     fn fixture() -> (tempfile::TempDir, DataDir) {
         let all = chartdesk::codeset::builtin_icd10cm().unwrap().entries;
-        let keep = ["E10", "E11", "N18", "I10", "S72", "Z79"];
+        let keep = [
+            "E10", "E11", "N18", "I10", "S72", "Z79", "O80", "Z37", "Z87", "R65", "A41", "J96",
+        ];
         let entries: Vec<CodeEntry> = all
             .into_iter()
             .filter(|e| e.kind != EntryKind::Code || keep.iter().any(|k| e.code.starts_with(k)))
@@ -466,6 +612,77 @@ mod service {
     }
 
     #[test]
+    fn mce_errors_block_marking_coded_and_a_supervisor_override_needs_a_reason_and_is_audited() {
+        let (_t, data) = fixture();
+        {
+            let conn = store::open(&data.db_path()).unwrap();
+            store::users::upsert(&conn, "sam", Role::Supervisor, "", None, &store::now()).unwrap();
+        }
+        let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
+        let enc = svc.open_encounter("A1").unwrap().encounter.id;
+        // The patient is a 76-year-old woman. Each of these principal diagnoses is an MCE error.
+        for (code, rule) in [
+            ("Z87.891", "mce-unacceptable-pdx"),
+            ("R65.20", "mce-unacceptable-pdx"),
+            ("O80", "mce-age-maternity"),
+        ] {
+            let a = svc.assign(enc, CodeSystem::Icd10Cm, code).unwrap();
+            svc.set_poa(enc, a.id, Some(Poa::Yes)).unwrap();
+            let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+            assert!(err.contains(&format!("{rule} {code}")), "{err}");
+            assert!(err.contains("MCE v43.1"), "{err}");
+            svc.remove_assignment(enc, a.id).unwrap();
+        }
+
+        let a = svc.assign(enc, CodeSystem::Icd10Cm, "O80").unwrap();
+        svc.set_poa(enc, a.id, Some(Poa::Yes)).unwrap();
+        let o80 = vec!["O80".to_string()];
+        let reason = "Documented: patient's age is wrong in ADT, corrected by registration";
+        // A coder may not override; a supervisor needs a real reason.
+        assert!(
+            svc.override_edit(enc, "mce-age-maternity", &o80, reason)
+                .is_err()
+        );
+        let mut boss = Service::open(&data, "sam", &mut |_, _, _| {}).unwrap();
+        let short = boss
+            .override_edit(enc, "mce-age-maternity", &o80, "ok")
+            .unwrap_err();
+        assert!(format!("{short:#}").contains("reason"), "{short:#}");
+        // Warnings are acknowledged, not overridden.
+        assert!(boss.override_edit(enc, "duplicate", &o80, reason).is_err());
+        boss.override_edit(enc, "mce-age-maternity", &o80, reason)
+            .unwrap();
+        let rows: Vec<(String, String, String)> = {
+            let mut st = svc
+                .connection()
+                .prepare("SELECT login, object, detail FROM audit WHERE action = 'override_edit'")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, "sam");
+        assert_eq!(rows[0].1, "mce-age-maternity|O80");
+        assert!(
+            rows[0].2.contains(reason) && rows[0].2.contains("age conflict"),
+            "{rows:?}"
+        );
+        // The error no longer blocks; what remains are warnings to acknowledge.
+        for w in svc.encounter_edits(enc).unwrap() {
+            if w.edit.severity == chartdesk::edits::Severity::Error {
+                assert_eq!(w.acknowledged_by.as_deref(), Some("sam"), "{w:?}");
+            }
+            if w.edit.severity == chartdesk::edits::Severity::Warning {
+                svc.acknowledge_edit(enc, w.edit.rule, &w.edit.codes)
+                    .unwrap();
+            }
+        }
+        svc.mark_coded(enc).unwrap();
+    }
+
+    #[test]
     fn poa_exempt_codes_accept_blank_but_others_do_not() {
         let (_t, data) = fixture();
         let mut svc = Service::open(&data, CODER, &mut |_, _, _| {}).unwrap();
@@ -524,5 +741,47 @@ mod service {
         );
         // A bad POA value is a usage error.
         assert_eq!(run(&["I10", "--poa", "I10=Z"]).status.code(), Some(2));
+
+        // The case: O80 for a 76-year-old man is an MCE age conflict (exit 1); the sex
+        // mismatch is a review warning. Each JSON edit names its rule and source.
+        let out = run(&["--json", "--principal", "O80", "--age", "76", "--sex", "M"]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let age = lines
+            .iter()
+            .find(|v| v["rule"] == "mce-age-maternity")
+            .unwrap();
+        assert_eq!(age["severity"], "error");
+        assert_eq!(age["codes"], serde_json::json!(["O80"]));
+        assert_eq!(
+            age["message"],
+            "MCE v43.1: age conflict — O80 is a maternity diagnosis (ages 9-64); the patient is 76"
+        );
+        assert!(
+            age["source"]
+                .as_str()
+                .unwrap()
+                .contains("Medicare Code Editor v43.1")
+        );
+        let sex = lines
+            .iter()
+            .find(|v| v["rule"] == "mce-sex-female")
+            .unwrap();
+        assert_eq!(sex["severity"], "warning");
+        // Same delivery for a woman of 30: no error, exit 0.
+        let out = run(&["--principal", "O80", "--age", "30", "--sex", "F"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        // Unacceptable principal diagnoses exit 1.
+        for pdx in ["Z87.891", "R65.20"] {
+            assert_eq!(
+                run(&["--principal", pdx, "A41.51"]).status.code(),
+                Some(1),
+                "{pdx}"
+            );
+        }
     }
 }

@@ -130,6 +130,8 @@ fn compose_send_hold_answer_code_and_close() {
         alice.set_poa(enc, a.id, Some(Poa::Yes)).unwrap();
     }
     alice.remove_assignment(enc, hf.id).unwrap();
+    // The answered diagnosis is the principal (E11.9 as principal is an MCE questionable admission).
+    alice.set_principal(enc, new.id).unwrap();
     alice.mark_coded(enc).unwrap();
 
     carol.close_query(id).unwrap();

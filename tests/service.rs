@@ -55,6 +55,11 @@ fn code_an_encounter_end_to_end_with_audit() {
         svc.set_poa(enc, a, Some(p)).unwrap();
     }
     svc.remove_assignment(enc, htn.id).unwrap();
+    // E11.9 as an inpatient principal diagnosis is an MCE questionable admission: acknowledged.
+    let err = format!("{:#}", svc.mark_coded(enc).unwrap_err());
+    assert!(err.contains("mce-questionable-admission E11.9"), "{err}");
+    svc.acknowledge_edit(enc, "mce-questionable-admission", &["E11.9".into()])
+        .unwrap();
     svc.mark_coded(enc).unwrap();
     let v = svc.encounter_view(enc).unwrap();
     assert_eq!(v.encounter.status, EncounterStatus::Coded);

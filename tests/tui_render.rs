@@ -603,6 +603,7 @@ fn edit(severity: Severity, rule: &'static str, codes: &[&str], msg: &str) -> En
             rule,
             codes: codes.iter().map(|c| c.to_string()).collect(),
             message: msg.into(),
+            source: chartdesk::edits::source_of(rule),
         },
         acknowledged_by: None,
     }
@@ -679,4 +680,27 @@ fn enc_closed_shows_none(s: &mut State) {
     s.encounter.as_mut().unwrap().edits.open = false;
     let t = text(&draw(s, 80, 24));
     assert!(t.contains("Edits: none (e)"), "{t}");
+}
+
+#[test]
+fn poa_exempt_codes_show_exempt_never_a_question_mark() {
+    let mut s = encounter_state(true, None);
+    if let Some(enc) = s.encounter.as_mut() {
+        enc.view.assignments.insert(
+            2,
+            assignment(
+                13,
+                CodeSystem::Icd10Cm,
+                "Z87.891",
+                "Personal history of nicotine dependence",
+                3,
+                None,
+            ),
+        );
+    }
+    let t = text(&draw(&s, 120, 40));
+    assert!(t.contains("DX3  Z87.891  ex"), "exempt code shows ex\n{t}");
+    assert!(t.contains("DX2  J44.1    ?"), "{t}");
+    // Only J44.1 still needs POA.
+    assert!(t.contains("Codes (3 dx, 1 px, 1 need POA)"), "{t}");
 }

@@ -28,7 +28,7 @@ pub struct CheckArgs {
     /// Present-on-admission indicator of a code: CODE=Y (Y, N, U, W or 1); repeat per code.
     #[arg(long, value_parser = parse_poa, value_name = "CODE=POA")]
     pub poa: Vec<(String, Poa)>,
-    /// One JSON object per edit: severity, rule, codes, message.
+    /// One JSON object per edit: severity, rule, codes, message, source.
     #[arg(long)]
     pub json: bool,
 }

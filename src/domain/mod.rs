@@ -4,6 +4,7 @@ pub mod encounter;
 pub mod query;
 pub mod query_compliance;
 mod query_lexicon;
+pub mod query_rules;
 pub mod role;
 
 pub use code::{CodeEntry, CodeSystem, EntryKind, TabularNotes};

@@ -8,7 +8,8 @@
 //! | `question_missing`     | error    | the question is empty                                           |
 //! | `provider_missing`     | error    | no provider is addressed                                        |
 //! | `reimbursement`        | error    | question or an option mentions payment or grouping (payment, reimbursement, DRG, CC, MCC, CMI, severity of illness, ...) |
-//! | `leading`              | error    | question or an option directs the answer ("please document", "please confirm that the patient has", "can you add", ...) |
+//! | `leading`              | error    | question or an option is directive or leading by a rule of `assets/queries/leading_rules.tsv` (requests to document or add a diagnosis however phrased, agreement-seeking, tag questions, statement-then-confirm, single-diagnosis yes/no outside the permitted purposes, "meets criteria") |
+//! | `impact`               | error    | question or an option states the impact of the answer (quality scores, risk adjustment, length of stay...; the table's `impact` rule) |
 //! | `no_indicators`        | error    | no clinical indicator is pinned from the record                 |
 //! | `options_missing`      | error    | multiple choice with fewer than two clinical options, or without "clinically undetermined" or "other, please specify"; yes/no without Yes and No |
 //! | `yes_no_purpose`       | error    | yes/no without one of the permitted purposes                    |
@@ -37,7 +38,7 @@
 //! what is documented.
 use super::query::{QueryType, YesNoPurpose, is_other_option, is_undetermined_option, words};
 use super::query_lexicon::{
-    CONDITIONS, Condition, LEADING_PHRASES, PAYMENT_ABBREVIATIONS, PAYMENT_WORDS, QUALIFIERS,
+    CONDITIONS, Condition, PAYMENT_ABBREVIATIONS, PAYMENT_WORDS, QUALIFIERS,
 };
 use serde::Serialize;
 
@@ -276,14 +277,20 @@ pub fn check(input: &ComplianceInput<'_>) -> Vec<Finding> {
             );
         }
     }
+    let table = super::query_rules::builtin();
     for (where_, text) in &texts {
-        if let Some(p) = first_hit(&norm(text), LEADING_PHRASES) {
+        for (rule, words) in table.first_hit(text, input.query_type) {
+            let (finding, what) = match rule.finding.as_str() {
+                "impact" => ("impact", "states the impact of the answer"),
+                _ => ("leading", "is leading"),
+            };
             push(
                 Error,
-                "leading",
+                finding,
                 format!(
-                    "{where_} is leading (\"{p}\"): ask what the provider's clinical judgment is, \
-                     do not direct the answer"
+                    "{where_} {what} (\"{words}\", rule {}): {} (ACDIS/AHIMA compliant query \
+                     practice, 2022)",
+                    rule.id, rule.principle
                 ),
             );
         }

@@ -42,32 +42,6 @@ pub(super) const PAYMENT_WORDS: &[&str] = &[
 /// Abbreviations matched in upper case only (in lower case they are ordinary clinical words).
 pub(super) const PAYMENT_ABBREVIATIONS: &[&str] = &["CC", "CCS", "SOI", "ROM", "APC", "RAF"];
 
-/// Phrases that direct the provider to an answer.
-pub(super) const LEADING_PHRASES: &[&str] = &[
-    "please document",
-    "please confirm that the patient has",
-    "please confirm the patient has",
-    "please confirm the diagnosis",
-    "please confirm that",
-    "can you add",
-    "could you add",
-    "would you add",
-    "please add",
-    "please include",
-    "please update the diagnosis",
-    "please update your documentation to",
-    "please change the diagnosis",
-    "please write",
-    "document the diagnosis of",
-    "would you agree",
-    "do you agree that",
-    "don t you agree",
-    "meets criteria for",
-    "meets the criteria for",
-    "should be documented as",
-    "needs to be documented",
-];
-
 /// A condition the checker knows: names and the indicators that support it.
 pub(super) struct Condition {
     pub name: &'static str,

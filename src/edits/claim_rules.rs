@@ -1,6 +1,6 @@
 //! Rules about the claim as a whole and each code's validity: unknown, header and placeholder
 //! codes, missing 7th characters, duplicates and principals, MCE age and sex, laterality, POA.
-use super::demographics::{age_group, sex_of};
+use super::mce::{self, List};
 use super::{Claim, Dx, Edit, Severity, TabularIndex, poa};
 use crate::domain::code::{dotted_cm, undotted};
 use crate::domain::{CodeSystem, EncounterType, Poa, Sex};
@@ -147,41 +147,181 @@ pub(super) fn sequence(claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
     }
 }
 
-/// MCE age and sex conflicts.
+fn sex_word(s: Sex) -> &'static str {
+    if s == Sex::Female { "female" } else { "male" }
+}
+
+/// The Medicare Code Editor's diagnosis edits, from the shipped lists: principal-diagnosis edits
+/// (inpatient claims), age conflicts (errors), questionable admission and sex conflicts (warnings).
 pub(super) fn demographics(tab: &TabularIndex, claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
+    let lists = mce::builtin();
+    let v = mce::VERSION;
     for d in dxs {
         let Some(i) = d.entry else { continue };
         let title = &tab.entry(i).title;
+        let one = |sev, rule, message: String| Edit::new(sev, rule, vec![d.code.clone()], message);
+        // The MCE edits inpatient claims: an outpatient's first-listed diagnosis may be a Z code
+        // (Z00.00) or a code the MCE questions as an admission reason. Unknown type: edit it.
+        let inpatient = claim
+            .encounter_type
+            .is_none_or(|t| t == EncounterType::Inpatient);
+        if d.principal && inpatient {
+            if lists.has(List::UnacceptablePdx, &d.code) {
+                out.push(one(
+                    Severity::Error,
+                    "mce-unacceptable-pdx",
+                    format!(
+                        "{v}: unacceptable principal diagnosis — {} ({title}) does not describe a \
+                         reason for inpatient admission; sequence the condition treated first",
+                        d.code
+                    ),
+                ));
+            }
+            let by_notes = out
+                .iter()
+                .any(|e| e.rule == "manifestation-principal" && e.codes.first() == Some(&d.code));
+            if lists.has(List::ManifestationPdx, &d.code) && !by_notes {
+                out.push(one(
+                    Severity::Error,
+                    "mce-manifestation-pdx",
+                    format!(
+                        "{v}: manifestation as principal diagnosis — {} ({title}) may not be \
+                         principal; code the underlying condition first",
+                        d.code
+                    ),
+                ));
+            }
+            if lists.has(List::ExternalCausePdx, &d.code) {
+                out.push(one(
+                    Severity::Error,
+                    "mce-external-cause-pdx",
+                    format!(
+                        "{v}: external cause as principal diagnosis — {} ({title}) reports how an \
+                         injury happened, never the principal diagnosis; sequence the injury first",
+                        d.code
+                    ),
+                ));
+            }
+            if lists.has(List::QuestionableAdmission, &d.code) {
+                out.push(one(
+                    Severity::Warning,
+                    "mce-questionable-admission",
+                    format!(
+                        "{v}: questionable admission — {} ({title}) is rarely a reason for \
+                         inpatient admission on its own; confirm the principal diagnosis",
+                        d.code
+                    ),
+                ));
+            }
+        }
         if let Some(age) = claim.age
-            && let Some((group, (rule, why))) = age_group(&d.code, title)
-            && !(group.min..=group.max).contains(&age)
+            && let Some(g) = mce::age_group(&d.code)
+            && !(g.min..=g.max).contains(&age)
         {
-            out.push(Edit::new(
-                Severity::Warning,
-                rule,
-                vec![d.code.clone()],
+            out.push(one(
+                Severity::Error,
+                g.rule,
                 format!(
-                    "{} is a {} diagnosis (MCE age {}-{}; {why}) but the patient was {age} at admission",
-                    d.code, group.name, group.min, group.max
+                    "{v}: age conflict — {} is a {} diagnosis (ages {}-{}); the patient is {age}",
+                    d.code, g.name, g.min, g.max
                 ),
             ));
         }
-        if let Some(sex) = claim.sex.filter(|s| *s != Sex::Unknown)
-            && let Some((want, (rule, why))) = sex_of(&d.code, title)
-            && want != sex
-        {
-            let word = |s: Sex| if s == Sex::Female { "female" } else { "male" };
-            out.push(Edit::new(
+        if let Some(sex) = claim.sex.filter(|s| *s != Sex::Unknown) {
+            let want = if lists.has(List::SexMale, &d.code) {
+                Some((Sex::Male, "mce-sex-male"))
+            } else if lists.has(List::SexFemale, &d.code) {
+                Some((Sex::Female, "mce-sex-female"))
+            } else {
+                None
+            };
+            if let Some((want, rule)) = want
+                && want != sex
+            {
+                out.push(one(
+                    Severity::Warning,
+                    rule,
+                    format!(
+                        "{v}: sex mismatch, for review — {} is a {}-only diagnosis in the MCE's \
+                         sex list and the patient is {}; the MCE dropped the diagnosis sex-conflict \
+                         edit for discharges from 2024-10-01, so this is not a claim error: check \
+                         the recorded sex and the documentation",
+                        d.code,
+                        sex_word(want),
+                        sex_word(sex)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The MCE's procedure edits: non-covered (error), limited coverage, questionable obstetric
+/// admission and sex mismatch (warnings).
+pub(super) fn procedures(claim: &Claim, dxs: &[Dx], out: &mut Vec<Edit>) {
+    let lists = mce::builtin();
+    let v = mce::VERSION;
+    let obstetric_pdx = dxs
+        .iter()
+        .find(|d| d.principal)
+        .is_some_and(|d| d.bare.starts_with('O'));
+    for c in claim
+        .codes
+        .iter()
+        .filter(|c| c.system == CodeSystem::Icd10Pcs)
+    {
+        let code = undotted(&c.code).to_ascii_uppercase();
+        let one = |sev, rule, message: String| Edit::new(sev, rule, vec![code.clone()], message);
+        if lists.has(List::PcsNonCovered, &code) {
+            out.push(one(
+                Severity::Error,
+                "mce-non-covered",
+                format!("{v}: non-covered procedure — Medicare does not cover {code}"),
+            ));
+        }
+        if lists.has(List::PcsLimitedCoverage, &code) {
+            out.push(one(
                 Severity::Warning,
-                rule,
-                vec![d.code.clone()],
+                "mce-limited-coverage",
                 format!(
-                    "{} is a {} diagnosis (MCE sex edit; {why}) but the patient is {}",
-                    d.code,
-                    word(want),
-                    word(sex)
+                    "{v}: limited coverage — Medicare covers {code} only under the conditions of \
+                     its national coverage determination; check they are documented"
                 ),
             ));
+        }
+        if lists.has(List::PcsQuestionableObstetric, &code) && !obstetric_pdx {
+            out.push(one(
+                Severity::Warning,
+                "mce-questionable-obstetric",
+                format!(
+                    "{v}: questionable obstetric admission — {code} is an obstetric procedure and \
+                     the principal diagnosis is not from chapter 15"
+                ),
+            ));
+        }
+        if let Some(sex) = claim.sex.filter(|s| *s != Sex::Unknown) {
+            let want = if lists.has(List::PcsSexMale, &code) {
+                Some(Sex::Male)
+            } else if lists.has(List::PcsSexFemale, &code) {
+                Some(Sex::Female)
+            } else {
+                None
+            };
+            if let Some(want) = want
+                && want != sex
+            {
+                out.push(one(
+                    Severity::Warning,
+                    "mce-sex-procedure",
+                    format!(
+                        "{v}: sex mismatch, for review — {code} is a {}-only procedure in the \
+                         MCE's sex list and the patient is {}; the MCE no longer raises sex \
+                         conflicts for discharges from 2024-10-01: check the recorded sex",
+                        sex_word(want),
+                        sex_word(sex)
+                    ),
+                ));
+            }
         }
     }
 }

@@ -1,12 +1,14 @@
 //! The edit engine: coding rules checked the moment codes are assigned (Excludes1, etiology and
-//! manifestation, header codes and 7th characters, MCE age and sex, duplicates, laterality, POA).
+//! manifestation, header codes and 7th characters, the Medicare Code Editor's lists, sequencing,
+//! duplicates, laterality, POA).
 //! Pure: no I/O; it works over a `TabularIndex` built once from the code set.
 mod claim_rules;
-pub mod demographics;
 mod index;
+pub mod mce;
 mod note_rules;
 pub mod poa;
 pub mod refs;
+mod sequencing;
 
 pub use index::{EntryNotes, ParsedNote, TabularIndex};
 
@@ -49,6 +51,26 @@ pub struct Edit {
     /// The codes involved, in claim order; with `rule` this identifies the edit for acknowledgement.
     pub codes: Vec<String>,
     pub message: String,
+    /// Where the rule comes from: the MCE release, the tabular list's notes, the guidelines...
+    pub source: &'static str,
+}
+
+/// The source of rule `rule`, for messages and `check --json`.
+pub fn source_of(rule: &str) -> &'static str {
+    if rule.starts_with("mce-") {
+        mce::SOURCE
+    } else if rule.starts_with("poa-") {
+        poa::SOURCE
+    } else if rule.starts_with("seq-") {
+        "ICD-10-CM Official Guidelines for Coding and Reporting FY2026, with the tabular list's notes"
+    } else if matches!(
+        rule,
+        "laterality-unspecified" | "duplicate" | "multiple-principal" | "no-principal"
+    ) {
+        "chartdesk claim checks (ICD-10-CM Official Guidelines FY2026, Section I.B and II)"
+    } else {
+        "ICD-10-CM FY2026 tabular list (instructional notes, code validity)"
+    }
 }
 
 impl Edit {
@@ -58,6 +80,7 @@ impl Edit {
             rule,
             codes,
             message,
+            source: source_of(rule),
         }
     }
 
@@ -140,6 +163,8 @@ pub fn check(tab: &TabularIndex, claim: &Claim) -> Vec<Edit> {
     note_rules::etiology(tab, &dxs, &mut out);
     note_rules::additional(tab, &dxs, &mut out);
     claim_rules::demographics(tab, claim, &dxs, &mut out);
+    claim_rules::procedures(claim, &dxs, &mut out);
+    sequencing::rules(tab, &dxs, &mut out);
     claim_rules::laterality(tab, claim, &dxs, &mut out);
     claim_rules::poa(claim, &dxs, &mut out);
     out.sort_by_key(|e| e.severity);

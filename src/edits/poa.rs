@@ -1,5 +1,6 @@
-//! The CMS list of ICD-10-CM codes exempt from present-on-admission reporting (FY2026 guidelines,
-//! Appendix I), shipped in `assets/edits/poa_exempt.txt`.
+//! The ICD-10-CM codes exempt from present-on-admission reporting, shipped in
+//! `assets/edits/poa_exempt.txt`: categories written from the FY2026 guidelines' Appendix I, not
+//! copied from the CMS file (the MCE reference carries no POA-exempt table; see the asset header).
 use std::sync::OnceLock;
 
 use super::refs::{CodeRef, parse_part};
@@ -8,7 +9,7 @@ use crate::domain::code::undotted;
 const BUILTIN: &str = include_str!("../../assets/edits/poa_exempt.txt");
 
 /// Where the list comes from, for messages.
-pub const SOURCE: &str = "CMS POA exempt list (ICD-10-CM Official Guidelines FY2026, Appendix I)";
+pub const SOURCE: &str = "POA-exempt categories as chartdesk reads the ICD-10-CM Official Guidelines FY2026, Appendix I (not the CMS file)";
 
 /// One line of the list: a code, category or range, optionally limited to codes whose 7th character
 /// is one of `seventh` (written `S00-T88/7=DS`).
@@ -111,13 +112,14 @@ mod tests {
         assert!(l.entries() > 100);
         for code in [
             "Z79.4", "I25.2", "I69.351", "Q21.1", "Z37.0", "V43.52XA", "Y92.009", "B94.8",
-            "Z77.123", "S72.001D", "S72.001S", "S72.001G", "T81.4XXD", "M84.451S", "M80.051K",
+            "Z77.123", "Z28.310", "Z71.89", "S72.001D", "S72.001S", "S72.001G", "T81.4XXD",
+            "M84.451S", "M80.051K",
         ] {
             assert!(l.is_exempt(code), "{code} should be exempt");
         }
         for code in [
-            "I10", "E11.9", "I25.10", "Z91.81", "V00.811A", "X71.0XXA", "Z28.310", "Z77.010",
-            "S72.001A", "S72.001B", "T81.4XXA", "M84.451A", "S06.0X0A",
+            "I10", "E11.9", "I25.10", "Z91.81", "V00.811A", "X71.0XXA", "Z77.010", "S72.001A",
+            "S72.001B", "T81.4XXA", "M84.451A", "S06.0X0A",
         ] {
             assert!(!l.is_exempt(code), "{code} should need POA");
         }

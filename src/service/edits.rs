@@ -82,9 +82,16 @@ pub(super) fn require_clean(
     index: &TabularIndex,
 ) -> Result<()> {
     let found = edits::check(index, &claim_for(conn, e)?);
+    // An error stays blocking unless a supervisor overrode it with a reason (stored with the
+    // acknowledgements; `acknowledge_edit` never stores one for an error).
+    let overridden: HashSet<(String, String)> = edit_acks::list(conn, e.id)?
+        .into_iter()
+        .map(|a| (a.rule, a.codes))
+        .collect();
     let errors: Vec<&Edit> = found
         .iter()
         .filter(|x| x.severity == Severity::Error)
+        .filter(|x| !overridden.contains(&(x.rule.to_string(), x.codes.join(","))))
         .collect();
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(format!(
@@ -113,7 +120,7 @@ pub(super) fn require_clean(
 pub struct EncounterEdit {
     #[serde(flatten)]
     pub edit: Edit,
-    /// Who acknowledged this warning, if anyone.
+    /// Who acknowledged this warning (or, for an error, the supervisor who overrode it), if anyone.
     pub acknowledged_by: Option<String>,
 }
 
@@ -152,7 +159,8 @@ impl Service {
         Ok(found
             .into_iter()
             .map(|edit| {
-                let acknowledged_by = (edit.severity == Severity::Warning)
+                // For an error, the supervisor who overrode it.
+                let acknowledged_by = (edit.severity != Severity::Info)
                     .then(|| {
                         let codes = edit.codes.join(",");
                         acks.iter()
@@ -216,6 +224,75 @@ impl Service {
                 Some(enc),
                 &edit.key(),
                 &edit.message,
+            )?;
+            Ok(edit)
+        })
+    }
+}
+
+/// The shortest override reason accepted: a word or two is not a reason an auditor can read.
+pub const MIN_OVERRIDE_REASON: usize = 15;
+
+impl Service {
+    /// A supervisor's override of an error that fires on the encounter now (rule and codes as the
+    /// edit lists them), so that it no longer blocks marking coded. Only with a reason of at least
+    /// `MIN_OVERRIDE_REASON` characters; audited ("override_edit", with the reason and the edit).
+    /// It holds while the same error fires on the same codes.
+    pub fn override_edit(
+        &mut self,
+        enc: i64,
+        rule: &str,
+        codes: &[String],
+        reason: &str,
+    ) -> Result<Edit> {
+        let reason = reason.trim();
+        if reason.chars().count() < MIN_OVERRIDE_REASON {
+            return Err(ServiceError::Invalid(format!(
+                "an override needs a reason of at least {MIN_OVERRIDE_REASON} characters \
+                 (why the claim is right despite '{rule}'); got \"{reason}\""
+            ))
+            .into());
+        }
+        let index = self.edit_index()?;
+        self.write(Permission::Reassign, "override coding errors", |tx, me| {
+            let at = store::now();
+            let e = get_encounter(tx, enc)?;
+            let found = edits::check(&index, &claim_for(tx, &e)?);
+            let wanted: Vec<String> = codes
+                .iter()
+                .map(|c| crate::domain::code::dotted_cm(c))
+                .collect();
+            let Some(edit) = found
+                .into_iter()
+                .find(|x| x.rule == rule && x.codes == wanted)
+            else {
+                return Err(ServiceError::NotFound(format!(
+                    "no '{rule}' edit on {} fires on encounter {} now: nothing to override",
+                    wanted.join(", "),
+                    e.account
+                ))
+                .into());
+            };
+            if edit.severity != Severity::Error {
+                return Err(ServiceError::Invalid(format!(
+                    "'{rule}' on {} is a {}, not an error: acknowledge it instead of overriding",
+                    wanted.join(", "),
+                    edit.severity
+                ))
+                .into());
+            }
+            let key = edit.codes.join(",");
+            let detail = format!("override: {reason} | edit: {}", edit.message);
+            edit_acks::upsert(tx, enc, rule, &key, &detail, &me.login, &at)?;
+            audit::append(
+                tx,
+                &at,
+                &me.login,
+                "override_edit",
+                Some(e.patient_id),
+                Some(enc),
+                &edit.key(),
+                &detail,
             )?;
             Ok(edit)
         })

@@ -1,5 +1,5 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
-use crate::domain::{Assignment, EncounterStatus, EncounterType, Permission, Role};
+use crate::domain::{Assignment, CodeSystem, EncounterStatus, EncounterType, Permission, Role};
 use crate::tui::layout::{self, EncounterAreas};
 use crate::tui::render::{detail, edits, notes_search, tail};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
@@ -254,9 +254,13 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
     let codes = &enc.view.assignments;
     let dx = codes.iter().filter(|a| a.system.is_diagnosis()).count();
     let inpatient = enc.view.encounter.enc_type == EncounterType::Inpatient;
+    // The same list the POA edits use: an exempt code needs no indicator and never shows "?".
+    let exempt = |a: &Assignment| {
+        a.system == CodeSystem::Icd10Cm && crate::edits::poa::builtin().is_exempt(&a.code)
+    };
     let no_poa = codes
         .iter()
-        .filter(|a| inpatient && a.system.is_diagnosis() && a.poa.is_none())
+        .filter(|a| inpatient && a.system.is_diagnosis() && a.poa.is_none() && !exempt(a))
         .count();
     let mut title = vec![Span::raw(format!(
         " Codes ({dx} dx, {} px",
@@ -280,6 +284,7 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
     for (i, a) in codes.iter().enumerate().skip(start).take(h) {
         let (poa, poa_style) = match (a.poa, a.system.is_diagnosis()) {
             (Some(p), _) => (p.as_str().to_string(), Style::new()),
+            (None, true) if inpatient && exempt(a) => ("ex".to_string(), theme.dim()),
             (None, true) if inpatient => ("?".to_string(), theme.warning()),
             _ => ("-".to_string(), theme.dim()),
         };

@@ -174,3 +174,57 @@ fn excludes1_pair_shows_an_error_blocks_coded_and_warnings_are_acknowledged() {
         "edits of the removed code are gone"
     );
 }
+
+#[test]
+fn mce_principal_diagnosis_errors_block_c_on_an_inpatient_encounter() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    initialize(&data, "tester", Some(12), &mut |_, _, _| {}).unwrap();
+    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
+    let mut config = Config::default();
+    config.ui.color = ColorMode::Never;
+    let mut app = App::new(service, &config);
+    update(&mut app, Action::Resize(80, 24));
+    let Some(row) = app
+        .state
+        .worklist
+        .rows
+        .iter()
+        .find(|r| r.enc_type == crate::domain::EncounterType::Inpatient)
+    else {
+        panic!("the demo worklist has no inpatient encounter");
+    };
+    let account = row.account.clone();
+    update(&mut app, Action::Open(account));
+    let before: Vec<String> = app
+        .state
+        .encounter
+        .as_ref()
+        .unwrap()
+        .view
+        .assignments
+        .iter()
+        .map(|a| a.code.clone())
+        .collect();
+    assert!(before.is_empty(), "{before:?}");
+    for (code, rule) in [
+        ("Z87.891", "mce-unacceptable-pdx"),
+        ("W06.XXXA", "mce-external-cause-pdx"),
+    ] {
+        update(&mut app, Action::Assign(CodeSystem::Icd10Cm, code.into()));
+        assert_eq!(has_edit(&app, rule, &[code]), Some(Severity::Error));
+        key(&mut app, 'c');
+        let enc = app.state.encounter.as_ref().unwrap();
+        assert_ne!(enc.view.encounter.status, EncounterStatus::Coded);
+        assert!(status(&app).contains(rule), "{}", status(&app));
+        let id = enc
+            .view
+            .assignments
+            .iter()
+            .find(|a| a.code == code)
+            .unwrap()
+            .id;
+        let enc_id = enc.view.encounter.id;
+        app.service.remove_assignment(enc_id, id).unwrap();
+    }
+}
