@@ -1,6 +1,7 @@
 //! The one door: every workstation operation, for the TUI and the CLI alike. A call knows the acting
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
+mod access;
 mod coding;
 mod demo_history;
 mod edits;
@@ -16,6 +17,7 @@ mod reviews;
 mod setup;
 mod tools;
 
+pub use access::{active_user, audit_event, authorized_login};
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
@@ -68,6 +70,8 @@ pub struct Service {
     codes: CodeIndex,
     notes: notes::NotesState,
     query_config: crate::config::QueriesConfig,
+    /// The SSH client address ("ip:port") of this session, if it came through sshd.
+    client: Option<String>,
 }
 
 impl Service {
@@ -95,6 +99,7 @@ impl Service {
             codes,
             notes,
             query_config: Default::default(),
+            client: None,
         })
     }
 

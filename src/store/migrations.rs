@@ -150,6 +150,8 @@ END;
     include_str!("migrations/004_queries.sql"),
     // 5: teams, and second-level coding review (a reviewer re-codes a sample of coded encounters).
     include_str!("migrations/005_reviews.sql"),
+    // 6 (ssh): SSH public keys, one user's identity each.
+    include_str!("migrations/006_user_keys.sql"),
 ];
 
 /// The schema version this build writes.
