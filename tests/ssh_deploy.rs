@@ -61,6 +61,46 @@ fn ok(cmd: &mut Command) -> String {
 }
 
 impl Deployment {
+    /// Starts sshd on the deployment's port with its own host key and `block` (from sshd-config).
+    fn start_sshd(&mut self, block: &str) {
+        let host_key = self.base.join("host_key");
+        ok(Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(&host_key));
+        let conf = self.base.join("sshd_config");
+        std::fs::write(
+            &conf,
+            format!(
+                "Port {}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nUsePAM no\n\
+                 LogLevel VERBOSE\nMaxStartups 200\nMaxSessions 200\n{block}",
+                self.port,
+                host_key.display(),
+                self.base.join("sshd.pid").display()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all("/run/sshd").unwrap();
+        ok(Command::new(SSHD).arg("-t").arg("-f").arg(&conf));
+        let log = std::fs::File::create(self.base.join("sshd.log")).unwrap();
+        self.sshd = Some(
+            Command::new(SSHD)
+                .args(["-D", "-e", "-f"])
+                .arg(&conf)
+                .stderr(log)
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "sshd did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn bin(&self) -> PathBuf {
         self.libexec.join("chartdesk")
     }
@@ -317,41 +357,7 @@ fn team_deployment_through_openssh() {
         block.contains(&format!("Match User {user}")) && block.contains("usermod -p"),
         "{block}"
     );
-    let host_key = d.base.join("host_key");
-    ok(Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(&host_key));
-    let conf = d.base.join("sshd_config");
-    std::fs::write(
-        &conf,
-        format!(
-            "Port {}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nUsePAM no\nLogLevel VERBOSE\n{block}",
-            d.port,
-            host_key.display(),
-            d.base.join("sshd.pid").display()
-        ),
-    )
-    .unwrap();
-    std::fs::create_dir_all("/run/sshd").unwrap();
-    ok(Command::new(SSHD).arg("-t").arg("-f").arg(&conf));
-    let log = std::fs::File::create(d.base.join("sshd.log")).unwrap();
-    d.sshd = Some(
-        Command::new(SSHD)
-            .args(["-D", "-e", "-f"])
-            .arg(&conf)
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", d.port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "sshd did not listen on {}",
-            d.port
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    d.start_sshd(&block);
     let sshd_log = || std::fs::read_to_string(d.base.join("sshd.log")).unwrap_or_default();
 
     // CLI commands run as the key's login.
@@ -513,4 +519,200 @@ fn team_deployment_through_openssh() {
         .filter(|s| logs.contains(s.as_str()))
         .collect();
     assert!(leaked.is_empty(), "patient data in the log: {leaked:?}");
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Resident memory (kB) of the service account's workstation sessions (no SSH_ORIGINAL_COMMAND).
+fn workstation_rss(uid: u32) -> Vec<u64> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let p = e.path();
+        let Ok(status) = std::fs::read_to_string(p.join("status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        };
+        if field("Uid:").and_then(|u| u.parse::<u32>().ok()) != Some(uid) {
+            continue;
+        }
+        let cmdline = std::fs::read(p.join("cmdline")).unwrap_or_default();
+        let environ = std::fs::read(p.join("environ")).unwrap_or_default();
+        let env = String::from_utf8_lossy(&environ);
+        if String::from_utf8_lossy(&cmdline).contains("ssh-session")
+            && !env.contains("SSH_ORIGINAL_COMMAND=")
+            && let Some(kb) = field("VmRSS:").and_then(|v| v.parse().ok())
+        {
+            out.push(kb);
+        }
+    }
+    out
+}
+
+/// Load figures (not a pass/fail test): SOAK_CLI sessions running CLI commands in a loop and SOAK_TUI
+/// workstations over `ssh -tt` taking keys, for SOAK_SECS seconds, against one data directory.
+/// Run it with scripts/ssh_soak.sh (root, openssh-server).
+#[test]
+#[ignore = "load figures: run scripts/ssh_soak.sh"]
+fn soak() {
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
+    let (n_cli, n_tui, secs) = (
+        env("SOAK_CLI", 40),
+        env("SOAK_TUI", 10),
+        env("SOAK_SECS", 300),
+    );
+    let Some(mut d) = setup() else {
+        return;
+    };
+    let uid: u32 = ok(Command::new("id").args(["-u", &d.user]))
+        .trim()
+        .parse()
+        .unwrap();
+    ok(&mut d.as_service(&["init", "--demo", "--encounters", "300"]));
+    std::fs::set_permissions(d.base.join("keys"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let names: Vec<String> = (0..n_cli.max(n_tui)).map(|i| format!("coder{i}")).collect();
+    for n in &names {
+        ok(Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(d.key(n)));
+        let line = std::fs::read_to_string(d.key(&format!("{n}.pub"))).unwrap();
+        ok(&mut d.as_service(&[
+            "user",
+            "add",
+            n,
+            "--role",
+            "coder",
+            "--ssh-key",
+            line.trim(),
+        ]));
+    }
+    let block = ok(Command::new(d.bin()).arg("--data-dir").arg(d.data()).args([
+        "ssh",
+        "sshd-config",
+        "--service-user",
+        &d.user,
+    ]));
+    d.start_sshd(&block);
+    let d = std::sync::Arc::new(d);
+    let deadline = Instant::now() + Duration::from_secs(secs as u64);
+    let commands = [
+        "encounters --json",
+        "search codes chf --json",
+        "search notes \"heart failure\" --count",
+        "encounters --mine",
+    ];
+    let mut cli = Vec::new();
+    for (i, name) in names.iter().enumerate().take(n_cli) {
+        let d = std::sync::Arc::clone(&d);
+        let name = name.clone();
+        cli.push(std::thread::spawn(move || {
+            let (mut times, mut errors) = (Vec::new(), Vec::new());
+            let mut k = i;
+            while Instant::now() < deadline {
+                let cmd = commands[k % commands.len()];
+                k += 1;
+                let t = Instant::now();
+                let out = d.ssh(&name, cmd);
+                times.push(t.elapsed());
+                if !out.status.success() {
+                    errors.push(format!(
+                        "{name} '{cmd}': {} {}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    ));
+                }
+            }
+            (times, errors)
+        }));
+    }
+    let mut tui = Vec::new();
+    for name in names.iter().take(n_tui) {
+        let d = std::sync::Arc::clone(&d);
+        let name = name.clone();
+        tui.push(std::thread::spawn(move || {
+            let mut cmd = portable_pty::CommandBuilder::new("ssh");
+            cmd.arg("-tt");
+            for a in d.ssh_args(&name) {
+                cmd.arg(a);
+            }
+            cmd.env("TERM", "xterm-256color");
+            let mut s = Session::spawn(cmd);
+            s.wait_for("the worklist", |t| t.contains("Worklist"));
+            let mut keys = 0u64;
+            while Instant::now() + Duration::from_secs(3) < deadline {
+                let key = match keys % 20 {
+                    10 => "\r",
+                    12 => "\x1b",
+                    n if n % 2 == 0 => "j",
+                    _ => "k",
+                };
+                s.send(key);
+                keys += 1;
+                std::thread::sleep(Duration::from_millis(400));
+            }
+            s.send("\x1b");
+            s.send("q");
+            s.wait_exit();
+            keys
+        }));
+    }
+    // Memory of the workstations, sampled half-way.
+    std::thread::sleep(Duration::from_secs(secs as u64 / 2));
+    let rss = workstation_rss(uid);
+    let mut times = Vec::new();
+    let mut errors = Vec::new();
+    for h in cli {
+        let (t, e) = h.join().unwrap();
+        times.extend(t);
+        errors.extend(e);
+    }
+    let mut keys = 0;
+    let mut tui_failed = 0;
+    for h in tui {
+        match h.join() {
+            Ok(k) => keys += k,
+            Err(_) => tui_failed += 1,
+        }
+    }
+    times.sort();
+    println!(
+        "soak: {n_cli} CLI sessions + {n_tui} workstations for {secs} s on one data directory"
+    );
+    println!(
+        "CLI commands over ssh: {} runs, {} errors; p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        times.len(),
+        errors.len(),
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        percentile(&times, 0.99).as_secs_f64() * 1000.0,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    for e in errors.iter().take(10) {
+        println!("  error: {e}");
+    }
+    println!(
+        "workstations: {keys} keys sent, {tui_failed} sessions failed; RSS per workstation (kB, {} sampled): min {} max {} mean {}",
+        rss.len(),
+        rss.iter().min().unwrap_or(&0),
+        rss.iter().max().unwrap_or(&0),
+        if rss.is_empty() {
+            0
+        } else {
+            rss.iter().sum::<u64>() / rss.len() as u64
+        }
+    );
 }
