@@ -549,7 +549,9 @@ fn workstation_rss(uid: u32) -> Vec<u64> {
         let cmdline = std::fs::read(p.join("cmdline")).unwrap_or_default();
         let environ = std::fs::read(p.join("environ")).unwrap_or_default();
         let env = String::from_utf8_lossy(&environ);
-        if String::from_utf8_lossy(&cmdline).contains("ssh-session")
+        // The chartdesk process itself, not the shell sshd starts it with.
+        if field("Name:").as_deref() == Some("chartdesk")
+            && String::from_utf8_lossy(&cmdline).contains("ssh-session")
             && !env.contains("SSH_ORIGINAL_COMMAND=")
             && let Some(kb) = field("VmRSS:").and_then(|v| v.parse().ok())
         {

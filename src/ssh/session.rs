@@ -10,12 +10,30 @@ pub fn client_address(ssh_connection: &str) -> Option<String> {
     Some(std::net::SocketAddr::new(ip, port).to_string())
 }
 
-/// Subcommands a client may not run over SSH: nested sessions, sshd helpers, and `init` (which
-/// would make the caller an admin of a new data directory).
-pub const REFUSED_COMMANDS: &[&str] = &["ssh-session", "ssh", "init", "help"];
+/// Subcommands a client may not run over SSH: nested sessions, sshd helpers, `init` (which would
+/// make the caller an admin of a new data directory), and those that read or write files named on
+/// the command line (over SSH they would be the service account's files, the database among them:
+/// admins import and benchmark on the host).
+pub const REFUSED_COMMANDS: &[&str] = &[
+    "ssh-session",
+    "ssh",
+    "init",
+    "help",
+    "import",
+    "bench",
+    "eval",
+];
 
-/// Global options that would change which data or config is used.
-pub const REFUSED_OPTIONS: &[&str] = &["--data-dir", "--config"];
+/// Options that would change which data or config is used, or name a file on the host.
+pub const REFUSED_OPTIONS: &[&str] = &[
+    "--data-dir",
+    "--config",
+    "--ssh-key-file",
+    "--reject-report",
+];
+
+/// Sub-subcommands that read a file named on the command line.
+const REFUSED_PAIRS: &[(&str, &str)] = &[("query", "save-template")];
 
 /// Splits the client's command into chartdesk arguments and checks them against `subcommands`
 /// (the names chartdesk knows). A leading `chartdesk` word is dropped. The error is one line for the
@@ -57,6 +75,14 @@ pub fn split_command(original: &str, subcommands: &[String]) -> Result<Vec<Strin
         return Err(format!(
             "'{}' cannot be run over SSH (ask an admin on the host)",
             shown(first)
+        ));
+    }
+    if let Some((a, b)) = REFUSED_PAIRS
+        .iter()
+        .find(|(a, b)| first == a && words.get(1).is_some_and(|w| w == b))
+    {
+        return Err(format!(
+            "'{a} {b}' reads a file on the host and cannot be run over SSH (ask an admin on the host)"
         ));
     }
     if !subcommands.iter().any(|s| s == first) {
@@ -114,6 +140,11 @@ mod tests {
             "encounters --config /tmp/x.toml",
             "-x",
             "search 'unclosed",
+            "import notes /srv/chartdesk/chartdesk.db",
+            "eval codes /etc/shadow",
+            "bench notes --notes 10",
+            "user add x --role coder --ssh-key-file /etc/passwd",
+            "query save-template /srv/x",
         ] {
             assert!(split_command(c, &known()).is_err(), "{c} was allowed");
         }
