@@ -161,7 +161,7 @@ pub(super) fn run(cmd: &SshCommand, data: &DataDir) -> Result<ExitCode> {
 # - sshd runs the forced command through {user}'s login shell: give it /bin/sh or /bin/bash,
 #   not nologin or false.
 # - An account created locked (useradd's default) is refused by sshd: unlock it without a usable
-#   password, 'usermod -p '\\''*'\\'' {user}'.
+#   password: usermod -p '*' {user}
 # - Do not enable PermitUserEnvironment or AcceptEnv for {user}: users choose nothing but their
 #   chartdesk command.
 # - Users are added with their keys: 'chartdesk user add LOGIN --role coder --ssh-key-file KEY.pub'.
