@@ -7,6 +7,7 @@ mod output;
 mod progress;
 mod queries;
 mod report;
+mod ssh;
 
 use crate::config::Config;
 use crate::domain::{CodeSystem, EncounterStatus, Role};
@@ -126,6 +127,12 @@ pub enum Command {
     /// Work one documentation query: show, new, pin, send, answer, close, cancel, templates...
     #[command(subcommand)]
     Query(queries::QueryCommand),
+    /// For sshd: the AuthorizedKeysCommand and the sshd_config block (see README, Deploying for a team).
+    #[command(subcommand)]
+    Ssh(ssh::SshCommand),
+    /// The forced command sshd runs for LOGIN's keys: the workstation (with a pty) or the command in
+    /// SSH_ORIGINAL_COMMAND, as LOGIN.
+    SshSession { login: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,7 +145,23 @@ pub enum UserCommand {
         /// The user's team, for team filters in reports.
         #[arg(long)]
         team: Option<String>,
+        /// A public key line ("ssh-ed25519 AAAA... comment") that identifies the user over SSH.
+        #[arg(long, value_name = "LINE")]
+        ssh_key: Vec<String>,
+        /// A .pub file whose key lines identify the user over SSH.
+        #[arg(long, value_name = "FILE")]
+        ssh_key_file: Vec<PathBuf>,
     },
+    /// A user's SSH keys with their SHA256 fingerprints.
+    Keys {
+        login: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove one of a user's SSH keys (refused at their next connection).
+    RemoveKey { login: String, fingerprint: String },
+    /// Deactivate a user: their keys and sessions stop working; their history stays.
+    Deactivate { login: String },
     /// List users and roles.
     List {
         #[arg(long)]
@@ -231,6 +254,7 @@ pub enum BenchCommand {
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
 pub fn main() -> ExitCode {
+    ssh::set_umask(false);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -247,15 +271,19 @@ pub fn main() -> ExitCode {
         // The reader went away (`| head`): nothing more to say, and nobody to say it to.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let code = e
-                .chain()
-                .find_map(|c| c.downcast_ref::<ServiceError>())
-                .map(|s| s.exit_code())
-                .unwrap_or(1);
+            let code = exit_code_of(&e);
             eprintln!("chartdesk: error: {e:#}");
             ExitCode::from(code)
         }
     }
+}
+
+/// 2 for refusals, 1 for other errors.
+pub(crate) fn exit_code_of(e: &anyhow::Error) -> u8 {
+    e.chain()
+        .find_map(|c| c.downcast_ref::<ServiceError>())
+        .map(|s| s.exit_code())
+        .unwrap_or(1)
 }
 
 /// True when the error is a write to a reader that went away (`| head`), however it is wrapped:
@@ -285,39 +313,44 @@ fn resolve_data_dir(global: &GlobalArgs, config: &Config) -> Result<DataDir> {
     Ok(DataDir::new(root))
 }
 
-/// File logging in the data directory; nothing goes to the terminal.
-fn start_logging(data: &DataDir) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = data.log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "chartdesk.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CHARTDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let ok = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .is_ok();
-    ok.then_some(guard)
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.global.config.as_deref())?;
+    ssh::set_umask(config.security.group_access);
+    if let Some(Command::SshSession { login }) = &cli.command {
+        return ssh::session(login, &cli.global, &config);
+    }
     let data = resolve_data_dir(&cli.global, &config)?;
+    if let Some(Command::Ssh(c)) = &cli.command {
+        // sshd reads stdout: the one line and nothing else; no log, no index.
+        return ssh::run(c, &data);
+    }
+    ssh::prepare_data_dir(&data, &config)?;
     let _log = if data.root.exists() || cli.command.is_none() {
-        start_logging(&data)
+        ssh::start_logging(&data)
     } else {
         None
     };
     let login = service::os_login()?;
+    dispatch(cli.command, &data, &config, &login, None)
+}
+
+/// Runs one command (the workstation without one) as `login`; `client` is the SSH client address
+/// when the session came through sshd.
+pub(crate) fn dispatch(
+    command: Option<Command>,
+    data: &DataDir,
+    config: &Config,
+    login: &str,
+    client: Option<String>,
+) -> Result<ExitCode> {
+    let login = login.to_string();
     let mut progress = Progress::new();
-    match cli.command {
-        None => open_workstation(&data, &login, &config, &mut progress),
+    match command {
+        None => open_workstation(data, &login, config, &mut progress, client),
         Some(Command::Init { demo, encounters }) => {
             let demo = demo.then(|| encounters.unwrap_or(config.demo.encounters));
             let report =
-                service::initialize(&data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
+                service::initialize(data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             output::init_report(&mut std::io::stdout().lock(), &report, demo.is_some())?;
             Ok(ExitCode::SUCCESS)
@@ -328,18 +361,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(cmd) => {
             if let Some(action) = admin_only(&cmd) {
-                service::require_role(
-                    &data,
-                    &login,
-                    crate::domain::Permission::Administer,
-                    action,
-                )?;
+                service::require_role(data, &login, crate::domain::Permission::Administer, action)?;
             }
-            let mut svc = Service::open(&data, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            let mut svc = Service::open(data, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             svc.set_query_config(config.queries.clone());
             svc.set_audit_config(config.audit.clone());
-            run_command(&mut svc, cmd, &data, &config, &mut progress)
+            svc.set_client(client);
+            run_command(&mut svc, cmd, data, config, &mut progress)
         }
     }
 }
@@ -350,7 +379,12 @@ fn admin_only(cmd: &Command) -> Option<&'static str> {
         Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
         Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
         Command::Reindex => Some("rebuild indexes"),
-        Command::User(UserCommand::Add { .. }) => Some("add users"),
+        Command::User(
+            UserCommand::Add { .. }
+            | UserCommand::Keys { .. }
+            | UserCommand::RemoveKey { .. }
+            | UserCommand::Deactivate { .. },
+        ) => Some("manage users and keys"),
         _ => None,
     }
 }
@@ -360,6 +394,7 @@ fn open_workstation(
     login: &str,
     config: &Config,
     progress: &mut Progress,
+    client: Option<String>,
 ) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -387,6 +422,7 @@ fn open_workstation(
     progress.finish();
     svc.set_query_config(config.queries.clone());
     svc.set_audit_config(config.audit.clone());
+    svc.set_client(client);
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -406,8 +442,16 @@ fn run_command(
     let mut out = std::io::stdout().lock();
     match cmd {
         Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
-        Command::User(UserCommand::Add { login, role, team }) => {
+        Command::User(UserCommand::Add {
+            login,
+            role,
+            team,
+            ssh_key,
+            ssh_key_file,
+        }) => {
             let role: Role = role.parse().map_err(ServiceError::Invalid)?;
+            // Every key is checked before anything is stored.
+            let keys = ssh::key_lines(&ssh_key, &ssh_key_file)?;
             let new = svc.add_user(&login, role)?;
             if let Some(t) = &team {
                 svc.set_team(login.trim(), t)?;
@@ -416,6 +460,28 @@ fn run_command(
                 out,
                 "{} {login} as {role}",
                 if new { "added" } else { "updated" }
+            )?;
+            for k in &keys {
+                svc.add_key(login.trim(), k)?;
+                writeln!(
+                    out,
+                    "key {} {} added for {login}",
+                    k.fingerprint, k.key_type
+                )?;
+            }
+        }
+        Command::User(UserCommand::Keys { login, json }) => {
+            ssh::print_keys(svc, &login, json)?;
+        }
+        Command::User(UserCommand::RemoveKey { login, fingerprint }) => {
+            svc.remove_key(&login, &fingerprint)?;
+            writeln!(out, "removed key {fingerprint} of {login}")?;
+        }
+        Command::User(UserCommand::Deactivate { login }) => {
+            svc.deactivate_user(&login)?;
+            writeln!(
+                out,
+                "deactivated {login}: their keys and sessions no longer work"
             )?;
         }
         Command::User(UserCommand::List { json }) => output::users(&mut out, &svc.users()?, json)?,
@@ -540,6 +606,9 @@ fn run_command(
         }
         Command::Bench(BenchCommand::Notes(_)) => {
             anyhow::bail!("internal error: bench notes runs without a data directory")
+        }
+        Command::Ssh(_) | Command::SshSession { .. } => {
+            anyhow::bail!("internal error: ssh commands are handled before opening")
         }
     }
     out.flush().context("writing output")?;

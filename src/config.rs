@@ -19,6 +19,7 @@ pub struct Config {
     pub queries: QueriesConfig,
     pub import: ImportConfig,
     pub audit: AuditConfig,
+    pub security: SecurityConfig,
 }
 
 /// Imports of notes and FHIR exports.
@@ -56,6 +57,27 @@ impl Default for AuditConfig {
             anchor_every: 1000,
             anchors_file: None,
             syslog: true,
+
+        }
+    }
+}
+
+/// File modes and session limits (see README, Deploying for a team).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// Minutes without a key after which the workstation clears the screen and ends the session.
+    pub idle_minutes: u64,
+    /// Let the data directory's group read and write what chartdesk creates (umask 007 instead of
+    /// 077; a data directory chartdesk creates gets the set-group-ID bit so files take its group).
+    pub group_access: bool,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 15,
+            group_access: false,
         }
     }
 }
@@ -226,6 +248,9 @@ impl Config {
         }
         if self.queries.no_response_close_days == 0 || self.queries.no_response_close_days > 365 {
             anyhow::bail!("{origin}: queries.no_response_close_days must be between 1 and 365");
+        }
+        if self.security.idle_minutes == 0 || self.security.idle_minutes > 24 * 60 {
+            anyhow::bail!("{origin}: security.idle_minutes must be between 1 and 1440");
         }
         if self.queries.physician_advisor.trim().is_empty() {
             anyhow::bail!(

@@ -14,5 +14,6 @@ pub mod notes;
 pub mod report;
 pub mod search;
 pub mod service;
+pub mod ssh;
 pub mod store;
 pub mod tui;

@@ -2,6 +2,7 @@
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
 mod audit;
+mod access;
 mod coding;
 mod demo_history;
 mod edits;
@@ -18,6 +19,7 @@ mod setup;
 mod tools;
 
 pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
+pub use access::{active_user, audit_event, authorized_login};
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};

@@ -155,6 +155,8 @@ END;
     // 7 (issue 10): the audit's hash chain, client address and subjects. Existing rows are chained by
     // `audit::chain_unchained` in `migrate`, after the SQL steps.
     include_str!("migrations/006_audit_chain.sql"),
+    // 8 (ssh): SSH public keys, one user's identity each.
+    include_str!("migrations/006_user_keys.sql"),
 ];
 
 /// The schema version just before the audit chain's migration: chaining runs once a migration

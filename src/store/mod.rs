@@ -13,6 +13,7 @@ pub mod query_metrics;
 pub mod query_templates;
 pub mod reports;
 pub mod reviews;
+pub mod user_keys;
 pub mod users;
 
 use anyhow::{Context, Result};

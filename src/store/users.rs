@@ -94,3 +94,11 @@ pub fn set_team(conn: &Connection, login: &str, team: &str) -> Result<()> {
     .with_context(|| format!("setting the team of user '{login}'"))?;
     Ok(())
 }
+
+/// Marks a user inactive (they keep their history; their keys stop working). False if unknown.
+pub fn deactivate(conn: &Connection, login: &str) -> Result<bool> {
+    let n = conn
+        .execute("UPDATE users SET active = 0 WHERE login = ?1", [login])
+        .with_context(|| format!("deactivating user '{login}'"))?;
+    Ok(n > 0)
+}

@@ -103,6 +103,8 @@ pub enum Action {
     DashTeam,
     /// Documentation queries: pinning, the query panel, the CDI queue (`tui::queries`).
     Query(crate::tui::queries::QAction),
+    /// No key for `security.idle_minutes`: clear the screen of patient data and end the session.
+    IdleLogoff,
 }
 
 /// The running application: what is shown, plus the service and the search thread behind it.
@@ -346,6 +348,38 @@ impl App {
         }
     }
 
+    /// Ends the session after `idle` without a key when that reaches `limit`; true if it did.
+    /// The event loop passes its own clock; tests pass any duration.
+    pub fn idle_check(&mut self, idle: Duration, limit: Duration) -> bool {
+        if idle < limit || self.state.quit {
+            return false;
+        }
+        update(self, Action::IdleLogoff);
+        true
+    }
+
+    /// Forgets everything shown (patients, notes, codes, queries) and quits. Claims are kept: the
+    /// coder picks the encounter up again at the next log-in. Audited as "idle_logoff".
+    fn idle_logoff(&mut self) {
+        if let Err(e) = self.service.record_session("idle_logoff", "") {
+            tracing::warn!("auditing the idle log-off: {e:#}");
+        }
+        let user = self.service.user().clone();
+        let mut fresh = State::new(
+            &user.login,
+            user.role,
+            self.state.color,
+            chrono::Local::now().date_naive(),
+        );
+        fresh.size = self.state.size;
+        fresh.set_status(
+            StatusKind::Info,
+            "logged off: no key for too long (your claims are kept)".to_string(),
+        );
+        fresh.quit = true;
+        self.state = fresh;
+    }
+
     fn quit(&mut self) {
         if self.state.encounter.is_some() {
             self.leave();
@@ -411,6 +445,7 @@ pub fn update(app: &mut App, action: Action) {
     }
     match action {
         Action::Quit => app.quit(),
+        Action::IdleLogoff => app.idle_logoff(),
         Action::Resize(w, h) => {
             app.state.size = (w, h);
             app.refilter(None);

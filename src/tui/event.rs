@@ -46,6 +46,7 @@ pub fn run_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     refresh: Duration,
+    idle_limit: Duration,
     stop: &Arc<AtomicBool>,
 ) -> Result<()> {
     // A fresh start in a terminal a killed instance left in the alternate screen must not draw
@@ -63,6 +64,15 @@ pub fn run_loop(
             dirty = false;
         }
         if app.state.quit {
+            return Ok(());
+        }
+        if app.idle_check(last_key.elapsed(), idle_limit) {
+            tracing::info!("no key for {} s: logged off", idle_limit.as_secs());
+            // Paint the emptied state over every cell before the terminal is given back.
+            full_redraw(terminal, app).context("clearing the screen at log-off")?;
+            terminal
+                .draw(|f| render::render(&app.state, f))
+                .context("drawing the screen")?;
             return Ok(());
         }
         if stop.load(Ordering::Relaxed) {

@@ -58,10 +58,13 @@ pub fn run(service: Service, config: &Config) -> Result<()> {
     let signals = signals::watch(&stop);
     let mut app = App::new(service, config);
     let refresh = Duration::from_millis(config.ui.refresh_ms.max(100));
+    let idle_limit = Duration::from_secs(config.security.idle_minutes.max(1) * 60);
     let result = {
         let _guard = TerminalGuard;
         match ratatui::try_init() {
-            Ok(mut terminal) => event::run_loop(&mut terminal, &mut app, refresh, &stop),
+            Ok(mut terminal) => {
+                event::run_loop(&mut terminal, &mut app, refresh, idle_limit, &stop)
+            }
             Err(e) => Err(anyhow::Error::new(e).context(
                 "setting up the terminal: chartdesk needs an interactive terminal (run it in a \
                  terminal, over ssh -t, or use the command-line subcommands)",
@@ -72,6 +75,11 @@ pub fn run(service: Service, config: &Config) -> Result<()> {
         update(&mut app, Action::Quit);
     }
     signals::unwatch(signals);
+    if app.service().client().is_some()
+        && let Err(e) = app.service.record_session("session_end", "")
+    {
+        tracing::warn!("auditing the end of the session: {e:#}");
+    }
     result.context("running the workstation screen")
 }
 

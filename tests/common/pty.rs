@@ -20,6 +20,18 @@ pub struct Session {
 
 impl Session {
     pub fn start(data: &Path) -> Session {
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.arg("--data-dir");
+        cmd.arg(data);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("NO_COLOR", "1");
+        cmd.env("CHARTDESK_DATA_DIR", data);
+        cmd.cwd(data);
+        Session::spawn(cmd)
+    }
+
+    /// Runs `cmd` in an 80x24 pseudo-terminal.
+    pub fn spawn(cmd: CommandBuilder) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -29,13 +41,6 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.arg("--data-dir");
-        cmd.arg(data);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("NO_COLOR", "1");
-        cmd.env("CHARTDESK_DATA_DIR", data);
-        cmd.cwd(data);
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();

@@ -6,6 +6,7 @@ mod edits;
 mod encoder;
 mod fixture;
 mod flow;
+mod idle;
 mod notes_search;
 mod queries;
 mod queries_flow;

@@ -1,0 +1,197 @@
+//! Who may reach the data: users' SSH keys, deactivation, and session records for the SSH
+//! deployment (see README, Deploying for a team).
+use super::{DataDir, Service, ServiceError};
+use crate::domain::{Permission, Role};
+use crate::ssh::keys::PublicKey;
+use crate::store::{self, user_keys::KeyRow};
+use anyhow::Result;
+
+impl Service {
+    pub fn client(&self) -> Option<&str> {
+        self.client.as_deref()
+    }
+
+    /// Registers `key` as `login`'s (admins only). A key already held by anyone is refused.
+    pub fn add_key(&mut self, login: &str, key: &PublicKey) -> Result<()> {
+        self.write(Permission::Administer, "add SSH keys", |tx, me| {
+            if store::users::get(tx, login)?.is_none() {
+                return Err(unknown_target(login));
+            }
+            if let Some(owner) = store::user_keys::owner(tx, &key.fingerprint)? {
+                return Err(ServiceError::Invalid(format!(
+                    "the key {} is already registered to '{owner}': one key belongs to one \
+                     login (remove it first with 'chartdesk user remove-key {owner} {}')",
+                    key.fingerprint, key.fingerprint
+                ))
+                .into());
+            }
+            let at = store::now();
+            store::user_keys::add(
+                tx,
+                login,
+                &key.key_type,
+                &key.base64,
+                &key.comment,
+                &key.fingerprint,
+                &at,
+                &me.login,
+            )?;
+            store::audit::append(
+                tx,
+                &at,
+                &me.login,
+                "add_key",
+                None,
+                None,
+                login,
+                &key.fingerprint,
+            )
+        })
+    }
+
+    /// A login's registered keys (admins only; audited).
+    pub fn user_keys(&mut self, login: &str) -> Result<Vec<KeyRow>> {
+        self.write(Permission::Administer, "list SSH keys", |tx, me| {
+            if store::users::get(tx, login)?.is_none() {
+                return Err(unknown_target(login));
+            }
+            store::audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "view_keys",
+                None,
+                None,
+                login,
+                "",
+            )?;
+            store::user_keys::list(tx, login)
+        })
+    }
+
+    /// Removes one of `login`'s keys by fingerprint (admins only): refused at the next connection.
+    pub fn remove_key(&mut self, login: &str, fingerprint: &str) -> Result<()> {
+        self.write(Permission::Administer, "remove SSH keys", |tx, me| {
+            if !store::user_keys::remove(tx, login, fingerprint)? {
+                return Err(ServiceError::Invalid(format!(
+                    "'{login}' has no key {fingerprint}: see 'chartdesk user keys {login}'"
+                ))
+                .into());
+            }
+            store::audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "remove_key",
+                None,
+                None,
+                login,
+                fingerprint,
+            )
+        })
+    }
+
+    /// Deactivates a user (admins only): their keys and sessions stop working; history stays.
+    pub fn deactivate_user(&mut self, login: &str) -> Result<()> {
+        self.write(Permission::Administer, "deactivate users", |tx, me| {
+            let Some(user) = store::users::get(tx, login)? else {
+                return Err(unknown_target(login));
+            };
+            if user.active
+                && user.role == Role::Admin
+                && store::users::count_active(tx, Role::Admin)? <= 1
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "'{login}' is the last active admin: add another admin first"
+                ))
+                .into());
+            }
+            store::users::deactivate(tx, login)?;
+            store::audit::append(
+                tx,
+                &store::now(),
+                &me.login,
+                "deactivate_user",
+                None,
+                None,
+                login,
+                "",
+            )
+        })
+    }
+
+    /// Audits a session event ("session_start", "session_end", "idle_logoff") with the client address.
+    pub fn record_session(&mut self, action: &str, detail: &str) -> Result<()> {
+        let client = self.client.clone().unwrap_or_default();
+        let detail = if detail.is_empty() {
+            client
+        } else {
+            format!("{client} {detail}").trim().to_string()
+        };
+        let tx = self.conn.unchecked_transaction()?;
+        store::audit::append(
+            &tx,
+            &store::now(),
+            &self.user.login,
+            action,
+            None,
+            None,
+            "",
+            &detail,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn unknown_target(login: &str) -> anyhow::Error {
+    ServiceError::Invalid(format!(
+        "there is no user '{login}': add them first with 'chartdesk user add {login} --role ROLE'"
+    ))
+    .into()
+}
+
+/// The active login whose key this is, for sshd's AuthorizedKeysCommand: opens only the database.
+pub fn authorized_login(
+    data: &DataDir,
+    key_type: &str,
+    key_base64: &str,
+) -> Result<Option<String>> {
+    if !data.is_initialized() {
+        return Ok(None);
+    }
+    let conn = store::open(&data.db_path())?;
+    store::user_keys::active_login_for(&conn, key_type, key_base64)
+}
+
+/// Whether `login` is an active user (a forced command for anyone else is refused).
+pub fn active_user(data: &DataDir, login: &str) -> Result<bool> {
+    if !data.is_initialized() {
+        return Ok(false);
+    }
+    let conn = store::open(&data.db_path())?;
+    Ok(store::users::get(&conn, login)?.is_some_and(|u| u.active))
+}
+
+/// Audits an SSH session event for `login` ("session_start", "session_end", "ssh_refused")
+/// without opening any index; `client` is the client address, also in the detail for now.
+pub fn audit_event(
+    data: &DataDir,
+    login: &str,
+    action: &str,
+    client: &str,
+    what: &str,
+) -> Result<()> {
+    let conn = store::open(&data.db_path())?;
+    let detail = format!("{client} {what}");
+    store::audit::append(
+        &conn,
+        &store::now(),
+        login,
+        action,
+        None,
+        None,
+        "",
+        detail.trim(),
+    )
+}
