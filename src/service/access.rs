@@ -182,10 +182,15 @@ pub fn audit_event(
     client: &str,
     what: &str,
 ) -> Result<()> {
-    let conn = store::open(&data.db_path())?;
+    let mut conn = store::open(&data.db_path())?;
+    // The row carries the client address in its own column, like every row of the session.
+    let client = client.trim();
+    store::audit::set_session_client(&conn, (!client.is_empty()).then_some(client))?;
     let detail = format!("{client} {what}");
+    // IMMEDIATE: the chain's previous row cannot move while this row is hashed onto it.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     store::audit::append(
-        &conn,
+        &tx,
         &store::now(),
         login,
         action,
@@ -193,5 +198,7 @@ pub fn audit_event(
         None,
         "",
         detail.trim(),
-    )
+    )?;
+    tx.commit()?;
+    Ok(())
 }
