@@ -17,6 +17,15 @@ pub struct Config {
     pub demo: DemoConfig,
     pub standards: StandardsConfig,
     pub queries: QueriesConfig,
+    pub grouper: GrouperConfig,
+}
+
+/// MS-DRG grouping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GrouperConfig {
+    /// The hospital is exempt from POA reporting (e.g. critical access): no HAC step.
+    pub poa_exempt: bool,
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.

@@ -6,6 +6,7 @@ mod demo_history;
 mod edits;
 mod encoder;
 mod error;
+mod grouping;
 mod notes;
 mod queries;
 mod query_lifecycle;
@@ -19,6 +20,7 @@ mod tools;
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
+pub use grouping::EncounterGrouping;
 pub use notes::{
     HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
 };
