@@ -18,6 +18,8 @@ struct Sat {
     fam: u16,
     src: Src,
     cond: u16,
+    /// Which code of its kind on the claim satisfied it (0 = principal, 1.. secondaries; procedures from 0).
+    who: usize,
 }
 
 struct Sdx {
@@ -85,6 +87,71 @@ impl Ctx<'_> {
             .any(|s| s.fam == f && s.cond == c && srcs.contains(&s.src))
     }
 
+    /// Procedure conditions of a family satisfied on the claim, with which procedure.
+    fn proc_conds(&self, first: u16) -> Vec<(&str, usize)> {
+        let Some(f) = self.fam_id(first) else {
+            return Vec::new();
+        };
+        self.sat
+            .iter()
+            .filter(|s| s.fam == f && s.src == Src::Proc)
+            .filter_map(|s| {
+                self.t
+                    .conds
+                    .get(usize::from(s.cond))
+                    .map(|c| (c.as_str(), s.who))
+            })
+            .collect()
+    }
+
+    /// Families whose procedure conditions must be met together (Definitions Manual).
+    fn combination_ok(&self, first: u16) -> bool {
+        let pc = self.proc_conds(first);
+        let has = |needle: &str| pc.iter().any(|(c, _)| c.contains(needle));
+        let procs_with = |needle: &str| {
+            let mut w: Vec<usize> = pc
+                .iter()
+                .filter(|(c, _)| c.contains(needle))
+                .map(|x| x.1)
+                .collect();
+            w.sort_unstable();
+            w.dedup();
+            w.len()
+        };
+        match first {
+            212 => {
+                has("FIRST CONDITION")
+                    && has("SECOND CONDITION")
+                    && (has("THIRD CONDITION") || has("CONCOMITANT NON-ORPCS"))
+            }
+            231 => has("CORONARY BYPASS") && has("PTCA"),
+            233 => {
+                has("CORONARY BYPASS")
+                    && (has("ABLATION")
+                        || has("CATHETERIZATION")
+                        || pc.iter().any(|(c, _)| *c == "NON-ORPCS"))
+            }
+            429 => has("ANTERIOR CERVICAL") && has("POSTERIOR CERVICAL"),
+            461 => {
+                let mut sites: Vec<&str> = pc.iter().map(|x| x.0).collect();
+                sites.sort_unstable();
+                sites.dedup();
+                sites.len() >= 2
+            }
+            402 => has("SINGLE LEVEL ANTERIOR") && has("SINGLE LEVEL POSTERIOR"),
+            426 => {
+                let anterior = has("MULTIPLE LEVEL ANTERIOR") || has("SINGLE LEVEL ANTERIOR");
+                let posterior = has("MULTIPLE LEVEL POSTERIOR") || has("SINGLE LEVEL POSTERIOR");
+                let multiple = has("MULTIPLE LEVEL ANTERIOR")
+                    || has("MULTIPLE LEVEL POSTERIOR")
+                    || procs_with("SINGLE LEVEL") >= 3;
+                (anterior && posterior && multiple) || has("MULTIPLE LEVEL CUSTOM-MADE")
+            }
+            447 => has("MULTIPLE LEVEL") || procs_with("SINGLE LEVEL") >= 2,
+            _ => true,
+        }
+    }
+
     fn drgs(&self, first: u16) -> Vec<u16> {
         self.fam_id(first)
             .and_then(|f| self.t.families.get(usize::from(f)))
@@ -144,10 +211,23 @@ impl Ctx<'_> {
         }
     }
 
+    /// The HAC whose criteria hold for this HAC-list secondary, if any. Surgical-site infection
+    /// codes (T81.4-) are on three lists (HAC 11 bariatric, 12 orthopedic, 13 CIED); the table
+    /// names one.
+    fn hac_met(&self, s: &Sdx) -> Option<u8> {
+        let h = s.hac?;
+        if s.code.text().starts_with("T814") {
+            return [11, 12, 13].into_iter().find(|&n| self.hac_criteria(n));
+        }
+        self.hac_criteria(h).then_some(h)
+    }
+
     /// The HAC step applies to this secondary (POA N/U, criteria hold, hospital not exempt).
     fn hac_applies(&self, s: &Sdx) -> Option<u8> {
-        let h = s.hac?;
-        (!self.exempt && matches!(s.poa, Some('N' | 'U')) && self.hac_criteria(h)).then_some(h)
+        if self.exempt || !matches!(s.poa, Some('N' | 'U')) {
+            return None;
+        }
+        self.hac_met(s)
     }
 
     /// Severity for a family (None: no DRG-specific exclusions): 0 none, 1 CC, 2 MCC.
@@ -241,6 +321,21 @@ impl Ctx<'_> {
                     self.split(drgs.get(1..).unwrap_or(&[]), lvl)
                 }
             }
+            573 | 656 | 715 | 736 | 380 => {
+                let (cond, cut) = match first {
+                    573 => ("SKIN ULCER OR CELLULITIS PDX", 3),
+                    656 => ("NEOPLASM PDX", 3),
+                    715 => ("MALIGNANCY PDX", 2),
+                    736 => ("OVARIAN/ADNEXAL MALIGNANCY PDX", 3),
+                    _ => ("COMPLICATED PEPTIC ULCER PDX", 3),
+                };
+                let cut = cut.min(drgs.len());
+                if self.has_cond(first, &[Src::Pdx], cond) {
+                    self.split(&drgs[..cut], lvl)
+                } else {
+                    self.split(&drgs[cut..], lvl)
+                }
+            }
             280 => {
                 let half = if self.alive {
                     &drgs[..3.min(drgs.len())]
@@ -316,6 +411,14 @@ impl Ctx<'_> {
         let Some(f) = self.t.families.get(usize::from(fam)) else {
             return false;
         };
+        let first = fam_first(self.t, fam);
+        if !self.combination_ok(first) {
+            return false;
+        }
+        // Families split (not qualified) by the principal: neoplasm or not, ulcer/cellulitis or not.
+        if matches!(first, 573 | 656 | 715) {
+            return true;
+        }
         let needs_pdx = f.dx_conds.iter().any(|&c| {
             self.t.conds.get(usize::from(c)).is_some_and(|c| {
                 c.contains("PDX")
@@ -648,6 +751,7 @@ pub(super) fn group(t: &Tables, claim: &Claim, opts: &Options) -> Grouping {
                 fam: *fam,
                 src: Src::Pdx,
                 cond: *cond,
+                who: 0,
             }),
             None => {}
         }
@@ -663,12 +767,13 @@ pub(super) fn group(t: &Tables, claim: &Claim, opts: &Options) -> Grouping {
                     fam: *fam,
                     src: Src::Sdx,
                     cond: *cond,
+                    who: j + 1,
                 }),
                 _ => {}
             }
         }
     }
-    for p in &procs {
+    for (k, p) in procs.iter().enumerate() {
         let Some(info) = t.pr.get(p) else { continue };
         for &r in info.roles.iter() {
             if let Some(Role::Family { fam, cond, extra }) = t.roles.get(r as usize)
@@ -678,6 +783,7 @@ pub(super) fn group(t: &Tables, claim: &Claim, opts: &Options) -> Grouping {
                     fam: *fam,
                     src: Src::Proc,
                     cond: *cond,
+                    who: k,
                 });
             }
         }
@@ -754,15 +860,17 @@ pub(super) fn group(t: &Tables, claim: &Claim, opts: &Options) -> Grouping {
         .sdx
         .iter()
         .filter_map(|s| {
-            let h = s.hac?;
-            (matches!(s.poa, Some('N' | 'U')) && ctx.hac_criteria(h)).then(|| (s.code.text(), h))
+            if !matches!(s.poa, Some('N' | 'U')) {
+                return None;
+            }
+            ctx.hac_met(s).map(|h| (s.code.text(), h))
         })
         .collect();
     if !ctx.exempt
-        && ctx.sdx.iter().any(|s| {
-            s.hac
-                .is_some_and(|h| matches!(s.poa, None | Some('1')) && ctx.hac_criteria(h))
-        })
+        && ctx
+            .sdx
+            .iter()
+            .any(|s| matches!(s.poa, None | Some('1')) && ctx.hac_met(s).is_some())
     {
         let mut g = ungroupable(t, ReturnCode::HacMissingOnePoa, initial, path);
         g.path
