@@ -33,6 +33,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--hac-focus", action="store_true",
                     help="only HAC claims whose HAC needs a procedure (HAC 08, 10-14)")
+    ap.add_argument("--surgical-focus", action="store_true",
+                    help="only claims whose procedure names a surgical DRG of the principal's MDC")
     ap.add_argument("--drgpy", default="/work/shared/data/drg/drgpy-v43.1.json.xz")
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -77,6 +79,17 @@ def main():
     cats = [c for c, w in CATEGORIES for _ in range(w)]
     if a.hac_focus:
         cats = ["hac_proc"]
+    if a.surgical_focus:
+        cats = ["surg_family"]
+    drg_mdc = {k: v["mdc"] for k, v in d["drgmap"].items()}
+    fam_procs = {}
+    for code, roles in prmap.items():
+        for r in roles:
+            fam = r.split("|")[0]
+            first = fam.split("&")[0]
+            if d["drgmap"].get(first, {}).get("is_surgical") and code in d["orpcsmap"]:
+                fam_procs.setdefault(fam, []).append(code)
+    fam_keys = sorted(fam_procs)
     hac_proc_codes = sorted(c for c, v in ccmap.items() if v["hac"] in ("08", "10", "11", "12", "13", "14"))
     cabg = sorted(c for c, roles in prmap.items() if any("CORONARY BYPASS" in r for r in roles))
     hac_procs = cabg + [c for c in all_pr if c[:4] in (
@@ -146,6 +159,15 @@ def main():
             sdx = [rng.choice(hac_proc_codes)] + sdx[:2]
             procs = [rng.choice(hac_procs)] if rng.random() < 0.8 else [rng.choice(all_pr)]
             exempt = rng.random() < 0.1
+        elif cat == "surg_family":
+            fam = rng.choice(fam_keys)
+            mdc_s = drg_mdc.get(fam.split("&")[0], "")
+            mdc_n = int(mdc_s) if mdc_s.isdigit() else rng.choice(mdc_keys)
+            pdx = rng.choice(by_mdc.get(mdc_n, all_dx))
+            procs = [rng.choice(fam_procs[fam]) for _ in range(rng.choice([1, 1, 1, 2]))]
+            if rng.random() < 0.2:
+                procs.append(rng.choice(all_pr))
+            sdx = sdx[:3]
         elif cat == "invalid":
             pdx = rng.choice(["V0001XA", "W010XXA", "I21", "ZZZ99", "A0", "Y929", "X58XXXA",
                               rng.choice(all_dx)])

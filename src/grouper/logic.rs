@@ -125,6 +125,15 @@ impl Ctx<'_> {
                     && (has("THIRD CONDITION") || has("CONCOMITANT NON-ORPCS"))
             }
             231 => has("CORONARY BYPASS") && has("PTCA"),
+            216 => has("CARDIAC CATHETERIZATION") && has("CARDIAC VALVE"),
+            213 => has("ONE OF THE FOLLOWING ORPCS") && has("WITH ONE OF THE ORPCS"),
+            768 => {
+                (has("DELIVERY ORPCS") || pc.iter().any(|(c, _)| *c == "NON-ORPCS"))
+                    && self.delivered()
+            }
+            783 => has("AND ORPCS") && pc.iter().any(|(c, _)| *c == "ORPCS") && self.delivered(),
+            786 | 796 => self.delivered(),
+            317 => has("FIRST CONDITION") && has("SECOND CONDITION"),
             233 => {
                 has("CORONARY BYPASS")
                     && (has("ABLATION")
@@ -150,6 +159,11 @@ impl Ctx<'_> {
             447 => has("MULTIPLE LEVEL") || procs_with("SINGLE LEVEL") >= 2,
             _ => true,
         }
+    }
+
+    /// An outcome-of-delivery secondary (Z37.-) is on the claim: delivery DRGs need one.
+    fn delivered(&self) -> bool {
+        self.has_cond(796, &[Src::Sdx], "SDX")
     }
 
     fn drgs(&self, first: u16) -> Vec<u16> {
@@ -321,8 +335,18 @@ impl Ctx<'_> {
                     self.split(drgs.get(1..).unwrap_or(&[]), lvl)
                 }
             }
-            573 | 656 | 715 | 736 | 380 => {
+            5 if self.has_cond(5, &[Src::Proc], "INTESTINAL TRANSPLANT ORPCS") => 5,
+            426 | 447 | 450
+                if self
+                    .proc_conds(first)
+                    .iter()
+                    .any(|(c, _)| c.contains("CUSTOM-MADE")) =>
+            {
+                first
+            }
+            573 | 656 | 715 | 736 | 380 | 350 => {
                 let (cond, cut) = match first {
+                    350 => ("INGUINAL AND FEMORAL HERNIA PROCEDURE ORPCS", 3),
                     573 => ("SKIN ULCER OR CELLULITIS PDX", 3),
                     656 => ("NEOPLASM PDX", 3),
                     715 => ("MALIGNANCY PDX", 2),
@@ -330,7 +354,8 @@ impl Ctx<'_> {
                     _ => ("COMPLICATED PEPTIC ULCER PDX", 3),
                 };
                 let cut = cut.min(drgs.len());
-                if self.has_cond(first, &[Src::Pdx], cond) {
+                let src = if first == 350 { Src::Proc } else { Src::Pdx };
+                if self.has_cond(first, &[src], cond) {
                     self.split(&drgs[..cut], lvl)
                 } else {
                     self.split(&drgs[cut..], lvl)
@@ -418,6 +443,15 @@ impl Ctx<'_> {
         // Families split (not qualified) by the principal: neoplasm or not, ulcer/cellulitis or not.
         if matches!(first, 573 | 656 | 715) {
             return true;
+        }
+        let needs_psdx = f.dx_conds.iter().any(|&c| {
+            self.t
+                .conds
+                .get(usize::from(c))
+                .is_some_and(|c| c == "PSDX")
+        });
+        if needs_psdx && !self.sat.iter().any(|s| s.fam == fam && s.src != Src::Proc) {
+            return false;
         }
         let needs_pdx = f.dx_conds.iter().any(|&c| {
             self.t.conds.get(usize::from(c)).is_some_and(|c| {
@@ -536,7 +570,7 @@ impl Ctx<'_> {
             path.push("principal invalid as discharge diagnosis".into());
             return Some((998, None));
         }
-        if self.has(652, Some(Src::Proc)) {
+        if self.mdc != 24 && self.has(652, Some(Src::Proc)) {
             self.mdc_override = Some(11);
             path.push("kidney transplant".into());
             return Some((652, Some(652)));
@@ -552,6 +586,11 @@ impl Ctx<'_> {
             };
             path.push("MDC 25 (HIV)".into());
             return Some((self.pick(first, use_hac), Some(first)));
+        }
+        if self.mdc == 22 {
+            path.push("MDC 22 (burns)".into());
+            let d = self.burns(use_hac);
+            return Some((d, Some(if d == 935 { 935 } else { 928 })));
         }
         let m = format!("{:02}", self.mdc);
         for s in &self.sat {
