@@ -336,6 +336,17 @@ impl Ctx<'_> {
                 }
             }
             5 if self.has_cond(5, &[Src::Proc], "INTESTINAL TRANSPLANT ORPCS") => 5,
+            207 => {
+                if self.has_cond(
+                    207,
+                    &[Src::Proc],
+                    "ANY PDX IN MDC 4 MECHANICAL VENTILATION >96 HOURS NON-ORPCS",
+                ) {
+                    207
+                } else {
+                    208
+                }
+            }
             426 | 447 | 450
                 if self
                     .proc_conds(first)
@@ -466,8 +477,13 @@ impl Ctx<'_> {
 
     fn med_ok(&self, fam: u16) -> bool {
         let first = fam_first(self.t, fam);
-        if first == 61 && !self.sat.iter().any(|s| s.fam == fam && s.src == Src::Proc) {
+        let has_proc = self.sat.iter().any(|s| s.fam == fam && s.src == Src::Proc);
+        if first == 61 && !has_proc {
             return false;
+        }
+        // "Any principal in MDC 4" with ventilation.
+        if first == 207 {
+            return has_proc;
         }
         self.sat.iter().any(|s| s.fam == fam && s.src == Src::Pdx)
     }

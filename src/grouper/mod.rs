@@ -325,6 +325,15 @@ mod tests {
         );
         let exempt = group(t, &c, &Options { poa_exempt: true });
         assert_eq!(exempt.drg, 393);
+        // Ventilation: more than 96 hours 207, less 208, none the respiratory failure DRG.
+        for (procs, drg) in [
+            (&["5A1955Z"][..], 207),
+            (&["5A1945Z"][..], 208),
+            (&[][..], 189),
+        ] {
+            let g = group(t, &claim("J96.01", &[], procs, "01"), &Options::default());
+            assert_eq!(g.drg, drg, "{procs:?}");
+        }
         let blank = claim("K35.80", &[("S72.001A", None)], &[], "01");
         let g = group(t, &blank, &Options::default());
         assert_eq!((g.drg, g.return_code), (999, ReturnCode::HacMissingOnePoa));
