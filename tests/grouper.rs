@@ -130,3 +130,12 @@ fn surgical_family_set_agreement() {
     assert!(n >= 500, "surgical set too small: {n}");
     assert!(ok * 100 >= n * 95, "agreement {ok}/{n} below 95%");
 }
+
+#[test]
+fn non_or_procedure_set_agreement() {
+    // Seed 5: a non-O.R. procedure that a DRG of the principal's MDC names (ventilation,
+    // thrombolysis, rehabilitation, catheterization...). Held to 95%.
+    let (ok, n) = agreement("tests/data/drg/nonor_cases.jsonl");
+    assert!(n >= 400, "non-O.R. set too small: {n}");
+    assert!(ok * 100 >= n * 95, "agreement {ok}/{n} below 95%");
+}

@@ -35,6 +35,8 @@ def main():
                     help="only HAC claims whose HAC needs a procedure (HAC 08, 10-14)")
     ap.add_argument("--surgical-focus", action="store_true",
                     help="only claims whose procedure names a surgical DRG of the principal's MDC")
+    ap.add_argument("--nonor-focus", action="store_true",
+                    help="only claims with a non-O.R. procedure that a DRG of the principal's MDC names")
     ap.add_argument("--drgpy", default="/work/shared/data/drg/drgpy-v43.1.json.xz")
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -90,6 +92,17 @@ def main():
             if d["drgmap"].get(first, {}).get("is_surgical") and code in d["orpcsmap"]:
                 fam_procs.setdefault(fam, []).append(code)
     fam_keys = sorted(fam_procs)
+    if a.nonor_focus:
+        cats = ["nonor_family"]
+    nonor_procs = {}
+    for code, roles in prmap.items():
+        if code in d["orpcsmap"]:
+            continue
+        for r in roles:
+            fam = r.split("|")[0]
+            if fam.split("&")[0] in d["drgmap"]:
+                nonor_procs.setdefault(fam, []).append(code)
+    nonor_keys = sorted(nonor_procs)
     hac_proc_codes = sorted(c for c, v in ccmap.items() if v["hac"] in ("08", "10", "11", "12", "13", "14"))
     cabg = sorted(c for c, roles in prmap.items() if any("CORONARY BYPASS" in r for r in roles))
     hac_procs = cabg + [c for c in all_pr if c[:4] in (
@@ -166,6 +179,15 @@ def main():
             pdx = rng.choice(by_mdc.get(mdc_n, all_dx))
             procs = [rng.choice(fam_procs[fam]) for _ in range(rng.choice([1, 1, 1, 2]))]
             if rng.random() < 0.2:
+                procs.append(rng.choice(all_pr))
+            sdx = sdx[:3]
+        elif cat == "nonor_family":
+            fam = rng.choice(nonor_keys)
+            mdc_s = drg_mdc.get(fam.split("&")[0], "")
+            mdc_n = int(mdc_s) if mdc_s.isdigit() else rng.choice(mdc_keys)
+            pdx = rng.choice(by_mdc.get(mdc_n, all_dx))
+            procs = [rng.choice(nonor_procs[fam])]
+            if rng.random() < 0.3:
                 procs.append(rng.choice(all_pr))
             sdx = sdx[:3]
         elif cat == "invalid":

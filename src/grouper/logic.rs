@@ -134,6 +134,13 @@ impl Ctx<'_> {
             783 => has("AND ORPCS") && pc.iter().any(|(c, _)| *c == "ORPCS") && self.delivered(),
             786 | 796 => self.delivered(),
             317 => has("FIRST CONDITION") && has("SECOND CONDITION"),
+            // Defibrillator implant with catheterization; kidney transplant with hemodialysis.
+            275 | 650 => {
+                let mut conds: Vec<&str> = pc.iter().map(|x| x.0).collect();
+                conds.sort_unstable();
+                conds.dedup();
+                conds.len() >= 2
+            }
             233 => {
                 has("CORONARY BYPASS")
                     && (has("ABLATION")
@@ -481,9 +488,24 @@ impl Ctx<'_> {
         if first == 61 && !has_proc {
             return false;
         }
-        // "Any principal in MDC 4" with ventilation.
-        if first == 207 {
+        // Families named by a procedure alone ("any principal in the MDC" with ventilation, with
+        // cardiac catheterization...).
+        let no_dx_conds = self
+            .t
+            .families
+            .get(usize::from(fam))
+            .is_some_and(|f| f.dx_conds.is_empty());
+        if no_dx_conds {
             return has_proc;
+        }
+        // Rehabilitation: a rehabilitation procedure with an MDC 23 principal not on the except list.
+        if first == 945 {
+            return has_proc
+                && !self.has_cond(
+                    945,
+                    &[Src::Pdx],
+                    "OR FIRST CONDITION - ANY MDC 23 PDX EXCEPT",
+                );
         }
         self.sat.iter().any(|s| s.fam == fam && s.src == Src::Pdx)
     }
