@@ -141,8 +141,8 @@ impl Tables {
             version: String::new(),
             roles: Vec::new(),
             conds: Vec::new(),
-            dx: CodeMap::default(),
-            pr: CodeMap::default(),
+            dx: CodeMap::with_capacity_and_hasher(70_000, Default::default()),
+            pr: CodeMap::with_capacity_and_hasher(60_000, Default::default()),
             drgs: vec![None; 1000],
             families: Vec::new(),
             fam_by_first: HashMap::new(),
@@ -151,8 +151,8 @@ impl Tables {
         let mut role_text: Vec<&str> = Vec::new();
         let mut colls: HashMap<&str, u16> = HashMap::new();
         let mut pending_colls: Vec<(Code, &str)> = Vec::new();
-        let mut in_colls: HashMap<Code, Vec<u16>> = HashMap::new();
-        let mut drg_excl: HashMap<Code, Vec<u16>> = HashMap::new();
+        let mut in_colls: CodeMap<Vec<u16>> = CodeMap::default();
+        let mut drg_excl: CodeMap<Vec<u16>> = CodeMap::default();
         for (i, line) in text.lines().enumerate() {
             let n = i + 1;
             let mut f = line.split('\t');
