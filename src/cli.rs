@@ -2,6 +2,7 @@
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
 mod check;
+mod group;
 mod notes;
 mod output;
 mod progress;
@@ -133,6 +134,9 @@ pub enum Command {
     /// The forced command sshd runs for LOGIN's keys: the workstation (with a pty) or the command in
     /// SSH_ORIGINAL_COMMAND, as LOGIN.
     SshSession { login: String },
+    /// MS-DRG v43.1 grouping of a claim (--pdx ...), an encounter (--encounter) or a JSON-lines
+    /// file of claims (--cases); exit code 1 when a --cases line cannot be read.
+    Group(group::GroupArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +254,8 @@ pub enum BenchCommand {
     /// Notes search at scale: import N generated notes, then time a query mix (words, AND, phrases,
     /// prefix, filtered) for chartdesk and SQLite FTS5 on the same notes (p50/p95/p99, memory).
     Notes(notes::BenchNotesArgs),
+    /// MS-DRG grouper: table load time, claims per second, p50/p99 per claim.
+    Group(group::BenchGroupArgs),
 }
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
@@ -357,6 +363,19 @@ pub(crate) fn dispatch(
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
             notes::bench(&a, &mut progress)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        // The grouper is pure: a claim or a cases file needs no data directory.
+        Some(Command::Group(a)) if a.encounter.is_none() => {
+            let mut out = std::io::stdout().lock();
+            let code = group::run_offline(&a, config.grouper.poa_exempt, &mut out)?;
+            out.flush().context("writing output")?;
+            Ok(code)
+        }
+        Some(Command::Bench(BenchCommand::Group(a))) => {
+            let mut out = std::io::stdout().lock();
+            group::bench(&a, &mut out)?;
+            out.flush().context("writing output")?;
             Ok(ExitCode::SUCCESS)
         }
         Some(cmd) => {
@@ -604,8 +623,13 @@ fn run_command(
             out.flush().context("writing output")?;
             return Ok(code);
         }
-        Command::Bench(BenchCommand::Notes(_)) => {
-            anyhow::bail!("internal error: bench notes runs without a data directory")
+        Command::Bench(BenchCommand::Notes(_) | BenchCommand::Group(_)) => {
+            anyhow::bail!("internal error: this benchmark runs without a data directory")
+        }
+        Command::Group(a) => {
+            let code = group::run_encounter(svc, &a, config.grouper.poa_exempt, &mut out)?;
+            out.flush().context("writing output")?;
+            return Ok(code);
         }
         Command::Ssh(_) | Command::SshSession { .. } => {
             anyhow::bail!("internal error: ssh commands are handled before opening")

@@ -20,6 +20,7 @@ pub struct Config {
     pub import: ImportConfig,
     pub audit: AuditConfig,
     pub security: SecurityConfig,
+    pub grouper: GrouperConfig,
 }
 
 /// Imports of notes and FHIR exports.
@@ -57,7 +58,6 @@ impl Default for AuditConfig {
             anchor_every: 1000,
             anchors_file: None,
             syslog: true,
-
         }
     }
 }
@@ -80,6 +80,14 @@ impl Default for SecurityConfig {
             group_access: false,
         }
     }
+}
+
+/// MS-DRG grouping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GrouperConfig {
+    /// The hospital is exempt from POA reporting (e.g. critical access): no HAC step.
+    pub poa_exempt: bool,
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.

@@ -1,13 +1,14 @@
 //! The one door: every workstation operation, for the TUI and the CLI alike. A call knows the acting
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
-mod audit;
 mod access;
+mod audit;
 mod coding;
 mod demo_history;
 mod edits;
 mod encoder;
 mod error;
+mod grouping;
 mod notes;
 mod queries;
 mod query_lifecycle;
@@ -18,11 +19,12 @@ mod reviews;
 mod setup;
 mod tools;
 
-pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
 pub use access::{active_user, audit_event, authorized_login};
+pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
 pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
+pub use grouping::EncounterGrouping;
 pub use notes::{
     HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
 };

@@ -22,6 +22,8 @@ pub const REFUSED_COMMANDS: &[&str] = &[
     "import",
     "bench",
     "eval",
+    "backup",
+    "restore",
 ];
 
 /// Options that would change which data or config is used, or name a file on the host.
@@ -30,6 +32,7 @@ pub const REFUSED_OPTIONS: &[&str] = &[
     "--config",
     "--ssh-key-file",
     "--reject-report",
+    "--cases",
 ];
 
 /// Sub-subcommands that read a file named on the command line.
@@ -106,6 +109,8 @@ mod tests {
             "ssh",
             "ssh-session",
             "audit",
+            "group",
+            "backup",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -145,6 +150,8 @@ mod tests {
             "bench notes --notes 10",
             "user add x --role coder --ssh-key-file /etc/passwd",
             "query save-template /srv/x",
+            "group --cases /etc/shadow",
+            "backup /tmp/copy.db",
         ] {
             assert!(split_command(c, &known()).is_err(), "{c} was allowed");
         }
