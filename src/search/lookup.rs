@@ -32,6 +32,14 @@ pub(crate) fn code_like(query: &str) -> Option<String> {
     Some(code)
 }
 
+/// Whether `code` (undotted, upper case) is exactly a code of some system.
+pub(crate) fn is_exact_code(t: &Table, code: &str) -> bool {
+    CodeSystem::ALL.iter().any(|&sys| {
+        t.code_range(sys, code)
+            .any(|i| t.code(&t.entries[i]) == code)
+    })
+}
+
 /// Codes starting with `prefix`: the exact code when billable, then billable descendants in code order,
 /// then the exact code when it is a header and header descendants. ICD-10-CM comes before other systems.
 pub(crate) fn lookup(t: &Table, prefix: &str, q: &CodeQuery) -> Vec<Ranked> {
