@@ -1,5 +1,8 @@
-//! Code search quality on the built-in ICD-10-CM and ICD-10-PCS sets, measured on the project's own
-//! held-out query set (tests/fixtures/search/code_queries.tsv) against the SQLite FTS5 baseline.
+//! Code search quality on the built-in ICD-10-CM and ICD-10-PCS sets against the SQLite FTS5
+//! baselines: on the project's tuned set (tests/fixtures/search/project_tuned_queries.tsv, not held
+//! out) and on the held-out batches (tests/data/search/heldout_batch{1,2,3}.tsv; batch 4 is HCPCS and
+//! needs the 2019 file, so it runs in `chartdesk eval codes` only). No query here is from the dev set
+//! (../shared/eval/code_queries_dev.tsv).
 //!
 //! One test builds the index once and checks everything that needs the real code sets, so a run
 //! costs one build.
@@ -9,7 +12,21 @@ use chartdesk::search::eval::evaluate_codes;
 use chartdesk::search::{CodeIndex, CodeQuery};
 use std::path::Path;
 
-const QUERIES: &str = "tests/fixtures/search/code_queries.tsv";
+const QUERIES: &str = "tests/fixtures/search/project_tuned_queries.tsv";
+
+/// Held-out batches with the minimum top-1 / top-5 percentages they must keep: a little below the
+/// figures measured after the issue-15 changes (the first blind run is in the README).
+const TOP1_B1: f64 = 96.0;
+const TOP5_B1: f64 = 98.0;
+const TOP1_B2: f64 = 92.0;
+const TOP5_B2: f64 = 96.0;
+const TOP1_B3: f64 = 64.0;
+const TOP5_B3: f64 = 91.0;
+const HELD_OUT: &[(&str, f64, f64)] = &[
+    ("tests/data/search/heldout_batch1.tsv", TOP1_B1, TOP5_B1),
+    ("tests/data/search/heldout_batch2.tsv", TOP1_B2, TOP5_B2),
+    ("tests/data/search/heldout_batch3.tsv", TOP1_B3, TOP5_B3),
+];
 
 fn first(index: &CodeIndex, q: &str) -> String {
     index
@@ -45,18 +62,41 @@ fn check_quality(index: &CodeIndex, entries: &[CodeEntry]) {
         cd.top1_pct(),
         fts.top1_pct()
     );
+    assert!(
+        cd.top1_pct() > report.fts5_fair.top1_pct(),
+        "chartdesk should beat the fair FTS5 too\n{report}"
+    );
+}
+
+fn check_held_out(index: &CodeIndex, entries: &[CodeEntry]) {
+    for &(file, top1, top5) in HELD_OUT {
+        let report = evaluate_codes(index, entries, Path::new(file)).unwrap();
+        println!("{report}");
+        let cd = &report.chartdesk;
+        assert!(cd.total >= 50, "{file}: a batch has at least 50 queries");
+        assert!(
+            cd.top1_pct() >= top1 && cd.top5_pct() >= top5,
+            "{file}: top 1 {:.1}% (min {top1}), top 5 {:.1}% (min {top5})\n{report}",
+            cd.top1_pct(),
+            cd.top5_pct()
+        );
+    }
 }
 
 fn check_behaviour(index: &CodeIndex) {
     // Codes with or without the dot, and partial codes.
     assert_eq!(first(index, "E119"), "E11.9");
-    assert_eq!(first(index, "n179"), "N17.9");
-    assert_eq!(first(index, "i10"), "I10");
+    assert_eq!(first(index, "j189"), "J18.9");
+    assert_eq!(first(index, "r55"), "R55");
     let family = index.search("I50.2", &CodeQuery::default()).unwrap();
     assert_eq!(family[0].code, "I50.20");
     assert!(family.iter().all(|h| h.code.starts_with("I50.2")));
-    let k21 = index.search("K21.", &CodeQuery::default()).unwrap();
-    assert!(["K21.00", "K21.01", "K21.9"].contains(&k21[0].code.as_str()));
+    let k85 = index.search("K85.", &CodeQuery::default()).unwrap();
+    assert!(k85[0].code.starts_with("K85."));
+    // A known term that also spells a code prefix searches as the term; typed as a code it is one.
+    assert_eq!(first(index, "dm2"), "E11.9");
+    assert_eq!(first(index, "DM2"), "E11.9");
+    assert_eq!(first(index, "DM20DZZ"), "DM20DZZ");
     // Typing: every prefix of a word finds something, and the word completes.
     for q in [
         "h",
@@ -75,7 +115,7 @@ fn check_behaviour(index: &CodeIndex) {
     }
     assert_eq!(first(index, "hypert"), "I10");
     // Stemming and morphology.
-    assert_eq!(first(index, "long term anticoagulant use"), "Z79.01");
+    assert_eq!(first(index, "long term opiate analgesics use"), "Z79.891");
     // Inclusion terms are searchable and reported.
     let stroke = index.search("stroke nos", &CodeQuery::default()).unwrap();
     assert_eq!(stroke[0].code, "I63.9");
@@ -94,8 +134,8 @@ fn check_behaviour(index: &CodeIndex) {
     assert!(hits.iter().all(|h| h.system == CodeSystem::Icd10Pcs) && !hits.is_empty());
     assert_eq!(first(index, "appendicitis").chars().next(), Some('K'));
     // 7th characters: initial encounter unless the query says otherwise.
-    assert!(first(index, "fall from stairs").ends_with('A'));
-    assert!(first(index, "fall from stairs sequela").ends_with('S'));
+    assert!(first(index, "fall from chair").ends_with('A'));
+    assert!(first(index, "fall from chair sequela").ends_with('S'));
     check_seventh_variants(index);
 }
 
@@ -173,4 +213,5 @@ fn builtin_code_search() {
 
     check_behaviour(&index);
     check_quality(&index, &entries);
+    check_held_out(&index, &entries);
 }

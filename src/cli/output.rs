@@ -136,6 +136,9 @@ pub fn code_hits<W: Write>(out: &mut W, hits: &[CodeHit], json: bool) -> Result<
     if !json && hits.iter().any(|h| !h.billable) {
         writeln!(out, "(* header code: not billable, pick a code beneath it)")?;
     }
+    if !json && let Some(open) = crate::search::pcs_open::open_axes_line(hits) {
+        writeln!(out, "({open})")?;
+    }
     Ok(())
 }
 

@@ -311,7 +311,14 @@ impl CodeIndex {
             return Ok(Vec::new());
         }
         let t = &self.inner.table;
-        if let Some(prefix) = lookup::code_like(query) {
+        // A known term that also spells the start of a code ("dm2", "mi") searches as the term, unless
+        // it is typed as a code: with a dot, or exactly a code.
+        let as_term = |prefix: &str| {
+            !query.contains('.')
+                && self.inner.synonyms.is_whole_key(query)
+                && !lookup::is_exact_code(t, prefix)
+        };
+        if let Some(prefix) = lookup::code_like(query).filter(|p| !as_term(p)) {
             let found = lookup::lookup(t, &prefix, q);
             if !found.is_empty() {
                 return Ok(found.into_iter().map(|r| self.hit(&r)).collect());
@@ -359,7 +366,10 @@ impl CodeIndex {
         for e in &self.inner.synonyms.entries {
             for (_, words) in &e.expansions {
                 for w in words {
-                    if w.flags & F_STOP == 0 && t.term_id(&analyzer.term(&w.text)).is_none() {
+                    if e.checked
+                        && w.flags & F_STOP == 0
+                        && t.term_id(&analyzer.term(&w.text)).is_none()
+                    {
                         out.push((e.key_text.clone(), w.text.clone()));
                     }
                 }

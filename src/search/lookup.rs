@@ -32,6 +32,14 @@ pub(crate) fn code_like(query: &str) -> Option<String> {
     Some(code)
 }
 
+/// Whether `code` (undotted, upper case) is exactly a code of some system.
+pub(crate) fn is_exact_code(t: &Table, code: &str) -> bool {
+    CodeSystem::ALL.iter().any(|&sys| {
+        t.code_range(sys, code)
+            .any(|i| t.code(&t.entries[i]) == code)
+    })
+}
+
 /// Codes starting with `prefix`: the exact code when billable, then billable descendants in code order,
 /// then the exact code when it is a header and header descendants. ICD-10-CM comes before other systems.
 pub(crate) fn lookup(t: &Table, prefix: &str, q: &CodeQuery) -> Vec<Ranked> {
@@ -70,12 +78,12 @@ mod tests {
     fn recognises_codes_and_prefixes() {
         assert_eq!(code_like("E119").as_deref(), Some("E119"));
         assert_eq!(code_like("i50.2").as_deref(), Some("I502"));
-        assert_eq!(code_like("K21.").as_deref(), Some("K21"));
-        assert_eq!(code_like(" i10 ").as_deref(), Some("I10"));
+        assert_eq!(code_like("K85.").as_deref(), Some("K85"));
+        assert_eq!(code_like(" r55 ").as_deref(), Some("R55"));
         assert_eq!(code_like("0DTJ4ZZ").as_deref(), Some("0DTJ4ZZ"));
         assert_eq!(code_like("W10.9XXA").as_deref(), Some("W109XXA"));
         assert_eq!(code_like("copd"), None);
-        assert_eq!(code_like("pe"), None);
+        assert_eq!(code_like("ra"), None);
         assert_eq!(code_like("i50 2"), None);
         assert_eq!(code_like("I5.02"), None);
     }

@@ -12,6 +12,7 @@ pub mod eval;
 pub(crate) mod fuzzy;
 pub(crate) mod lookup;
 pub mod notes;
+pub mod pcs_open;
 pub mod perms;
 pub(crate) mod query;
 pub(crate) mod rank;

@@ -13,6 +13,10 @@ use std::collections::HashMap;
 /// The built-in list, embedded in the binary.
 pub(crate) const BUILTIN: &str = include_str!("../../assets/search/synonyms.tsv");
 
+/// Drug brand names and supply words for HCPCS Level II (assets/search/synonyms_hcpcs.tsv). HCPCS is
+/// an imported code set, so these expansions are not checked against the built-in code sets' words.
+pub(crate) const BUILTIN_HCPCS: &str = include_str!("../../assets/search/synonyms_hcpcs.tsv");
+
 /// A key word: its text, and its term when endings may be ignored.
 #[derive(Debug, Clone)]
 struct KeyWord {
@@ -30,6 +34,8 @@ pub(crate) struct Synonym {
     pub key_text: String,
     /// Each expansion: its text and its words.
     pub expansions: Vec<(String, Vec<Word>)>,
+    /// Whether every expansion word must occur in the built-in code sets (see `unknown_synonym_words`).
+    pub checked: bool,
 }
 
 /// A synonym found in a query: query words `start..end` matched entry `index`.
@@ -54,55 +60,66 @@ fn key_term(analyzer: &mut Analyzer, text: &str) -> Option<String> {
 
 impl Synonyms {
     /// Parses a synonym list; errors name the line and what to fix.
+    #[cfg(test)]
     pub(crate) fn parse(source: &str, origin: &str) -> Result<Synonyms> {
+        Self::parse_all(&[(source, origin, true)])
+    }
+
+    /// Parses several lists into one: (text, origin, whether its expansions are checked against the
+    /// built-in code sets).
+    pub(crate) fn parse_all(sources: &[(&str, &str, bool)]) -> Result<Synonyms> {
         let mut analyzer = Analyzer::new();
         let mut merged: HashMap<Vec<String>, usize> = HashMap::new();
         let mut entries: Vec<Synonym> = Vec::new();
-        for (no, line) in source.lines().enumerate() {
-            let line = line.trim_end_matches('\r');
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                continue;
-            }
-            let mut fields = line.split('\t');
-            let key_text = fields.next().unwrap_or("").trim();
-            let key: Vec<KeyWord> = split_words(key_text)
-                .into_iter()
-                .map(|w| KeyWord {
-                    term: key_term(&mut analyzer, &w.text),
-                    text: w.text,
-                })
-                .collect();
-            if key.is_empty() {
-                bail!(
-                    "{origin} line {}: the term before the first tab has no words",
-                    no + 1
-                );
-            }
-            let expansions: Vec<(String, Vec<Word>)> = fields
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .map(|f| (f.to_string(), split_words(f)))
-                .collect();
-            if expansions.is_empty() || expansions.iter().any(|(_, w)| w.is_empty()) {
-                bail!(
-                    "{origin} line {}: '{key_text}' needs at least one expansion after a tab \
+        for &(source, origin, checked) in sources {
+            for (no, line) in source.lines().enumerate() {
+                let line = line.trim_end_matches('\r');
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    continue;
+                }
+                let mut fields = line.split('\t');
+                let key_text = fields.next().unwrap_or("").trim();
+                let key: Vec<KeyWord> = split_words(key_text)
+                    .into_iter()
+                    .map(|w| KeyWord {
+                        term: key_term(&mut analyzer, &w.text),
+                        text: w.text,
+                    })
+                    .collect();
+                if key.is_empty() {
+                    bail!(
+                        "{origin} line {}: the term before the first tab has no words",
+                        no + 1
+                    );
+                }
+                let expansions: Vec<(String, Vec<Word>)> = fields
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(|f| (f.to_string(), split_words(f)))
+                    .collect();
+                if expansions.is_empty() || expansions.iter().any(|(_, w)| w.is_empty()) {
+                    bail!(
+                        "{origin} line {}: '{key_text}' needs at least one expansion after a tab \
                      (format: term TAB expansion [TAB expansion ...])",
-                    no + 1
-                );
+                        no + 1
+                    );
+                }
+                let norm: Vec<String> = key.iter().map(|k| k.text.clone()).collect();
+                if let Some(&i) = merged.get(&norm) {
+                    entries[i].expansions.extend(expansions);
+                    entries[i].checked &= checked;
+                    continue;
+                }
+                merged.insert(norm, entries.len());
+                let ordered = key.iter().any(|k| k.text.len() <= 2 || is_stop(&k.text));
+                entries.push(Synonym {
+                    key,
+                    ordered,
+                    key_text: key_text.to_string(),
+                    expansions,
+                    checked,
+                });
             }
-            let norm: Vec<String> = key.iter().map(|k| k.text.clone()).collect();
-            if let Some(&i) = merged.get(&norm) {
-                entries[i].expansions.extend(expansions);
-                continue;
-            }
-            merged.insert(norm, entries.len());
-            let ordered = key.iter().any(|k| k.text.len() <= 2 || is_stop(&k.text));
-            entries.push(Synonym {
-                key,
-                ordered,
-                key_text: key_text.to_string(),
-                expansions,
-            });
         }
         let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, e) in entries.iter().enumerate() {
@@ -122,7 +139,25 @@ impl Synonyms {
     }
 
     pub(crate) fn builtin() -> Result<Synonyms> {
-        Self::parse(BUILTIN, "assets/search/synonyms.tsv")
+        Self::parse_all(&[
+            (BUILTIN, "assets/search/synonyms.tsv", true),
+            (BUILTIN_HCPCS, "assets/search/synonyms_hcpcs.tsv", false),
+        ])
+    }
+
+    /// Whether the whole query is one synonym term ("dm2", "mi"): such a query searches as the term
+    /// even when it also looks like the start of a code.
+    pub(crate) fn is_whole_key(&self, query: &str) -> bool {
+        let words = split_words(query);
+        let Some(first) = words.first() else {
+            return false;
+        };
+        self.by_first.get(&first.text).is_some_and(|v| {
+            v.iter().any(|&i| {
+                let k = &self.entries[i].key;
+                k.len() == words.len() && k.iter().zip(&words).all(|(k, w)| k.text == w.text)
+            })
+        })
     }
 
     /// Finds synonyms in query words, longest first, left to right, without overlaps.

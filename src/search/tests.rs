@@ -1,4 +1,5 @@
-//! Behaviour of the code index on a small hand-written code set.
+//! Behaviour of the code index on a small hand-written code set. No query here is one of the dev set's
+//! (../shared/eval/code_queries_dev.tsv): tests must not pin the queries the ranking was tuned on.
 use super::{CodeHit, CodeIndex, CodeQuery};
 use crate::domain::{CodeEntry, CodeSystem, EntryKind, TabularNotes};
 use std::path::Path;
@@ -219,16 +220,16 @@ fn code_lookup_with_or_without_dot_and_partial() {
     let tmp = tempfile::tempdir().unwrap();
     let index = build(&tmp.path().join("codes"));
     assert_eq!(top(&index, "E119")[0].code, "E11.9");
-    assert_eq!(top(&index, "i10")[0].code, "I10");
+    assert_eq!(top(&index, "i110")[0].code, "I11.0");
     let i502 = top(&index, "I50.2");
     assert_eq!(
         codes(&i502),
         ["I50.20", "I50.21", "I50.2"],
         "billable children first, then the header"
     );
-    let k21 = top(&index, "K21.");
-    assert_eq!(k21[0].code, "K21.00");
-    assert!(k21.iter().all(|h| h.code.starts_with("K21")));
+    let k210 = top(&index, "K21.0");
+    assert_eq!(k210[0].code, "K21.00");
+    assert!(k210.iter().all(|h| h.code.starts_with("K21.0")));
     let billable = index
         .search(
             "K21",
@@ -247,7 +248,7 @@ fn code_lookup_with_or_without_dot_and_partial() {
 fn words_in_any_order_prefixes_misspellings_and_synonyms() {
     let tmp = tempfile::tempdir().unwrap();
     let index = build(&tmp.path().join("codes"));
-    assert_eq!(top(&index, "heart failure")[0].code, "I50.9");
+    assert_eq!(top(&index, "heart failures")[0].code, "I50.9");
     assert_eq!(top(&index, "failure heart")[0].code, "I50.9");
     assert_eq!(
         top(&index, "hypert")[0].code,
@@ -255,12 +256,12 @@ fn words_in_any_order_prefixes_misspellings_and_synonyms() {
         "the word being typed is completed"
     );
     assert_eq!(top(&index, "pnemonia")[0].code, "J18.9");
-    assert_eq!(top(&index, "migrane")[0].code, "G43.909");
+    assert_eq!(top(&index, "migaine")[0].code, "G43.909");
     assert_eq!(top(&index, "aki")[0].code, "N17.9");
     assert_eq!(top(&index, "acute systolic chf")[0].code, "I50.21");
-    assert_eq!(top(&index, "dm2 uncontrolled")[0].code, "E11.65");
+    assert_eq!(top(&index, "t2dm uncontrolled")[0].code, "E11.65");
     assert_eq!(top(&index, "gerd")[0].code, "K21.9");
-    let hfref = top(&index, "hfref");
+    let hfref = top(&index, "hfref heart failure");
     assert_eq!(hfref[0].code, "I50.20");
     assert!(hfref[0].matched.is_some());
 }
@@ -269,18 +270,18 @@ fn words_in_any_order_prefixes_misspellings_and_synonyms() {
 fn matched_inclusion_terms_and_ranking_signals() {
     let tmp = tempfile::tempdir().unwrap();
     let index = build(&tmp.path().join("codes"));
-    let seizure = top(&index, "seizure");
+    let seizure = top(&index, "seizures");
     assert_eq!(seizure[0].code, "R56.9");
     assert_eq!(
         seizure[0].matched.as_deref(),
         Some("Seizure(s) (convulsive) NOS")
     );
     assert_eq!(
-        top(&index, "heart failure")[0].matched,
+        top(&index, "failure heart")[0].matched,
         None,
         "the title matched"
     );
-    let pneumonia = top(&index, "pneumonia");
+    let pneumonia = top(&index, "pneumonias");
     assert_eq!(
         codes(&pneumonia)[..2],
         ["J18.9", "J12.9"],
@@ -327,7 +328,7 @@ fn filters_limit_and_empty_queries() {
     };
     assert!(
         index
-            .search("heart failure", &q)
+            .search("failure of heart", &q)
             .unwrap()
             .iter()
             .all(|h| h.billable)
@@ -339,7 +340,7 @@ fn filters_limit_and_empty_queries() {
     assert_eq!(index.search("heart", &q).unwrap().len(), 2);
     assert!(top(&index, "   ").is_empty());
     assert!(top(&index, "zzzzqqq").is_empty());
-    let json = serde_json::to_value(&top(&index, "seizure")[0]).unwrap();
+    let json = serde_json::to_value(&top(&index, "seizures")[0]).unwrap();
     assert_eq!(json["system"], "ICD-10-CM");
     assert_eq!(json["code"], "R56.9");
 }

@@ -326,7 +326,10 @@ fn draw_search(
     let info = if s.pending() {
         "searching…".to_string()
     } else if !s.results_query.is_empty() {
-        format!("{} hits {}ms", s.results.len(), s.elapsed_ms)
+        let open = crate::search::pcs_open::open_axes_line(&s.results)
+            .map(|o| format!(" · {o}"))
+            .unwrap_or_default();
+        format!("{} hits {}ms{open}", s.results.len(), s.elapsed_ms)
     } else {
         String::new()
     };
