@@ -6,6 +6,7 @@ mod output;
 mod progress;
 mod queries;
 mod report;
+pub mod sanitize;
 
 use crate::config::Config;
 use crate::domain::{CodeSystem, EncounterStatus, Role};
@@ -247,7 +248,10 @@ pub fn main() -> ExitCode {
                 .find_map(|c| c.downcast_ref::<ServiceError>())
                 .map(|s| s.exit_code())
                 .unwrap_or(1);
-            eprintln!("chartdesk: error: {e:#}");
+            eprintln!(
+                "chartdesk: error: {}",
+                sanitize::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(code)
         }
     }
@@ -274,7 +278,8 @@ fn start_logging(data: &DataDir) -> Option<tracing_appender::non_blocking::Worke
     let dir = data.log_dir();
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(&dir, "chartdesk.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // Log lines pass the sanitiser too: a name or note text never writes raw escapes into the log.
+    let (writer, guard) = tracing_appender::non_blocking(sanitize::SafeWriter::records(appender));
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHARTDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let ok = tracing_subscriber::fmt()
@@ -303,7 +308,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let report =
                 service::initialize(&data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
-            output::init_report(&report, demo.is_some());
+            output::init_report(
+                &mut sanitize::SafeWriter::new(std::io::stdout().lock()),
+                &report,
+                demo.is_some(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
@@ -385,7 +394,8 @@ fn run_command(
     config: &Config,
     progress: &mut Progress,
 ) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    // Every line of output passes the sanitiser: text from the database never reaches the terminal raw.
+    let mut out = sanitize::SafeWriter::new(std::io::stdout().lock());
     match cmd {
         Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
         Command::User(UserCommand::Add { login, role, team }) => {
@@ -440,7 +450,10 @@ fn run_command(
             let text = query.join(" ");
             let hits = svc.search_codes(&text, &q)?;
             if hits.is_empty() {
-                eprintln!("chartdesk: no codes match '{}'", text.trim());
+                eprintln!(
+                    "chartdesk: no codes match '{}'",
+                    sanitize::sanitize_line(text.trim())
+                );
             }
             output::code_hits(&mut out, &hits, json)?;
         }

@@ -26,34 +26,40 @@ pub fn fit(s: &str, w: usize) -> String {
     }
 }
 
-pub fn init_report(r: &InitReport, demo: bool) {
-    println!("data directory: {}", r.data_dir);
+pub fn init_report<W: Write>(out: &mut W, r: &InitReport, demo: bool) -> Result<()> {
+    writeln!(out, "data directory: {}", r.data_dir)?;
     if !r.created_database {
-        println!(
+        writeln!(
+            out,
             "existing data kept: {} encounters, {} notes",
             r.existing_encounters, r.existing_notes
-        );
+        )?;
     }
     if let Some(a) = &r.admin_added {
-        println!("admin: {a} (the login that ran init)");
+        writeln!(out, "admin: {a} (the login that ran init)")?;
     }
     for s in &r.code_sets_loaded {
-        println!("loaded code set: {s}");
+        writeln!(out, "loaded code set: {s}")?;
     }
     if demo {
         if r.demo_encounters_added > 0 {
-            println!(
+            writeln!(
+                out,
                 "demo data: {} encounters, {} notes",
                 r.demo_encounters_added, r.demo_notes_added
-            );
+            )?;
         } else {
-            println!("demo data not added: the database already has encounters");
+            writeln!(
+                out,
+                "demo data not added: the database already has encounters"
+            )?;
         }
     }
     if r.index_rebuilt {
-        println!("code index built");
+        writeln!(out, "code index built")?;
     }
-    println!("ready: run 'chartdesk' to open the workstation");
+    writeln!(out, "ready: run 'chartdesk' to open the workstation")?;
+    Ok(())
 }
 
 pub fn users<W: Write>(out: &mut W, rows: &[UserRow], json: bool) -> Result<()> {

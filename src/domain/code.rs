@@ -153,10 +153,11 @@ pub struct CodeEntry {
 /// Normalise what a user typed as a code: trim, upper-case, drop a trailing dot's absence issues.
 /// Returns the code without dot ("I5023").
 pub fn undotted(code: &str) -> String {
-    code.trim()
-        .chars()
+    // Dots first, then the trim: "I10 ." is "I10", not "I10 " (and the result is a fixed point).
+    code.chars()
         .filter(|c| *c != '.')
         .collect::<String>()
+        .trim()
         .to_ascii_uppercase()
 }
 
@@ -198,6 +199,8 @@ mod tests {
         assert_eq!(dotted_cm("ÄÄÄÄ"), "ÄÄÄ.Ä");
         assert_eq!(dotted_cm("I5💩"), "I5💩");
         assert_eq!(dotted_cm("I5💩2"), "I5💩.2");
+        assert_eq!(dotted_cm(".\t💩"), "💩");
+        assert_eq!(undotted("I10 ."), "I10");
     }
 
     #[test]
