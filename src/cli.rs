@@ -293,6 +293,7 @@ fn start_logging(data: &DataDir) -> Option<tracing_appender::non_blocking::Worke
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.global.config.as_deref())?;
+    crate::limits::set(config.import);
     let data = resolve_data_dir(&cli.global, &config)?;
     let _log = if data.root.exists() || cli.command.is_none() {
         start_logging(&data)

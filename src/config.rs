@@ -17,6 +17,8 @@ pub struct Config {
     pub demo: DemoConfig,
     pub standards: StandardsConfig,
     pub queries: QueriesConfig,
+    /// Import limits (`import.max_line_bytes`, `import.max_note_bytes`).
+    pub import: crate::limits::Limits,
 }
 
 /// Productivity standards: encounters a coder is expected to code per hour worked, by type.
@@ -180,6 +182,16 @@ impl Config {
         }
         if self.queries.no_response_close_days == 0 || self.queries.no_response_close_days > 365 {
             anyhow::bail!("{origin}: queries.no_response_close_days must be between 1 and 365");
+        }
+        let im = &self.import;
+        if !(1024..=1024 * crate::limits::MIB).contains(&im.max_note_bytes) {
+            anyhow::bail!("{origin}: import.max_note_bytes must be between 1024 and 1073741824");
+        }
+        if !(im.max_note_bytes..=1024 * crate::limits::MIB).contains(&im.max_line_bytes) {
+            anyhow::bail!(
+                "{origin}: import.max_line_bytes must be at least import.max_note_bytes and at \
+                 most 1073741824"
+            );
         }
         if self.queries.physician_advisor.trim().is_empty() {
             anyhow::bail!(

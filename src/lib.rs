@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod edits;
+pub mod limits;
 pub mod notes;
 pub mod report;
 pub mod search;

@@ -187,3 +187,81 @@ fn a_planted_index_pointer_is_rebuilt_and_never_logged_raw() {
         "{log}"
     );
 }
+
+#[test]
+fn endless_and_oversized_import_lines_are_refused_naming_file_and_line() {
+    let (_t, data) = fixture();
+    // Without a newline, ever: refused after one limit's worth of bytes, not read to the end.
+    let (code, _, err) = safe_run(
+        &data,
+        &["import", "notes", "/dev/zero", "--format", "jsonl"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("/dev/zero line 1 is longer than 16 MiB"),
+        "{err}"
+    );
+    assert!(err.contains("import.max_line_bytes"), "{err}");
+    let (code, _, err) = safe_run(
+        &data,
+        &[
+            "import",
+            "codes",
+            "/dev/zero",
+            "--system",
+            "hcpcs",
+            "--version",
+            "2026",
+        ],
+    );
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains("/dev/zero line 1 is longer than 16 MiB"),
+        "{err}"
+    );
+
+    // Smaller limits from the config: a big note is rejected, a long line stops the file.
+    let cfg = data.root.join("limits.toml");
+    std::fs::write(
+        &cfg,
+        "[import]\nmax_note_bytes = 2048\nmax_line_bytes = 4096\n",
+    )
+    .unwrap();
+    let note = |id: &str, len: usize| {
+        serde_json::json!({"note_id": id, "account": "A100", "mrn": "MRN0000001",
+            "note_type": "Progress Note", "author": "Dr. A", "written_at": "2026-11-02T09:15:00Z",
+            "text": "x".repeat(len)})
+        .to_string()
+    };
+    let file = data.root.join("big.jsonl");
+    let body = [note("OK-1", 100), note("BIG-1", 3000), note("OK-2", 100)].join("\n");
+    std::fs::write(&file, body).unwrap();
+    let cfg_arg = cfg.to_str().unwrap();
+    let file_arg = file.to_str().unwrap();
+    let (code, out, err) = safe_run(
+        &data,
+        &[
+            "--config",
+            cfg_arg,
+            "import",
+            "notes",
+            file_arg,
+            "--skip-bad",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains("line 2"), "{all}");
+    assert!(
+        all.contains("the note text is 3,000 bytes; notes are limited to 2,048 bytes, `import.max_note_bytes`"),
+        "{all}"
+    );
+    let long = [note("OK-3", 100), note("LONG-1", 5000)].join("\n");
+    std::fs::write(&file, long).unwrap();
+    let (code, _, err) = safe_run(&data, &["--config", cfg_arg, "import", "notes", file_arg]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("big.jsonl line 2 is longer than 4,096 bytes"),
+        "{err}"
+    );
+}
