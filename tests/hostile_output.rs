@@ -265,3 +265,42 @@ fn endless_and_oversized_import_lines_are_refused_naming_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_reject_report_is_created_new_never_through_a_symlink() {
+    let (_t, data) = fixture();
+    let bad = std::fs::read("tests/fixtures/notes/bad_type.jsonl").unwrap();
+    let file = data.root.join("bad.jsonl");
+    std::fs::write(&file, bad).unwrap();
+    let victim = data.root.join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = data.root.join("rejects.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let args = |report: &Path| {
+        vec![
+            "import".to_string(),
+            "notes".into(),
+            file.display().to_string(),
+            "--skip-bad".into(),
+            "--reject-report".into(),
+            report.display().to_string(),
+        ]
+    };
+    let run = |report: &Path| {
+        let a = args(report);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        safe_run(&data, &a)
+    };
+    let (code, _, err) = run(&link);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("must not exist yet"), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let fresh = data.root.join("fresh.jsonl");
+    let (code, _, err) = run(&fresh);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(&fresh)
+            .unwrap()
+            .contains("note_type")
+    );
+}
