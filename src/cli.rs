@@ -122,6 +122,11 @@ pub enum Command {
     /// Work one documentation query: show, new, pin, send, answer, close, cancel, templates...
     #[command(subcommand)]
     Query(queries::QueryCommand),
+    /// Copy the live database to DEST (a new file) while others work, verify the copy and write
+    /// the indexes' rebuild recipe beside it (admins).
+    Backup { dest: PathBuf },
+    /// Restore a backup onto a new, empty data directory and rebuild the indexes.
+    Restore { src: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -316,6 +321,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Restore { src }) => {
+            service::backup::restore(&data, &src, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            progress.finish();
+            writeln!(
+                sanitize::SafeWriter::new(std::io::stdout().lock()),
+                "restored {} into {}; indexes rebuilt",
+                src.display(),
+                data.root.display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
             notes::bench(&a, &mut progress)?;
             Ok(ExitCode::SUCCESS)
@@ -343,6 +359,7 @@ fn admin_only(cmd: &Command) -> Option<&'static str> {
         Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
         Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
         Command::Reindex => Some("rebuild indexes"),
+        Command::Backup { .. } => Some("back up the database"),
         Command::User(UserCommand::Add { .. }) => Some("add users"),
         _ => None,
     }
@@ -530,6 +547,18 @@ fn run_command(
         }
         Command::Bench(BenchCommand::Notes(_)) => {
             anyhow::bail!("internal error: bench notes runs without a data directory")
+        }
+        Command::Restore { .. } => anyhow::bail!("internal error: restore runs before opening"),
+        Command::Backup { dest } => {
+            let r = svc.backup(&dest)?;
+            writeln!(
+                out,
+                "backed up {} bytes (schema {}) to {}; integrity check ok; rebuild recipe: {}",
+                r.bytes,
+                r.schema_version,
+                r.database.display(),
+                r.recipe.display()
+            )?;
         }
     }
     out.flush().context("writing output")?;

@@ -304,3 +304,53 @@ fn a_reject_report_is_created_new_never_through_a_symlink() {
             .contains("note_type")
     );
 }
+
+#[test]
+fn backup_during_an_import_then_restore_onto_an_empty_directory() {
+    let (t, data) = fixture();
+    let file = t.path().join("many.jsonl");
+    let lines: Vec<String> = (0..3000)
+        .map(|i| {
+            serde_json::json!({"note_id": format!("M-{i}"), "account": "A200", "mrn": "MRN0000001",
+                "note_type": "Progress Note", "author": "Dr. A", "written_at": "2026-11-02T09:15:00Z",
+                "text": format!("Hyperkalemia day {i}, potassium rechecked.")})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let mut import = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(["import", "notes"])
+        .arg(&file)
+        .env("CHARTDESK_DATA_DIR", &data.root)
+        .env_remove("CHARTDESK_CONFIG")
+        .env("HOME", data.root.join("home"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let dest = t.path().join("backup.db");
+    let (code, out, err) = safe_run(&data, &["backup", dest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("integrity check ok"), "{out}");
+    assert!(import.wait().unwrap().success());
+    let recipe = std::fs::read_to_string(t.path().join("backup.db.README.txt")).unwrap();
+    assert!(recipe.contains("restore"), "{recipe}");
+    // A second backup to the same name is refused.
+    let (code, _, err) = safe_run(&data, &["backup", dest.to_str().unwrap()]);
+    assert_ne!(code, 0, "{err}");
+
+    // Restore refuses a directory with a database, and works on a new one.
+    let (code, _, err) = safe_run(&data, &["restore", dest.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("already holds a database"), "{err}");
+    let new = DataDir::new(t.path().join("restored"));
+    let (code, out, err) = safe_run(&new, &["restore", dest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(new.root.join("index").exists(), "indexes rebuilt");
+    let (code, out, err) = safe_run(&new, &["search", "notes", "pwned", "--count"]);
+    assert_eq!((code, out.trim()), (0, "1"), "{err}");
+    // Whatever part of the import the copy holds, it is whole: notes and their encounters.
+    let (code, out, err) = safe_run(&new, &["encounters"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("A100") && out.contains("A666"), "{out}");
+}

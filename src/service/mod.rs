@@ -1,6 +1,7 @@
 //! The one door: every workstation operation, for the TUI and the CLI alike. A call knows the acting
 //! user, checks the role, does its work in one SQLite transaction and writes the audit row in that
 //! same transaction.
+pub mod backup;
 mod coding;
 mod demo_history;
 mod edits;
