@@ -8,6 +8,7 @@ mod output;
 mod progress;
 mod queries;
 mod report;
+pub mod sanitize;
 mod ssh;
 
 use crate::config::Config;
@@ -137,6 +138,11 @@ pub enum Command {
     /// MS-DRG v43.1 grouping of a claim (--pdx ...), an encounter (--encounter) or a JSON-lines
     /// file of claims (--cases); exit code 1 when a --cases line cannot be read.
     Group(group::GroupArgs),
+    /// Copy the live database to DEST (a new file) while others work, verify the copy and write
+    /// the indexes' rebuild recipe beside it (admins).
+    Backup { dest: PathBuf },
+    /// Restore a backup onto a new, empty data directory and rebuild the indexes.
+    Restore { src: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,7 +284,10 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit_code_of(&e);
-            eprintln!("chartdesk: error: {e:#}");
+            eprintln!(
+                "chartdesk: error: {}",
+                sanitize::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(code)
         }
     }
@@ -321,6 +330,7 @@ fn resolve_data_dir(global: &GlobalArgs, config: &Config) -> Result<DataDir> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.global.config.as_deref())?;
+    crate::limits::set(config.import.limits());
     ssh::set_umask(config.security.group_access);
     if let Some(Command::SshSession { login }) = &cli.command {
         return ssh::session(login, &cli.global, &config);
@@ -358,7 +368,22 @@ pub(crate) fn dispatch(
             let report =
                 service::initialize(data, &login, demo, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
-            output::init_report(&mut std::io::stdout().lock(), &report, demo.is_some())?;
+            output::init_report(
+                &mut sanitize::SafeWriter::new(std::io::stdout().lock()),
+                &report,
+                demo.is_some(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Restore { src }) => {
+            service::backup::restore(&data, &src, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            progress.finish();
+            writeln!(
+                sanitize::SafeWriter::new(std::io::stdout().lock()),
+                "restored {} into {}; indexes rebuilt",
+                src.display(),
+                data.root.display()
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
@@ -398,6 +423,7 @@ fn admin_only(cmd: &Command) -> Option<&'static str> {
         Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
         Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
         Command::Reindex => Some("rebuild indexes"),
+        Command::Backup { .. } => Some("back up the database"),
         Command::User(
             UserCommand::Add { .. }
             | UserCommand::Keys { .. }
@@ -458,7 +484,8 @@ fn run_command(
     config: &Config,
     progress: &mut Progress,
 ) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    // Every line of output passes the sanitiser: text from the database never reaches the terminal raw.
+    let mut out = sanitize::SafeWriter::new(std::io::stdout().lock());
     match cmd {
         Command::Init { .. } => anyhow::bail!("internal error: init is handled before opening"),
         Command::User(UserCommand::Add {
@@ -549,7 +576,10 @@ fn run_command(
             let text = query.join(" ");
             let hits = svc.search_codes(&text, &q)?;
             if hits.is_empty() {
-                eprintln!("chartdesk: no codes match '{}'", text.trim());
+                eprintln!(
+                    "chartdesk: no codes match '{}'",
+                    sanitize::sanitize_line(text.trim())
+                );
             }
             output::code_hits(&mut out, &hits, json)?;
         }
@@ -633,6 +663,18 @@ fn run_command(
         }
         Command::Ssh(_) | Command::SshSession { .. } => {
             anyhow::bail!("internal error: ssh commands are handled before opening")
+        }
+        Command::Restore { .. } => anyhow::bail!("internal error: restore runs before opening"),
+        Command::Backup { dest } => {
+            let r = svc.backup(&dest)?;
+            writeln!(
+                out,
+                "backed up {} bytes (schema {}) to {}; integrity check ok; rebuild recipe: {}",
+                r.bytes,
+                r.schema_version,
+                r.database.display(),
+                r.recipe.display()
+            )?;
         }
     }
     out.flush().context("writing output")?;

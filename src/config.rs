@@ -30,12 +30,28 @@ pub struct ImportConfig {
     /// Encounters an import adds that were discharged more than this many days ago come in as
     /// closed history (not on worklists or in the backlog); 0 keeps every encounter as work.
     pub historical_days: u64,
+    /// The longest line of an import file (notes and code sets), in bytes.
+    pub max_line_bytes: usize,
+    /// The largest note text, in bytes.
+    pub max_note_bytes: usize,
 }
 
 impl Default for ImportConfig {
     fn default() -> Self {
         Self {
             historical_days: 120,
+            max_line_bytes: crate::limits::Limits::default().max_line_bytes,
+            max_note_bytes: crate::limits::Limits::default().max_note_bytes,
+        }
+    }
+}
+
+impl ImportConfig {
+    /// The import limits in force for this process (`import.max_line_bytes`, `import.max_note_bytes`).
+    pub fn limits(&self) -> crate::limits::Limits {
+        crate::limits::Limits {
+            max_line_bytes: self.max_line_bytes,
+            max_note_bytes: self.max_note_bytes,
         }
     }
 }
@@ -259,6 +275,16 @@ impl Config {
         }
         if self.security.idle_minutes == 0 || self.security.idle_minutes > 24 * 60 {
             anyhow::bail!("{origin}: security.idle_minutes must be between 1 and 1440");
+        }
+        let im = &self.import;
+        if !(1024..=1024 * crate::limits::MIB).contains(&im.max_note_bytes) {
+            anyhow::bail!("{origin}: import.max_note_bytes must be between 1024 and 1073741824");
+        }
+        if !(im.max_note_bytes..=1024 * crate::limits::MIB).contains(&im.max_line_bytes) {
+            anyhow::bail!(
+                "{origin}: import.max_line_bytes must be at least import.max_note_bytes and at \
+                 most 1073741824"
+            );
         }
         if self.queries.physician_advisor.trim().is_empty() {
             anyhow::bail!(

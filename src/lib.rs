@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod edits;
 pub mod grouper;
+pub mod limits;
 pub mod notes;
 pub mod report;
 pub mod search;

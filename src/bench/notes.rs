@@ -302,15 +302,32 @@ fn chartdesk_query(svc: &mut Service, q: &MixQuery) -> Result<usize> {
     Ok(svc.search_notes_unaudited(q.chartdesk, &nq)?.hits.len())
 }
 
-/// Sets up an empty data directory whose admin is the login running the benchmark.
+/// The marker a benchmark leaves in the directories it creates: only those are ever cleared.
+pub const BENCH_MARKER: &str = ".chartdesk-bench";
+
+/// Sets up an empty data directory whose admin is the login running the benchmark. An existing
+/// `DIR/data` is cleared only if this benchmark created it (it holds [`BENCH_MARKER`]); anything
+/// else there — a real data directory — is refused, never deleted.
 fn prepare_dir(dir: &Path, login: &str) -> Result<DataDir> {
     let data = DataDir::new(dir.join("data"));
     if data.root.exists() {
+        if !data.root.join(BENCH_MARKER).is_file() {
+            anyhow::bail!(
+                "{} exists and was not made by `chartdesk bench`: refusing to clear it; pass \
+                 --dir with a new or benchmark-only directory",
+                data.root.display()
+            );
+        }
         std::fs::remove_dir_all(&data.root)
             .with_context(|| format!("clearing {}", data.root.display()))?;
     }
     std::fs::create_dir_all(&data.root)
         .with_context(|| format!("creating {}", data.root.display()))?;
+    std::fs::write(
+        data.root.join(BENCH_MARKER),
+        "made by chartdesk bench notes\n",
+    )
+    .with_context(|| format!("marking {}", data.root.display()))?;
     let conn = store::open(&data.db_path())?;
     store::users::upsert(&conn, login, Role::Admin, "", None, &store::now())?;
     Ok(data)
@@ -505,4 +522,31 @@ pub fn probe(data_root: &Path) -> Result<(u64, u64)> {
         chartdesk_query(&mut svc, &q)?;
     }
     Ok(rss())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_clears_only_a_directory_it_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("data");
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::write(real.join("chartdesk.db"), "precious").unwrap();
+        let e = prepare_dir(tmp.path(), "bench").unwrap_err();
+        assert!(
+            format!("{e:#}").contains("not made by `chartdesk bench`"),
+            "{e:#}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(real.join("chartdesk.db")).unwrap(),
+            "precious"
+        );
+
+        let own = tempfile::tempdir().unwrap();
+        prepare_dir(own.path(), "bench").unwrap();
+        let data = prepare_dir(own.path(), "bench").unwrap();
+        assert!(data.root.join(BENCH_MARKER).is_file());
+    }
 }

@@ -62,10 +62,13 @@ pub fn search<W: Write>(svc: &mut Service, a: &SearchNotesArgs, out: &mut W) -> 
     let text = a.query.join(" ");
     let r = svc.search_notes(&text, &q)?;
     if let Some(m) = &r.fallback_message {
-        eprintln!("chartdesk: {m}");
+        eprintln!("chartdesk: {}", super::sanitize::sanitize(m));
     }
     if r.total == 0 && !a.count {
-        eprintln!("chartdesk: no notes match '{}'", text.trim());
+        eprintln!(
+            "chartdesk: no notes match '{}'",
+            super::sanitize::sanitize_line(text.trim())
+        );
     }
     if a.count {
         writeln!(out, "{}", r.total)?;

@@ -39,6 +39,8 @@ impl Progress {
     }
 
     fn update_to(&mut self, err: &mut dyn Write, stage: &str, done: usize, total: usize) {
+        // Stages name files and code sets: shown safely.
+        let stage = &*super::sanitize::sanitize_line(stage);
         let new_stage = stage != self.stage;
         if self.tty {
             if !new_stage && self.last.elapsed() < Duration::from_millis(80) && done < total {

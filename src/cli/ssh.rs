@@ -67,7 +67,9 @@ pub(super) fn start_logging(data: &DataDir) -> Option<tracing_appender::non_bloc
             return None;
         }
     };
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // Log lines pass the sanitiser too: a name or note text never writes raw escapes into the log.
+    let (writer, guard) =
+        tracing_appender::non_blocking(super::sanitize::SafeWriter::records(appender));
     let filter = tracing_subscriber::EnvFilter::try_from_env("CHARTDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let ok = tracing_subscriber::fmt()

@@ -139,6 +139,13 @@ pub fn read_release_file(
         Some(CodeSystem::Cpt) if !zipped => Format::Cpt,
         _ => detected.with_context(|| format!("reading {}", path.display()))?,
     };
+    let order_sys = system.unwrap_or_else(|| order_system(&inner_name, head));
+    // No line is ever held past `import.max_line_bytes` (`/dev/zero` is refused at once).
+    let reader = crate::limits::BoundedLines::new(
+        reader,
+        path.display().to_string(),
+        crate::limits::get().max_line_bytes,
+    );
     let name_year = year_in_name(&inner_name);
     let need_version = || -> Result<String> {
         version.map(str::to_string).or_else(|| name_year.clone()).with_context(|| {
@@ -161,13 +168,7 @@ pub fn read_release_file(
             }
             pcs::parse(reader, &need_version()?, &source)
         }
-        Format::Order => {
-            let system = match system {
-                Some(s) => s,
-                None => order_system(&inner_name, head),
-            };
-            order::parse(reader, system, &need_version()?, &source)
-        }
+        Format::Order => order::parse(reader, order_sys, &need_version()?, &source),
         // HCPCS and CPT are released per calendar year: "2019", not "FY2019".
         Format::Hcpcs => {
             let v = need_version()?;

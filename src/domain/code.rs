@@ -153,20 +153,21 @@ pub struct CodeEntry {
 /// Normalise what a user typed as a code: trim, upper-case, drop a trailing dot's absence issues.
 /// Returns the code without dot ("I5023").
 pub fn undotted(code: &str) -> String {
-    code.trim()
-        .chars()
+    // Dots first, then the trim: "I10 ." is "I10", not "I10 " (and the result is a fixed point).
+    code.chars()
         .filter(|c| *c != '.')
         .collect::<String>()
+        .trim()
         .to_ascii_uppercase()
 }
 
 /// ICD-10-CM codes are written with a dot after the third character.
 pub fn dotted_cm(code: &str) -> String {
     let u = undotted(code);
-    if u.len() > 3 {
-        format!("{}.{}", &u[..3], &u[3..])
-    } else {
-        u
+    // Split after the third character, not byte: typed text may hold any character ("ÄÄ", "💩").
+    match u.char_indices().nth(3) {
+        Some((at, _)) => format!("{}.{}", &u[..at], &u[at..]),
+        None => u,
     }
 }
 
@@ -189,6 +190,17 @@ mod tests {
         assert_eq!(dotted_cm("I10"), "I10");
         assert_eq!(dotted_cm("W06XXXA"), "W06.XXXA");
         assert_eq!(display_code(CodeSystem::Icd10Pcs, "0016070"), "0016070");
+    }
+
+    #[test]
+    fn non_ascii_codes_do_not_panic() {
+        assert_eq!(dotted_cm("ÄÄ"), "ÄÄ");
+        assert_eq!(dotted_cm("💩"), "💩");
+        assert_eq!(dotted_cm("ÄÄÄÄ"), "ÄÄÄ.Ä");
+        assert_eq!(dotted_cm("I5💩"), "I5💩");
+        assert_eq!(dotted_cm("I5💩2"), "I5💩.2");
+        assert_eq!(dotted_cm(".\t💩"), "💩");
+        assert_eq!(undotted("I10 ."), "I10");
     }
 
     #[test]

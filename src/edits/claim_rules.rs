@@ -86,7 +86,10 @@ pub(super) fn resolve(tab: &TabularIndex, claim: &Claim, out: &mut Vec<Edit>) ->
 /// Why an unknown code is unknown: names the longest known code it starts with.
 fn unknown_reason(tab: &TabularIndex, code: &str) -> String {
     let bare = undotted(code);
-    for len in (3..bare.len()).rev() {
+    for len in (3..bare.len())
+        .rev()
+        .filter(|&len| bare.is_char_boundary(len))
+    {
         if let Some(i) = tab.find(&dotted_cm(&bare[..len])) {
             let seventh = tab.seventh_characters(i);
             let valid = if bare.len() == 7 && !seventh.is_empty() {

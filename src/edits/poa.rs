@@ -23,7 +23,10 @@ impl Entry {
     fn matches(&self, undotted: &str) -> bool {
         self.range.matches(undotted)
             && self.seventh.as_ref().is_none_or(|set| {
-                undotted.len() == 7 && undotted[6..].chars().all(|c| set.contains(c))
+                undotted.len() == 7
+                    && undotted
+                        .get(6..)
+                        .is_some_and(|s| s.chars().all(|c| set.contains(c)))
             })
     }
 }

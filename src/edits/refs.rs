@@ -118,7 +118,10 @@ pub fn parse_part(part: &str) -> Option<CodeRef> {
 /// the unread rest.
 fn read_code(s: &str) -> Option<(String, &str)> {
     let b = s.as_bytes();
-    if b.len() < 3 || !b[0].is_ascii_uppercase() || !(b[1].is_ascii_digit() || &s[..3] == "QA0") {
+    if b.len() < 3
+        || !b[0].is_ascii_uppercase()
+        || !(b[1].is_ascii_digit() || s.get(..3) == Some("QA0"))
+    {
         return None;
     }
     if !(b[2].is_ascii_digit() || b[2].is_ascii_uppercase()) {

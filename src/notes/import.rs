@@ -88,8 +88,18 @@ impl RejectSink {
 
     fn write(&mut self, e: &RecordError) -> Result<()> {
         if self.out.is_none() {
-            let f = std::fs::File::create(&self.path)
-                .with_context(|| format!("creating the reject report {}", self.path.display()))?;
+            // Created new: never follows a symlink planted at the path, never overwrites a file.
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&self.path)
+                .with_context(|| {
+                    format!(
+                        "creating the reject report {}: it must not exist yet (move or delete \
+                         it, or name another with --reject-report)",
+                        self.path.display()
+                    )
+                })?;
             self.out = Some(std::io::BufWriter::new(f));
         }
         if let Some(out) = self.out.as_mut() {

@@ -167,6 +167,17 @@ pub fn build(
         ));
     }
     let text = get("text").ok_or_else(|| err("text", "text is missing or empty".into()))?;
+    let max = crate::limits::get().max_note_bytes;
+    if text.len() > max {
+        return Err(err(
+            "text",
+            format!(
+                "the note text is {}; notes are limited to {}, `import.max_note_bytes`",
+                crate::limits::size(text.len()),
+                crate::limits::size(max)
+            ),
+        ));
+    }
 
     let (name, birth, sex) = (get("name"), get("birth_date"), get("sex"));
     let patient = if name.is_some() || birth.is_some() || sex.is_some() {

@@ -1,5 +1,6 @@
 //! Opening an import file for streaming: gzip if it ends in `.gz`, a UTF-8 byte-order mark skipped,
 //! UTF-16 refused, bytes counted for the progress bar, lines checked for UTF-8 one at a time.
+use crate::limits::BoundedLines;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
@@ -79,12 +80,17 @@ impl Source {
         } else {
             Box::new(raw)
         };
-        let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(
-            256 * 1024,
-            CountText {
-                inner: text,
-                seen: seen.clone(),
-            },
+        // No line is ever held past `import.max_line_bytes` (a 100 MB line, /dev/zero).
+        let mut reader: Box<dyn BufRead> = Box::new(BoundedLines::new(
+            BufReader::with_capacity(
+                256 * 1024,
+                CountText {
+                    inner: text,
+                    seen: seen.clone(),
+                },
+            ),
+            name.clone(),
+            crate::limits::get().max_line_bytes,
         ));
         let head = reader
             .fill_buf()
@@ -143,16 +149,17 @@ impl Lines {
     /// The next line, or None at the end. I/O errors (a truncated `.gz`) are errors naming the file.
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>> {
         self.buf.clear();
-        let n = self
-            .source
-            .reader
-            .read_until(b'\n', &mut self.buf)
-            .with_context(|| {
-                format!(
+        let n = match self.source.reader.read_until(b'\n', &mut self.buf) {
+            Ok(n) => n,
+            // The message names the file, the line and the limit.
+            Err(e) if crate::limits::is_line_too_long(&e) => return Err(e.into()),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
                     "reading {} after line {}: the file is damaged or cut short",
                     self.source.name, self.number
-                )
-            })?;
+                )));
+            }
+        };
         if n == 0 {
             return Ok(None);
         }

@@ -203,7 +203,10 @@ fn resolve_billable(conn: &Connection, system: CodeSystem, input: &str) -> Resul
     }
     // Unknown: offer what lies beneath the longest known prefix, if any.
     let raw = crate::domain::code::undotted(input);
-    for len in (3..raw.len()).rev() {
+    for len in (3..raw.len())
+        .rev()
+        .filter(|&len| raw.is_char_boundary(len))
+    {
         let prefix = display_code(system, &raw[..len]);
         if let Some(p) =
             store::codes::get(conn, system, &prefix)?.filter(|e| e.kind == EntryKind::Code)

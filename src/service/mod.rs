@@ -3,6 +3,7 @@
 //! same transaction.
 mod access;
 mod audit;
+pub mod backup;
 mod coding;
 mod demo_history;
 mod edits;

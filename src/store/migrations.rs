@@ -175,12 +175,20 @@ pub fn latest() -> i64 {
 
 /// Brings the database to the latest schema inside one exclusive transaction.
 /// Running it again is a no-op; a database newer than this build is refused.
+/// The version is read first without the write lock: a start with nothing to migrate never waits
+/// for (or fails behind) another process's write transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     migrate_to(conn, latest())
 }
 
 /// Brings the database to schema version `target` (the latest, except in upgrade tests).
 pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let seen: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .context("reading the schema version")?;
+    if seen == target {
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
         .context("locking the database to migrate it")?;
@@ -209,4 +217,29 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     }
     tx.commit().context("committing schema migrations")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_up_to_date_database_opens_while_another_process_holds_the_write_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chartdesk.db");
+        drop(crate::store::open(&path).unwrap());
+        let mut writer = crate::store::open(&path).unwrap();
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .unwrap();
+        // No busy wait allowed: without the read-first check this fails with "database is locked".
+        let mut conn = Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+        migrate(&mut conn).unwrap();
+        let n: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, latest());
+        drop(tx);
+    }
 }

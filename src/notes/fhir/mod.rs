@@ -4,8 +4,8 @@
 //! read in three passes — Patients (and Binaries), then Encounters, then DocumentReferences — each
 //! streamed; FHIR ids are mapped to MRNs and accounts in temporary tables, so memory stays flat.
 //! Other resource types are skipped. The whole import is the caller's one transaction.
-mod resources;
-mod stream;
+pub mod resources;
+pub mod stream;
 pub mod text;
 
 use super::import::{self, FileSummary, Importer, RejectSink};

@@ -36,7 +36,16 @@ fn current_generation(data: &DataDir) -> Result<Option<(String, PathBuf)>> {
         Err(error) => return Err(perms::IndexAccessDenied { path, error }.into()),
     };
     let name = name.trim();
-    if name.is_empty() || name.contains('/') || name.contains("..") {
+    // A generation is a plain directory name; anything else (a path, a newline, escapes) means the
+    // pointer is damaged or planted: rebuild rather than open or log what it names.
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > 128 || !name.chars().all(plain) || name.contains("..") {
+        if !name.is_empty() {
+            tracing::warn!(
+                "{} does not name an index generation; rebuilding the notes index",
+                path.display()
+            );
+        }
         return Ok(None);
     }
     Ok(Some((name.to_string(), data.root.join("index").join(name))))
