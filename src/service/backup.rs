@@ -38,9 +38,18 @@ pub fn verify_copy(path: &Path) -> Result<i64> {
     Ok(v)
 }
 
-/// The point where further checks of a copy are called (the audit-chain verification is wired
-/// here at merge). Ok(()) today: integrity is checked by [`verify_copy`] itself.
-pub fn verify_copy_extra(_copy: &rusqlite::Connection) -> Result<()> {
+/// Checks of a copy beyond SQLite's integrity: the audit's hash chain must hold from the first row
+/// to the last, so a backup never preserves a tampered log as if it were good.
+pub fn verify_copy_extra(copy: &rusqlite::Connection) -> Result<()> {
+    let v = store::audit::verify(copy).context("recomputing the audit chain of the copy")?;
+    if let Some(b) = v.first_break {
+        bail!(
+            "the audit chain of the copy is broken at row {}: {} (run 'chartdesk audit verify' on \
+             the live database and report it to your security officer)",
+            b.id,
+            b.reason
+        );
+    }
     Ok(())
 }
 
