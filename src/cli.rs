@@ -376,7 +376,7 @@ pub(crate) fn dispatch(
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Restore { src }) => {
-            service::backup::restore(&data, &src, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            service::backup::restore(data, &src, &login, &mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             writeln!(
                 sanitize::SafeWriter::new(std::io::stdout().lock()),
