@@ -2,6 +2,7 @@
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
 mod check;
+mod edits;
 mod group;
 mod notes;
 mod output;
@@ -119,6 +120,16 @@ pub enum Command {
     /// Run the coding edits (Excludes1, manifestation, 7th character, MCE age/sex, POA...) on a
     /// code list; exit code 1 when an error fires.
     Check(check::CheckArgs),
+    /// An encounter's coding edits as they fire now, errors first (rule, codes, message).
+    Edits {
+        /// The encounter's account.
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Override a coding error on an encounter so it no longer blocks marking coded (supervisors
+    /// and admins; a reason is required and audited).
+    Override(edits::OverrideArgs),
     /// Supervisor figures: throughput, backlog, queries, accuracy (table, CSV or JSON).
     Report(report::ReportArgs),
     /// Second-level coding review: sample, list, show, record.
@@ -636,6 +647,8 @@ fn run_command(
             let report = svc.evaluate_codes(&file)?;
             writeln!(out, "{report}")?;
         }
+        Command::Edits { account, json } => edits::list(svc, &account, json, &mut out)?,
+        Command::Override(a) => edits::override_error(svc, &a, &mut out)?,
         Command::Check(args) => {
             let code = check::run(svc, &args, &mut out)?;
             out.flush().context("writing output")?;
