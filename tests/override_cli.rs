@@ -3,29 +3,6 @@
 mod common;
 
 use chartdesk::domain::{CodeSystem, Poa, Role};
-use chartdesk::service::DataDir;
-use std::process::Command;
-
-fn set_my_role(data: &DataDir, role: Role) {
-    let me = chartdesk::service::os_login().unwrap();
-    let conn = chartdesk::store::open(&data.db_path()).unwrap();
-    chartdesk::store::users::upsert(&conn, &me, role, "", None, &chartdesk::store::now()).unwrap();
-}
-
-fn run(data: &DataDir, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_chartdesk"))
-        .args(args)
-        .env("CHARTDESK_DATA_DIR", &data.root)
-        .env_remove("CHARTDESK_CONFIG")
-        .env("HOME", data.root.join("home"))
-        .output()
-        .expect("run chartdesk");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
@@ -40,8 +17,8 @@ fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
         assert!(alice.mark_coded(enc).is_err());
     }
 
-    set_my_role(&data, Role::Coder);
-    let (code, out, err) = run(&data, &["edits", "A100"]);
+    common::set_my_role(&data, Role::Coder);
+    let (code, out, err) = common::run_cli(&data, &["edits", "A100"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.lines()
@@ -50,7 +27,7 @@ fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
         "errors come first: {out}"
     );
     let reason = "registration sent the wrong principal; confirmed with the attending";
-    let (code, _, err) = run(
+    let (code, _, err) = common::run_cli(
         &data,
         &[
             "override",
@@ -62,8 +39,8 @@ fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
     );
     assert_eq!(code, 2, "a coder may not override: {err}");
 
-    set_my_role(&data, Role::Supervisor);
-    let (code, _, err) = run(
+    common::set_my_role(&data, Role::Supervisor);
+    let (code, _, err) = common::run_cli(
         &data,
         &[
             "override",
@@ -75,7 +52,7 @@ fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
     );
     assert_eq!(code, 2, "a short reason is refused: {err}");
     assert!(err.contains("reason"), "{err}");
-    let (code, out, err) = run(
+    let (code, out, err) = common::run_cli(
         &data,
         &[
             "override",
@@ -87,7 +64,7 @@ fn a_supervisor_overrides_an_error_from_the_command_line_with_a_reason() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("overridden on A100"), "{out}");
-    let (_, audit, _) = run(&data, &["audit", "--encounter", "A100"]);
+    let (_, audit, _) = common::run_cli(&data, &["audit", "--encounter", "A100"]);
     assert!(audit.contains("override_edit"), "{audit}");
 
     // The error no longer blocks marking coded.

@@ -197,3 +197,26 @@ pub fn audit_actions(svc: &Service, enc: i64) -> Vec<(String, String)> {
         .map(|r| r.unwrap())
         .collect()
 }
+
+/// Gives the OS login running the tests `role` in the fixture (the CLI acts as that login).
+pub fn set_my_role(data: &DataDir, role: Role) {
+    let me = chartdesk::service::os_login().unwrap();
+    let conn = store::open(&data.db_path()).unwrap();
+    store::users::upsert(&conn, &me, role, "", None, &store::now()).unwrap();
+}
+
+/// Runs the built binary on `data` as the OS login: (exit code, stdout, stderr).
+pub fn run_cli(data: &DataDir, args: &[&str]) -> (i32, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_chartdesk"))
+        .args(args)
+        .env("CHARTDESK_DATA_DIR", &data.root)
+        .env_remove("CHARTDESK_CONFIG")
+        .env("HOME", data.root.join("home"))
+        .output()
+        .expect("run chartdesk");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
