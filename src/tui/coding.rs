@@ -432,6 +432,15 @@ impl App {
                     p.refilter();
                 }
             }
+            // `/` is how coders reach the search box: typed into an empty box, or just after an
+            // assignment (the box keeps the focus), it starts a new query rather than typing a '/'.
+            Action::Input('/')
+                if focus == Pane::Search
+                    && (enc.search.input.text.is_empty() || enc.search.input.replace_on_type) =>
+            {
+                enc.search.input.clear();
+                self.submit_search();
+            }
             Action::Input(c) if focus == Pane::Search => {
                 enc.search.assign_on_arrival = false;
                 enc.search.input.push(c);

@@ -522,3 +522,35 @@ fn detail_follows_the_highlighted_result() {
     update(&mut app, Action::Resize(120, 40));
     assert!(app.state.encounter.as_ref().unwrap().detail.is_some());
 }
+
+#[test]
+fn a_slash_after_an_assignment_starts_a_new_query_instead_of_being_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = fixture::app(dir.path());
+    open(&mut app, INPATIENT);
+    search(&mut app, "acute on chronic systolic");
+    update(&mut app, Action::Accept);
+    assert_eq!(codes(&app).len(), 1, "{}", status(&app));
+    // The coder's habit: `/` to search again, then the query.
+    for c in "/copd".chars() {
+        update(&mut app, Action::Input(c));
+    }
+    let text = |app: &App| {
+        app.state
+            .encounter
+            .as_ref()
+            .unwrap()
+            .search
+            .input
+            .text
+            .clone()
+    };
+    assert_eq!(text(&app), "copd");
+    // In the middle of a query a slash is text like any other ("and/or").
+    update(&mut app, Action::Input('/'));
+    assert_eq!(text(&app), "copd/");
+    // And into an empty box it is the same habit.
+    update(&mut app, Action::ClearInput);
+    update(&mut app, Action::Input('/'));
+    assert_eq!(text(&app), "");
+}
