@@ -26,6 +26,35 @@ pub fn age_at(birth: &str, on: &str) -> Option<u32> {
 }
 
 /// The claim an encounter makes, read inside the caller's transaction.
+/// The edit `rule` firing on `codes` of encounter `e` now (and the codes as the edit names them);
+/// NotFound, naming what was asked, when it does not fire, so there is nothing to `verb`.
+fn firing_edit(
+    conn: &Connection,
+    index: &TabularIndex,
+    e: &EncounterRow,
+    rule: &str,
+    codes: &[String],
+    verb: &str,
+) -> Result<(Edit, Vec<String>)> {
+    let wanted: Vec<String> = codes
+        .iter()
+        .map(|c| crate::domain::code::dotted_cm(c))
+        .collect();
+    let found = edits::check(index, &claim_for(conn, e)?);
+    match found
+        .into_iter()
+        .find(|x| x.rule == rule && x.codes == wanted)
+    {
+        Some(edit) => Ok((edit, wanted)),
+        None => Err(ServiceError::NotFound(format!(
+            "no '{rule}' edit on {} fires on encounter {} now: nothing to {verb}",
+            wanted.join(", "),
+            e.account
+        ))
+        .into()),
+    }
+}
+
 fn claim_for(conn: &Connection, e: &EncounterRow) -> Result<Claim> {
     let codes = assignments::list(conn, e.id)?
         .into_iter()
@@ -184,22 +213,7 @@ impl Service {
         self.write(Permission::Code, "acknowledge coding edits", |tx, me| {
             let at = store::now();
             let e = editable(tx, enc, me, &at)?;
-            let found = edits::check(&index, &claim_for(tx, &e)?);
-            let wanted: Vec<String> = codes
-                .iter()
-                .map(|c| crate::domain::code::dotted_cm(c))
-                .collect();
-            let Some(edit) = found
-                .into_iter()
-                .find(|x| x.rule == rule && x.codes == wanted)
-            else {
-                return Err(ServiceError::NotFound(format!(
-                    "no '{rule}' edit on {} fires on encounter {} now: nothing to acknowledge",
-                    wanted.join(", "),
-                    e.account
-                ))
-                .into());
-            };
+            let (edit, wanted) = firing_edit(tx, &index, &e, rule, codes, "acknowledge")?;
             if edit.severity != Severity::Warning {
                 return Err(ServiceError::Invalid(format!(
                     "'{rule}' on {} is {}, not a warning: {}",
@@ -257,22 +271,7 @@ impl Service {
         self.write(Permission::Reassign, "override coding errors", |tx, me| {
             let at = store::now();
             let e = get_encounter(tx, enc)?;
-            let found = edits::check(&index, &claim_for(tx, &e)?);
-            let wanted: Vec<String> = codes
-                .iter()
-                .map(|c| crate::domain::code::dotted_cm(c))
-                .collect();
-            let Some(edit) = found
-                .into_iter()
-                .find(|x| x.rule == rule && x.codes == wanted)
-            else {
-                return Err(ServiceError::NotFound(format!(
-                    "no '{rule}' edit on {} fires on encounter {} now: nothing to override",
-                    wanted.join(", "),
-                    e.account
-                ))
-                .into());
-            };
+            let (edit, wanted) = firing_edit(tx, &index, &e, rule, codes, "override")?;
             if edit.severity != Severity::Error {
                 return Err(ServiceError::Invalid(format!(
                     "'{rule}' on {} is a {}, not an error: acknowledge it instead of overriding",
