@@ -7,7 +7,7 @@ mod common;
 use chartdesk::domain::{Encounter, EncounterType, Note, Patient, Role, Sex};
 use chartdesk::service::DataDir;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 const OSC52: &str = "\x1b]52;c;ZWNobyBwd25lZA==\x07";
 const OSC0: &str = "\x1b]0;pwned\x07";
@@ -66,21 +66,9 @@ fn fixture() -> (tempfile::TempDir, DataDir) {
     (t, data)
 }
 
-fn chartdesk(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chartdesk"))
-        .args(args)
-        .env("CHARTDESK_DATA_DIR", data)
-        .env_remove("CHARTDESK_CONFIG")
-        .env("HOME", data.join("home"))
-        .output()
-        .expect("run chartdesk")
-}
-
 /// Runs a command; its stdout and stderr must hold no raw control or bidi character.
 fn safe_run(data: &DataDir, args: &[&str]) -> (i32, String, String) {
-    let o = chartdesk(&data.root, args);
-    let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let (code, out, err) = common::run_cli(data, args);
     for (what, s) in [("stdout", &out), ("stderr", &err)] {
         let bad: Vec<char> = s
             .chars()
@@ -88,7 +76,7 @@ fn safe_run(data: &DataDir, args: &[&str]) -> (i32, String, String) {
             .collect();
         assert!(bad.is_empty(), "{args:?}: raw {bad:?} on {what}:\n{s}");
     }
-    (o.status.code().unwrap_or(-1), out, err)
+    (code, out, err)
 }
 
 fn shown_safely(s: &str) -> bool {
