@@ -27,7 +27,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the layout, the analysis or the table format changes: older indexes are rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const MANIFEST: &str = "manifest.json";
 const TABLE: &str = "table.bin";
 const TANTIVY: &str = "tantivy";
@@ -125,7 +125,7 @@ pub struct CodeIndex {
 
 impl std::fmt::Debug for CodeIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "CodeIndex({} codes)", self.inner.table.entries.len())
+        write!(f, "CodeIndex({} codes)", self.inner.table.entry_count())
     }
 }
 
@@ -149,17 +149,38 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
     Ok(m)
 }
 
-fn read_table_bytes(dir: &Path, m: &Manifest) -> Result<Vec<u8>> {
+/// Checks the table file's size against the manifest (cheap: one `stat`; the checksum is verified
+/// at build and by `verify`).
+fn check_table_size(dir: &Path, m: &Manifest) -> Result<()> {
+    let path = dir.join(TABLE);
+    let len = std::fs::metadata(&path)
+        .with_context(|| format!("reading code table {}", path.display()))?
+        .len();
+    if len != m.table_len {
+        bail!(
+            "code table {} is {len} bytes but its manifest says {}: it is torn or replaced; \
+             rebuild the index (chartdesk reindex)",
+            path.display(),
+            m.table_len
+        );
+    }
+    Ok(())
+}
+
+/// Reads the whole table file and compares it with the checksum written at build.
+fn verify_table(dir: &Path, m: &Manifest) -> Result<()> {
+    check_table_size(dir, m)?;
     let path = dir.join(TABLE);
     let data =
         std::fs::read(&path).with_context(|| format!("reading code table {}", path.display()))?;
     if data.len() as u64 != m.table_len || super::binio::checksum(&data) != m.table_checksum {
         bail!(
-            "code table {} is corrupt (size or checksum differ); rebuild the index",
+            "code table {} is corrupt (size or checksum differ); rebuild the index \
+             (chartdesk reindex)",
             path.display()
         );
     }
-    Ok(data)
+    Ok(())
 }
 
 /// Where a build is written before it replaces `dir`.
@@ -198,8 +219,8 @@ impl CodeIndex {
         let mut writer = index
             .writer_with_num_threads::<TantivyDocument>(1, 200_000_000)
             .context("opening the code index writer")?;
-        let docs: Vec<usize> = (0..table.entries.len())
-            .filter(|&i| table.entries[i].seventh == 0)
+        let docs: Vec<usize> = (0..table.entry_count())
+            .filter(|&i| table.entry(i).seventh == 0)
             .collect();
         let total = docs.len();
         progress(0, total);
@@ -209,7 +230,7 @@ impl CodeIndex {
             document_text(&table, i, &mut own, &mut ctx);
             let mut doc = TantivyDocument::new();
             doc.add_u64(f.idx, i as u64);
-            doc.add_text(f.sys, sys_key(table.entries[i].system));
+            doc.add_text(f.sys, sys_key(table.entry(i).system));
             doc.add_text(f.own, &own);
             doc.add_text(f.ctx, &ctx);
             writer
@@ -232,21 +253,23 @@ impl CodeIndex {
         writer
             .wait_merging_threads()
             .context("finishing index merges")?;
-        let bytes = table.to_bytes();
-        std::fs::write(staging.join(TABLE), &bytes)
+        let bytes = table.as_bytes();
+        std::fs::write(staging.join(TABLE), bytes)
             .with_context(|| format!("writing code table in {}", staging.display()))?;
         let manifest = Manifest {
             schema: SCHEMA_VERSION,
             fingerprint: fingerprint.to_string(),
             table_len: bytes.len() as u64,
-            table_checksum: super::binio::checksum(&bytes),
-            codes: table.entries.len(),
+            table_checksum: super::binio::checksum(bytes),
+            codes: table.entry_count(),
             documents: total,
         };
         let json =
             serde_json::to_string_pretty(&manifest).context("encoding the index manifest")?;
         std::fs::write(staging.join(MANIFEST), json)
             .with_context(|| format!("writing index manifest in {}", staging.display()))?;
+        // The one full read of the table: what reached the disk is what was built.
+        verify_table(&staging, &manifest)?;
         if dir.exists() {
             std::fs::remove_dir_all(dir)
                 .with_context(|| format!("removing the old code index {}", dir.display()))?;
@@ -266,18 +289,39 @@ impl CodeIndex {
     /// schema version.
     pub fn stored_fingerprint(dir: &Path) -> Option<String> {
         let m = read_manifest(dir).ok()?;
-        read_table_bytes(dir, &m).ok()?;
+        check_table_size(dir, &m).ok()?;
         dir.join(TANTIVY)
             .join("meta.json")
             .is_file()
             .then_some(m.fingerprint)
     }
 
+    /// Reads every byte of the index: the table against its checksum and tantivy's files against
+    /// theirs (`chartdesk reindex --verify`). Returns the size checked.
+    pub fn verify(dir: &Path) -> Result<u64> {
+        let m = read_manifest(dir)?;
+        verify_table(dir, &m)?;
+        let tdir = dir.join(TANTIVY);
+        let index = Index::open_in_dir(&tdir)
+            .with_context(|| format!("opening tantivy code index in {}", tdir.display()))?;
+        let bad = index
+            .validate_checksum()
+            .with_context(|| format!("checking the files of {}", tdir.display()))?;
+        if let Some(f) = bad.iter().next() {
+            bail!(
+                "code index file {} is corrupt ({} file(s) fail their checksum); rebuild the index \
+                 (chartdesk reindex)",
+                tdir.join(f).display(),
+                bad.len()
+            );
+        }
+        Ok(m.table_len)
+    }
+
     pub fn open(dir: &Path) -> Result<CodeIndex> {
         let m = read_manifest(dir)?;
-        let bytes = read_table_bytes(dir, &m)?;
-        let table = Table::from_bytes(&bytes)
-            .with_context(|| format!("loading code table from {}", dir.display()))?;
+        check_table_size(dir, &m)?;
+        let table = Table::open(dir, TABLE)?;
         let tdir = dir.join(TANTIVY);
         let index = Index::open_in_dir(&tdir).with_context(|| {
             format!(
@@ -346,7 +390,7 @@ impl CodeIndex {
             ranker.score(idx, bm25, &mut ranked);
         }
         ranked.retain(|r| {
-            let e = &t.entries[r.entry as usize];
+            let e = t.entry(r.entry as usize);
             (!q.billable_only || e.billable)
                 && (q.systems.is_empty() || q.systems.contains(&e.system))
         });
@@ -380,11 +424,11 @@ impl CodeIndex {
 
     fn hit(&self, r: &Ranked) -> CodeHit {
         let t = &self.inner.table;
-        let e = &t.entries[r.entry as usize];
+        let e = t.entry(r.entry as usize);
         CodeHit {
             system: e.system,
-            code: display_code(e.system, t.code(e)),
-            title: t.title(e).to_string(),
+            code: display_code(e.system, t.code(&e)),
+            title: t.title(&e).to_string(),
             billable: e.billable,
             score: r.score,
             matched: r.matched.clone(),
@@ -442,7 +486,7 @@ impl CodeIndex {
                 ),
             };
             if let Some(idx) = col.first(addr.doc_id)
-                && (idx as usize) < t.entries.len()
+                && (idx as usize) < t.entry_count()
             {
                 out.push((idx as u32, score));
             }
@@ -465,15 +509,15 @@ fn document_text(t: &Table, i: usize, own: &mut String, ctx: &mut String) {
             out.push(' ');
         }
     };
-    let e = &t.entries[i];
-    for n in t.names_of(e) {
-        push(own, t.toks(n));
+    let e = t.entry(i);
+    for n in t.names_of(&e) {
+        push(own, t.toks(&n));
     }
     let mut p = e.parent;
     let mut depth = 0;
-    while let Some(pe) = t.entries.get(p as usize) {
-        for n in t.names_of(pe) {
-            push(ctx, t.toks(n));
+    while let Some(pe) = t.get_entry(p as usize) {
+        for n in t.names_of(&pe) {
+            push(ctx, t.toks(&n));
         }
         p = pe.parent;
         depth += 1;
@@ -482,9 +526,9 @@ fn document_text(t: &Table, i: usize, own: &mut String, ctx: &mut String) {
         }
     }
     let first = i + 1;
-    for k in first..(first + e.ext_count as usize).min(t.entries.len()) {
-        for n in t.names_of(&t.entries[k]) {
-            push(ctx, t.toks(n));
+    for k in first..(first + e.ext_count as usize).min(t.entry_count()) {
+        for n in t.names_of(&t.entry(k)) {
+            push(ctx, t.toks(&n));
         }
     }
 }

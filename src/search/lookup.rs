@@ -34,10 +34,9 @@ pub(crate) fn code_like(query: &str) -> Option<String> {
 
 /// Whether `code` (undotted, upper case) is exactly a code of some system.
 pub(crate) fn is_exact_code(t: &Table, code: &str) -> bool {
-    CodeSystem::ALL.iter().any(|&sys| {
-        t.code_range(sys, code)
-            .any(|i| t.code(&t.entries[i]) == code)
-    })
+    CodeSystem::ALL
+        .iter()
+        .any(|&sys| t.code_range(sys, code).any(|i| t.code(&t.entry(i)) == code))
 }
 
 /// Codes starting with `prefix`: the exact code when billable, then billable descendants in code order,
@@ -53,7 +52,7 @@ pub(crate) fn lookup(t: &Table, prefix: &str, q: &CodeQuery) -> Vec<Ranked> {
             continue;
         }
         let (billable, headers): (Vec<usize>, Vec<usize>) =
-            range.partition(|&i| t.entries[i].billable);
+            range.partition(|&i| t.entry(i).billable);
         let mut order = billable;
         if !q.billable_only {
             order.extend(headers);

@@ -170,7 +170,7 @@ impl Compiler<'_> {
         let known = t.surface(&w.text).is_some();
         let compound = t.compound(&w.text).map(<[u32]>::to_vec);
         let digits = w.text.bytes().any(|b| b.is_ascii_digit());
-        let df = |id: u32| t.df.get(id as usize).copied().unwrap_or(0);
+        let df = |id: u32| t.df(id);
         if let Some(id) = stem {
             aw.terms.push((id, Q_EXACT));
         }
@@ -229,7 +229,7 @@ impl Compiler<'_> {
                 .or_else(|| aw.terms.first().map(|x| x.0))
                 .or(compound.as_ref().and_then(|c| c.first().copied()));
             match base {
-                Some(id) => idf_weight(df(id), t.entries.len()),
+                Some(id) => idf_weight(df(id), t.entry_count()),
                 None => UNKNOWN_WEIGHT,
             }
         };
@@ -258,7 +258,7 @@ impl Compiler<'_> {
                 continue;
             }
             if let Some(d) = distance(word.as_bytes(), s.as_bytes(), max) {
-                let df = self.table.df.get(t as usize).copied().unwrap_or(0);
+                let df = self.table.df(t);
                 best.push((d, u32::MAX - df, t));
             }
         }

@@ -228,11 +228,7 @@ impl<'a> Ranker<'a> {
         let mut p = e.parent;
         while p != NONE && out.len() < 8 {
             out.push(p);
-            p = self
-                .table
-                .entries
-                .get(p as usize)
-                .map_or(NONE, |x| x.parent);
+            p = self.table.get_entry(p as usize).map_or(NONE, |x| x.parent);
         }
         out
     }
@@ -240,39 +236,38 @@ impl<'a> Ranker<'a> {
     fn title_toks(&self, e: &Entry) -> &'a [u32] {
         self.table
             .names_of(e)
-            .iter()
             .find(|n| n.kind == NAME_TITLE)
-            .map_or(&[], |n| self.table.toks(n))
+            .map_or(&[], |n| self.table.toks(&n))
     }
 
     /// Scores candidate `idx` (and its 7th-character expansions) into `out`.
     pub(crate) fn score(&self, idx: u32, bm25: f32, out: &mut Vec<Ranked>) {
         let t = self.table;
-        let Some(e) = t.entries.get(idx as usize) else {
+        let Some(e) = t.get_entry(idx as usize) else {
             return;
         };
         if e.seventh != 0 {
             return;
         }
-        let ancestors = self.ancestors(e);
+        let ancestors = self.ancestors(&e);
         let mut base = self.acc();
         if e.system == CodeSystem::Icd10Pcs {
             base.scale = PCS_SCALE;
         }
         for &a in &ancestors {
-            let toks = self.title_toks(&t.entries[a as usize]);
+            let toks = self.title_toks(&t.entry(a as usize));
             self.apply(&mut base, toks, Q_CONTEXT, Penalize::No);
         }
-        let own_title = self.title_toks(e);
+        let own_title = self.title_toks(&e);
         let mut best: Option<(f32, Acc, Option<String>)> = None;
         let mut consider = |s: f32, acc: Acc, matched: Option<String>| {
             if best.as_ref().is_none_or(|b| s > b.0) {
                 best = Some((s, acc, matched));
             }
         };
-        for name in t.names_of(e) {
+        for name in t.names_of(&e) {
             let mut acc = base.clone();
-            self.apply(&mut acc, t.toks(name), 1.0, Penalize::All);
+            self.apply(&mut acc, t.toks(&name), 1.0, Penalize::All);
             let mut adj = 0.0;
             let mut matched = None;
             if name.kind == NAME_INCL {
@@ -285,11 +280,11 @@ impl<'a> Ranker<'a> {
             consider(s + adj, acc, matched.or(lab.map(str::to_string)));
         }
         for &a in &ancestors {
-            let ae = &t.entries[a as usize];
-            let a_title = self.title_toks(ae);
-            for name in t.names_of(ae).iter().filter(|n| n.kind == NAME_INCL) {
+            let ae = t.entry(a as usize);
+            let a_title = self.title_toks(&ae);
+            for name in t.names_of(&ae).filter(|n| n.kind == NAME_INCL) {
                 let mut acc = base.clone();
-                self.apply(&mut acc, t.toks(name), 1.0, Penalize::All);
+                self.apply(&mut acc, t.toks(&name), 1.0, Penalize::All);
                 self.apply(&mut acc, own_title, 1.0, Penalize::Except(a_title));
                 acc.nos = name.nos;
                 let (s, _) = self.finish(&acc);
@@ -299,7 +294,7 @@ impl<'a> Ranker<'a> {
         let Some((s, acc, matched)) = best else {
             return;
         };
-        let prior = self.prior(e) + W_BM25 * bm25.min(30.0);
+        let prior = self.prior(&e) + W_BM25 * bm25.min(30.0);
         let header_penalty = if e.billable { 0.0 } else { P_HEADER };
         out.push(Ranked::plain(
             idx,
@@ -310,16 +305,16 @@ impl<'a> Ranker<'a> {
             return;
         }
         let first = idx as usize + 1;
-        let kids = first..(first + e.ext_count as usize).min(t.entries.len());
-        let default_kid = self.default_seventh(e, kids.clone());
+        let kids = first..(first + e.ext_count as usize).min(t.entry_count());
+        let default_kid = self.default_seventh(&e, kids.clone());
         for k in kids {
-            let ke = &t.entries[k];
+            let ke = t.entry(k);
             if ke.parent != idx {
                 continue;
             }
             let mut kid = acc.clone();
-            for name in t.names_of(ke) {
-                self.apply(&mut kid, t.toks(name), 1.0, Penalize::No);
+            for name in t.names_of(&ke) {
+                self.apply(&mut kid, t.toks(&name), 1.0, Penalize::No);
             }
             let (ks, _) = self.finish(&kid);
             let bonus = if Some(k) == default_kid {
@@ -365,7 +360,7 @@ impl<'a> Ranker<'a> {
         let t = self.table;
         let plen = t.title(parent).len();
         let meaning = |k: usize| {
-            t.title(&t.entries[k])
+            t.title(&t.entry(k))
                 .get(plen..)
                 .unwrap_or("")
                 .to_ascii_lowercase()

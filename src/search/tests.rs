@@ -370,6 +370,16 @@ fn fingerprint_rebuild_and_corruption() {
     assert_eq!(CodeIndex::stored_fingerprint(&dir), None);
     let err = CodeIndex::open(&dir).unwrap_err();
     assert!(format!("{err:#}").contains("rebuild"), "{err:#}");
+    // A flipped byte is not looked for at open (the table is read in place), but `verify` finds it.
+    std::fs::write(&table, &bytes).unwrap();
+    assert_eq!(CodeIndex::verify(&dir).unwrap(), bytes.len() as u64);
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    std::fs::write(&table, &flipped).unwrap();
+    assert!(CodeIndex::stored_fingerprint(&dir).is_some());
+    let err = CodeIndex::verify(&dir).unwrap_err();
+    assert!(format!("{err:#}").contains("checksum"), "{err:#}");
     // An older schema is detected.
     std::fs::write(&table, &bytes).unwrap();
     assert!(CodeIndex::stored_fingerprint(&dir).is_some());
