@@ -99,8 +99,12 @@ pub enum Command {
     /// Import code sets.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Rebuild the search indexes from the database.
-    Reindex,
+    /// Rebuild the search indexes from the database; with --verify, read the code index against
+    /// its checksums instead and rebuild it only if it is damaged.
+    Reindex {
+        #[arg(long)]
+        verify: bool,
+    },
     /// Hand an encounter's claim to a coder (supervisors and admins; audited).
     Reassign {
         /// The encounter's account.
@@ -273,6 +277,10 @@ pub enum BenchCommand {
     Notes(notes::BenchNotesArgs),
     /// MS-DRG grouper: table load time, claims per second, p50/p99 per claim.
     Group(group::BenchGroupArgs),
+    /// Start-up cost as whole processes (median of --runs): a command that opens no index, `search
+    /// codes`, the workstation's first worklist frame in a pseudo-terminal; an idle workstation's
+    /// private memory and CPU per hour. Generates its own demo data (600 and 50,000 encounters).
+    Startup(crate::bench::startup::BenchStartupArgs),
 }
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
@@ -289,7 +297,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let result = run(cli);
+    crate::bench::startup::report_peak_if_asked();
+    match result {
         Ok(code) => code,
         // The reader went away (`| head`): nothing more to say, and nobody to say it to.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -408,6 +418,12 @@ pub(crate) fn dispatch(
             out.flush().context("writing output")?;
             Ok(code)
         }
+        Some(Command::Bench(BenchCommand::Startup(a))) => {
+            let mut out = std::io::stdout().lock();
+            crate::bench::startup::run(&a, &mut out)?;
+            out.flush().context("writing output")?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Bench(BenchCommand::Group(a))) => {
             let mut out = std::io::stdout().lock();
             group::bench(&a, &mut out)?;
@@ -418,7 +434,14 @@ pub(crate) fn dispatch(
             if let Some(action) = admin_only(&cmd) {
                 service::require_role(data, &login, crate::domain::Permission::Administer, action)?;
             }
-            let mut svc = Service::open(data, &login, &mut |s, d, t| progress.update(s, d, t))?;
+            let mut svc = Service::open_lazy(data, &login)?;
+            let (codes, notes) = indexes_needed(&cmd);
+            if codes {
+                svc.open_code_index(&mut |s, d, t| progress.update(s, d, t))?;
+            }
+            if notes {
+                svc.open_notes_index(&mut |s, d, t| progress.update(s, d, t))?;
+            }
             progress.finish();
             svc.set_query_config(config.queries.clone());
             svc.set_audit_config(config.audit.clone());
@@ -428,12 +451,27 @@ pub(crate) fn dispatch(
     }
 }
 
+/// The indexes a command searches, opened (or rebuilt, with progress) before it runs: (codes,
+/// notes). Every other command opens neither; should one need an index after all, it opens on
+/// first use.
+fn indexes_needed(cmd: &Command) -> (bool, bool) {
+    match cmd {
+        Command::Search(SearchCommand::Codes { .. })
+        | Command::Eval(_)
+        | Command::Bench(BenchCommand::Codes { .. }) => (true, false),
+        Command::Search(SearchCommand::Notes(_)) | Command::Import(ImportCommand::Notes(_)) => {
+            (false, true)
+        }
+        _ => (false, false),
+    }
+}
+
 /// Commands only admins may run: refused before any index is opened or rebuilt.
 fn admin_only(cmd: &Command) -> Option<&'static str> {
     match cmd {
         Command::Import(ImportCommand::Notes(_)) => Some("import notes"),
         Command::Import(ImportCommand::Codes { .. }) => Some("import code sets"),
-        Command::Reindex => Some("rebuild indexes"),
+        Command::Reindex { .. } => Some("rebuild indexes"),
         Command::Backup { .. } => Some("back up the database"),
         Command::User(
             UserCommand::Add { .. }
@@ -474,8 +512,9 @@ fn open_workstation(
             started.elapsed().as_secs_f64()
         );
     }
-    let mut svc = Service::open(data, login, &mut |s, d, t| progress.update(s, d, t))?;
-    progress.finish();
+    // The indexes open off the first-frame path: the search thread opens the code index (see
+    // `tui::App::new`), the notes index opens when notes are first searched.
+    let mut svc = Service::open_lazy(data, login)?;
     svc.set_query_config(config.queries.clone());
     svc.set_audit_config(config.audit.clone());
     svc.set_client(client);
@@ -617,7 +656,23 @@ fn run_command(
             progress.finish();
             writeln!(out, "{msg}")?;
         }
-        Command::Reindex => {
+        Command::Reindex { verify: true } => {
+            match svc.verify_code_index(&mut |s, d, t| progress.update(s, d, t))? {
+                service::CodeIndexCheck::Sound { dir, table_bytes } => {
+                    progress.finish();
+                    writeln!(
+                        out,
+                        "code index {} verified: table ({table_bytes} bytes) and index files match their checksums",
+                        dir.display()
+                    )?;
+                }
+                service::CodeIndexCheck::Rebuilt { problem } => {
+                    progress.finish();
+                    writeln!(out, "code index was damaged ({problem}); rebuilt")?;
+                }
+            }
+        }
+        Command::Reindex { verify: false } => {
             svc.reindex_codes(&mut |s, d, t| progress.update(s, d, t))?;
             progress.finish();
             writeln!(
@@ -666,7 +721,9 @@ fn run_command(
             out.flush().context("writing output")?;
             return Ok(code);
         }
-        Command::Bench(BenchCommand::Notes(_) | BenchCommand::Group(_)) => {
+        Command::Bench(
+            BenchCommand::Notes(_) | BenchCommand::Group(_) | BenchCommand::Startup(_),
+        ) => {
             anyhow::bail!("internal error: this benchmark runs without a data directory")
         }
         Command::Group(a) => {

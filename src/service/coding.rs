@@ -692,7 +692,7 @@ impl Service {
         query: &str,
         q: &crate::search::CodeQuery,
     ) -> Result<Vec<crate::search::CodeHit>> {
-        self.codes.search(query, q)
+        self.codes()?.search(query, q)
     }
 
     /// Coded encounters' codes (or one encounter's), for billing systems and checks. Audited.

@@ -10,6 +10,7 @@ mod edits;
 mod encoder;
 mod error;
 mod grouping;
+mod lazy;
 mod notes;
 mod queries;
 mod query_lifecycle;
@@ -26,6 +27,7 @@ pub use coding::{CodeDetail, EncounterView};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use grouping::EncounterGrouping;
+pub use lazy::{CodeIndexCheck, CodeIndexHandle};
 pub use notes::{
     HitSnippet, NoteHit, NoteOrder, NoteQuery, NoteSearchResult, NotesIndexInfo, NotesSearcher,
 };
@@ -36,7 +38,6 @@ pub use reviews::{ReviewDetail, parse_review_codes, week_seed, week_start};
 pub use setup::{InitReport, SetupProgress, initialize};
 
 use crate::domain::{Permission, Role};
-use crate::search::CodeIndex;
 use crate::store::{self, users::UserRow};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -72,8 +73,11 @@ pub struct Service {
     conn: Connection,
     user: UserRow,
     data: DataDir,
-    codes: CodeIndex,
-    notes: notes::NotesState,
+    /// Opened on first use (`search codes`, the workstation's search thread), never for commands
+    /// that search no codes.
+    codes: CodeIndexHandle,
+    /// Opened on first use, like `codes`.
+    notes: notes::LazyNotes,
     query_config: crate::config::QueriesConfig,
     /// The SSH client address every audit row of this session carries (`None`: local use).
     client: Option<String>,
@@ -85,8 +89,18 @@ pub struct Service {
 }
 
 impl Service {
-    /// Opens the data directory as `login`. The code index is rebuilt first if missing or stale.
+    /// Opens the data directory as `login` with both indexes open (each rebuilt first if missing or
+    /// stale). Commands that may not need them use `open_lazy`.
     pub fn open(data: &DataDir, login: &str, progress: &mut SetupProgress<'_>) -> Result<Service> {
+        let mut svc = Service::open_lazy(data, login)?;
+        svc.open_code_index(progress)?;
+        svc.open_notes_index(progress)?;
+        Ok(svc)
+    }
+
+    /// Opens the data directory as `login` without opening either index: each opens (or is
+    /// rebuilt) when first used. This is what keeps `user list` or `encounters` cheap.
+    pub fn open_lazy(data: &DataDir, login: &str) -> Result<Service> {
         if !data.is_initialized() {
             anyhow::bail!(
                 "no chartdesk database in {}: run 'chartdesk init --demo' (or plain 'chartdesk' to \
@@ -107,14 +121,12 @@ impl Service {
             }
         };
         let anchored_upto = store::audit::head(&conn)?.map_or(0, |h| h.id);
-        let codes = setup::ensure_code_index(&conn, data, progress)?;
-        let notes = notes::open_notes_index(&conn, data, progress)?;
         Ok(Service {
             conn,
             user,
             data: data.clone(),
-            codes,
-            notes,
+            codes: CodeIndexHandle::new(data),
+            notes: notes::LazyNotes::default(),
             query_config: Default::default(),
             client: None,
             audit_config: Default::default(),
@@ -131,9 +143,27 @@ impl Service {
         &self.data
     }
 
-    /// A handle for searching codes from a background thread (code sets hold no patient data).
-    pub fn code_index(&self) -> CodeIndex {
+    /// A handle for searching codes from a background thread (code sets hold no patient data); it
+    /// opens the index on first use.
+    pub fn code_index(&self) -> CodeIndexHandle {
         self.codes.clone()
+    }
+
+    /// The code index, opened (or rebuilt, with progress) now if not yet open.
+    pub fn open_code_index(&self, progress: &mut SetupProgress<'_>) -> Result<()> {
+        self.codes.get_with(Some(&self.conn), progress).map(drop)
+    }
+
+    /// The notes index, opened (caught up, or rebuilt, with progress) now if not yet open.
+    pub fn open_notes_index(&mut self, progress: &mut SetupProgress<'_>) -> Result<()> {
+        self.notes
+            .get_with(&self.conn, &self.data, progress)
+            .map(drop)
+    }
+
+    /// The code index for this session's own calls.
+    fn codes(&self) -> Result<crate::search::CodeIndex> {
+        self.codes.get_with(Some(&self.conn), &mut |_, _, _| {})
     }
 
     /// Fails unless the acting user may do `p`.

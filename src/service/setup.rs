@@ -221,7 +221,7 @@ fn pointer_file(data: &DataDir) -> PathBuf {
     data.root.join("index").join("CODES")
 }
 
-fn current_index_dir(data: &DataDir) -> Result<Option<PathBuf>> {
+pub(super) fn current_index_dir(data: &DataDir) -> Result<Option<PathBuf>> {
     let path = pointer_file(data);
     let name = match std::fs::read_to_string(&path) {
         Ok(name) => name,
@@ -377,7 +377,8 @@ impl Service {
         }
         let login = self.user.login.clone();
         store_release(&mut self.conn, &release, &login, "import", progress)?;
-        self.codes = ensure_code_index(&self.conn, &self.data, progress)?;
+        self.codes
+            .set(ensure_code_index(&self.conn, &self.data, progress)?);
         Ok(format!(
             "imported {} {} from {}: {} entries, {} billable; the code index was rebuilt",
             release.system,
@@ -392,7 +393,8 @@ impl Service {
     pub fn reindex_codes(&mut self, progress: &mut SetupProgress<'_>) -> Result<()> {
         self.require(Permission::Administer, "rebuild indexes")?;
         let fp = store::codes::fingerprint(&self.conn)?;
-        self.codes = rebuild_code_index(&self.conn, &self.data, &fp, progress)?;
+        self.codes
+            .set(rebuild_code_index(&self.conn, &self.data, &fp, progress)?);
         Ok(())
     }
 

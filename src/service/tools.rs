@@ -31,7 +31,7 @@ impl Service {
             .into());
         }
         let entries = store::codes::all_active(&self.conn)?;
-        crate::search::eval::evaluate_codes(&self.codes, &entries, queries_tsv)
+        crate::search::eval::evaluate_codes(&self.codes()?, &entries, queries_tsv)
     }
 
     /// Latency of code search, chartdesk next to FTS5, over every prefix of each query (typing).
@@ -54,7 +54,7 @@ impl Service {
             }
         };
         let entries = store::codes::all_active(&self.conn)?;
-        crate::search::eval::bench_codes(&self.codes, &entries, &list, rounds.max(1))
+        crate::search::eval::bench_codes(&self.codes()?, &entries, &list, rounds.max(1))
     }
 
     /// The row id of an encounter, by account.

@@ -129,6 +129,8 @@ impl App {
             state.worklist.scope = Scope::Mine;
         }
         let index = service.code_index();
+        // Opened beside the first frame, not before it (startup: lazy index opening).
+        index.warm_up();
         let worker =
             match SearchWorker::start(Box::new(move |q: &str, o: &CodeQuery| index.search(q, o))) {
                 Ok(w) => Some(w),

@@ -26,7 +26,11 @@ impl Service {
             return Err(ServiceError::NotFound(format!("no note with id {note_row_id}")).into());
         };
         let parsed = query::parse(query, typing);
-        let ix = self.notes.current(&self.data, false).clone();
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, false)
+            .clone();
         let ranges = ix.highlighter(&parsed)?.ranges(&body);
         Ok(places(&body, &ranges, shortest_phrase(&parsed)))
     }

@@ -94,7 +94,11 @@ impl Service {
             )
             .into());
         }
-        let ix = self.notes.current(&self.data, true).clone();
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, true)
+            .clone();
         let mut writer = take_writer(&ix, 2)?;
         if fhir {
             // One FHIR export: all its files in one transaction (resources refer across files).

@@ -286,6 +286,39 @@ fn remove_old_generations(base: &Path, keep: &str) {
     }
 }
 
+/// The notes index, opened (caught up, or rebuilt) on first use.
+#[derive(Clone, Default)]
+pub(in crate::service) struct LazyNotes(Option<NotesState>);
+
+impl LazyNotes {
+    /// The state, opening the index now (with `progress`) if this is the first use.
+    pub(in crate::service) fn get_with(
+        &mut self,
+        conn: &Connection,
+        data: &DataDir,
+        progress: &mut SetupProgress<'_>,
+    ) -> Result<&mut NotesState> {
+        if self.0.is_none() {
+            self.0 = Some(open_notes_index(conn, data, progress)?);
+        }
+        self.0
+            .as_mut()
+            .context("internal error: the notes index was opened but not kept")
+    }
+
+    pub(in crate::service) fn get(
+        &mut self,
+        conn: &Connection,
+        data: &DataDir,
+    ) -> Result<&mut NotesState> {
+        self.get_with(conn, data, &mut |_, _, _| {})
+    }
+
+    pub(in crate::service) fn set(&mut self, s: NotesState) {
+        self.0 = Some(s);
+    }
+}
+
 impl NotesState {
     /// The index to use now: follows a rebuild done by another process (checked once a second).
     pub(super) fn current(&mut self, data: &DataDir, force: bool) -> &NotesIndex {
@@ -320,7 +353,8 @@ impl Service {
     /// Rebuilds the notes index from SQLite (admins).
     pub fn reindex_notes(&mut self, progress: &mut SetupProgress<'_>) -> Result<NotesIndexInfo> {
         self.require(Permission::Administer, "rebuild indexes")?;
-        self.notes = rebuild_locked(&self.conn, &self.data, progress)?;
+        self.notes
+            .set(rebuild_locked(&self.conn, &self.data, progress)?);
         self.write(Permission::Administer, "rebuild indexes", |tx, me| {
             store::audit::append(
                 tx,
@@ -338,7 +372,10 @@ impl Service {
 
     /// Where the notes index is and what it holds.
     pub fn notes_index_info(&mut self) -> Result<NotesIndexInfo> {
-        let ix = self.notes.current(&self.data, true);
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, true);
         Ok(NotesIndexInfo {
             dir: ix.dir().display().to_string(),
             notes: ix.num_docs(),
@@ -349,21 +386,30 @@ impl Service {
 
     /// Every note row id in the notes index (for consistency checks).
     pub fn notes_index_row_ids(&mut self) -> Result<Vec<i64>> {
-        let ix = self.notes.current(&self.data, true).clone();
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, true)
+            .clone();
         ix.refresh()?;
         ix.all_row_ids()
     }
 
     /// Brings the notes index up to the database now (another process may have added notes).
     pub fn catch_up_notes(&mut self, progress: &mut SetupProgress<'_>) -> Result<()> {
-        let ix = self.notes.current(&self.data, true).clone();
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, true)
+            .clone();
         match catch_up(&self.conn, &ix, progress) {
             Ok(()) => Ok(()),
             Err(e) if is_busy(&e) => Ok(()),
             Err(e) if perms::on_open_error(&e) == OnOpenError::Refuse => Err(e),
             Err(e) => {
                 tracing::warn!("notes index out of step, rebuilding: {e:#}");
-                self.notes = rebuild_locked(&self.conn, &self.data, progress)?;
+                self.notes
+                    .set(rebuild_locked(&self.conn, &self.data, progress)?);
                 Ok(())
             }
         }

@@ -6,7 +6,7 @@ mod index;
 mod searcher;
 
 pub use index::NotesIndexInfo;
-pub(super) use index::{NotesState, open_notes_index, share_like_db};
+pub(super) use index::{LazyNotes, NotesState, share_like_db};
 pub use searcher::NotesSearcher;
 
 use super::Service;
@@ -86,7 +86,8 @@ impl Service {
         text: &str,
         q: &NoteQuery,
     ) -> Result<NoteSearchResult> {
-        run_search(&self.conn, &mut self.notes, &self.data, text, q)
+        let notes = self.notes.get(&self.conn, &self.data)?;
+        run_search(&self.conn, notes, &self.data, text, q)
     }
 
     /// Where `query` matches inside one note's body: byte ranges for highlighting in a viewer.
@@ -98,7 +99,11 @@ impl Service {
             );
         };
         let parsed = query::parse(query, false);
-        let ix = self.notes.current(&self.data, false).clone();
+        let ix = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .current(&self.data, false)
+            .clone();
         Ok(ix.highlighter(&parsed)?.ranges(&body))
     }
 }

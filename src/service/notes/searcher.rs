@@ -1,7 +1,7 @@
 //! Notes search from a background thread (search as you type): a handle with its own database
 //! connection and notes index reader, which checks the role and audits every search it runs, like
 //! `Service::search_notes`.
-use super::{NoteQuery, NoteSearchResult, NotesState, audit_search, run_search};
+use super::{LazyNotes, NoteQuery, NoteSearchResult, audit_search, run_search};
 use crate::domain::Permission;
 use crate::service::{DataDir, Service, ServiceError, require};
 use crate::store;
@@ -13,7 +13,7 @@ pub struct NotesSearcher {
     conn: Connection,
     login: String,
     data: DataDir,
-    notes: NotesState,
+    notes: LazyNotes,
 }
 
 impl Service {
@@ -40,7 +40,8 @@ impl NotesSearcher {
     /// Searches notes: the role is checked again and the search audited in one transaction, as
     /// `Service::search_notes` does.
     pub fn search(&mut self, text: &str, q: &NoteQuery) -> Result<NoteSearchResult> {
-        let r = run_search(&self.conn, &mut self.notes, &self.data, text, q)?;
+        let notes = self.notes.get(&self.conn, &self.data)?;
+        let r = run_search(&self.conn, notes, &self.data, text, q)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
