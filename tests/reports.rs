@@ -426,7 +426,7 @@ fn demo_history_is_deterministic_back_dated_and_paced_by_type() {
         "only coded ones kept"
     );
     assert!(
-        a.acts.iter().any(|x| x.action == "reopen"),
+        a.acts.iter().any(|x| x.action.as_str() == "reopen"),
         "a few reopenings"
     );
     assert!(
@@ -445,7 +445,7 @@ fn demo_history_is_deterministic_back_dated_and_paced_by_type() {
             .map(|(i, x)| ActionEvent {
                 login: x.login.clone(),
                 at: x.at,
-                action: x.action.into(),
+                action: x.action.as_str().into(),
                 encounter_id: a
                     .data
                     .encounters

@@ -8,6 +8,7 @@ use chartdesk::report::accuracy::SampleRule;
 use chartdesk::report::backlog::PendingReason;
 use chartdesk::service::{ServiceError, parse_review_codes};
 use chartdesk::store;
+use chartdesk::store::audit::AuditAction;
 use chrono::{NaiveDate, Utc};
 use common::*;
 
@@ -379,12 +380,29 @@ fn a_coding_reopened_after_the_range_is_not_counted_in_it() {
         .unwrap()
         .unwrap();
     for (at, who, action) in [
-        ("2026-11-02T09:00:00.000Z", ALICE, "open_encounter"),
-        ("2026-11-02T09:10:00.000Z", ALICE, "mark_coded"),
-        ("2026-11-09T09:00:00.000Z", SAM_SUPERVISOR, "reopen"),
-        ("2026-11-02T10:00:00.000Z", BOB, "open_encounter"),
+        (
+            "2026-11-02T09:00:00.000Z",
+            ALICE,
+            AuditAction::OpenEncounter,
+        ),
+        ("2026-11-02T09:10:00.000Z", ALICE, AuditAction::MarkCoded),
+        (
+            "2026-11-09T09:00:00.000Z",
+            SAM_SUPERVISOR,
+            AuditAction::Reopen,
+        ),
+        ("2026-11-02T10:00:00.000Z", BOB, AuditAction::OpenEncounter),
     ] {
-        store::audit::append(conn, at, who, action, Some(pid), Some(enc), "A200", "").unwrap();
+        store::audit::record(
+            conn,
+            &store::audit::Entry {
+                patient_id: Some(pid),
+                encounter_id: Some(enc),
+                object: "A200",
+                ..store::audit::Entry::new(at, who, action)
+            },
+        )
+        .unwrap();
     }
     drop(sam);
     let mut sam = open_as(&data, SAM_SUPERVISOR);

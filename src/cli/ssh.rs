@@ -2,7 +2,7 @@
 //! (`ssh authorized-keys`, `ssh sshd-config`), the forced command (`ssh-session`) and users' keys.
 use super::{Cli, Command, GlobalArgs};
 use crate::config::Config;
-use crate::service::{self, DataDir, Service, ServiceError};
+use crate::service::{self, AuditAction, DataDir, Service, ServiceError};
 use crate::ssh::{keys, session};
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
@@ -269,7 +269,13 @@ pub(super) fn session(login: &str, global: &GlobalArgs, config: &Config) -> Resu
                         .filter(|c| !c.is_control())
                         .take(60)
                         .collect();
-                    service::audit_event(&data, login, "ssh_refused", &client_text, &first)?;
+                    service::audit_event(
+                        &data,
+                        login,
+                        AuditAction::SshRefused,
+                        &client_text,
+                        &first,
+                    )?;
                     tracing::warn!("refused an ssh command of {login} from {client_text}");
                     eprintln!("chartdesk: refused: {msg}");
                     return Ok(ExitCode::from(2));
@@ -297,12 +303,18 @@ pub(super) fn session(login: &str, global: &GlobalArgs, config: &Config) -> Resu
                 cmd,
                 Command::Init { .. } | Command::Ssh(_) | Command::SshSession { .. }
             ) {
-                service::audit_event(&data, login, "ssh_refused", &client_text, &words[0])?;
+                service::audit_event(
+                    &data,
+                    login,
+                    AuditAction::SshRefused,
+                    &client_text,
+                    &words[0],
+                )?;
                 eprintln!("chartdesk: refused: '{}' cannot be run over SSH", words[0]);
                 return Ok(ExitCode::from(2));
             }
             let what: String = words.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
-            service::audit_event(&data, login, "session_start", &client_text, &what)?;
+            service::audit_event(&data, login, AuditAction::SessionStart, &client_text, &what)?;
             // The log names the command, never its arguments (they can hold patient details).
             tracing::info!("ssh session of {login} from {client_text}: {}", words[0]);
             let result = super::dispatch(Some(cmd), &data, &config, login, client.clone());
@@ -311,7 +323,7 @@ pub(super) fn session(login: &str, global: &GlobalArgs, config: &Config) -> Resu
                 Err(e) => format!("error: {}", super::exit_code_of(e)),
             };
             tracing::info!("ssh session of {login} from {client_text} ended: {code}");
-            service::audit_event(&data, login, "session_end", &client_text, &code)?;
+            service::audit_event(&data, login, AuditAction::SessionEnd, &client_text, &code)?;
             result
         }
         Err(_) => {
@@ -322,7 +334,13 @@ pub(super) fn session(login: &str, global: &GlobalArgs, config: &Config) -> Resu
                 );
                 return Ok(ExitCode::from(2));
             }
-            service::audit_event(&data, login, "session_start", &client_text, "workstation")?;
+            service::audit_event(
+                &data,
+                login,
+                AuditAction::SessionStart,
+                &client_text,
+                "workstation",
+            )?;
             tracing::info!("ssh workstation session of {login} from {client_text}");
             // session_end is recorded when the workstation closes (tui::run).
             super::dispatch(None, &data, &config, login, client.or(Some(client_text)))

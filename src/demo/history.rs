@@ -26,8 +26,8 @@ pub type Code = (CodeSystem, String, Option<Poa>);
 pub struct Act {
     pub at: DateTime<Utc>,
     pub login: String,
-    /// open_encounter, assign_code, mark_coded, reopen.
-    pub action: &'static str,
+    /// OpenEncounter, AssignCode, MarkCoded, Reopen.
+    pub action: crate::store::audit::AuditAction,
     pub account: String,
     /// For assign_code: the code.
     pub code: Option<Code>,
@@ -356,7 +356,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                 acts.push(Act {
                     at: start,
                     login: coder.to_string(),
-                    action: "open_encounter",
+                    action: crate::store::audit::AuditAction::OpenEncounter,
                     account: e.account.clone(),
                     code: None,
                 });
@@ -365,7 +365,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                     acts.push(Act {
                         at: at(day, clock + dur * frac),
                         login: coder.to_string(),
-                        action: "assign_code",
+                        action: crate::store::audit::AuditAction::AssignCode,
                         account: e.account.clone(),
                         code: Some(c.clone()),
                     });
@@ -374,7 +374,7 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                 acts.push(Act {
                     at: done,
                     login: coder.to_string(),
-                    action: "mark_coded",
+                    action: crate::store::audit::AuditAction::MarkCoded,
                     account: e.account.clone(),
                     code: None,
                 });
@@ -388,13 +388,16 @@ pub fn generate(seed: u64, today: NaiveDate, staff: &[(String, Role)]) -> Result
                     acts.push(Act {
                         at: reopened,
                         login: supervisor.clone(),
-                        action: "reopen",
+                        action: crate::store::audit::AuditAction::Reopen,
                         account: e.account.clone(),
                         code: None,
                     });
                     for (a, action) in [
-                        (recode, "open_encounter"),
-                        (recode + Duration::minutes(4), "mark_coded"),
+                        (recode, crate::store::audit::AuditAction::OpenEncounter),
+                        (
+                            recode + Duration::minutes(4),
+                            crate::store::audit::AuditAction::MarkCoded,
+                        ),
                     ] {
                         acts.push(Act {
                             at: a,

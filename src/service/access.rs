@@ -3,6 +3,7 @@
 use super::{DataDir, Service, ServiceError};
 use crate::domain::{Permission, Role};
 use crate::ssh::keys::PublicKey;
+use crate::store::audit::AuditAction;
 use crate::store::{self, user_keys::KeyRow};
 use anyhow::Result;
 
@@ -36,16 +37,15 @@ impl Service {
                 &at,
                 &me.login,
             )?;
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &at,
-                &me.login,
-                "add_key",
-                None,
-                None,
-                login,
-                &key.fingerprint,
+                &store::audit::Entry {
+                    object: login,
+                    detail: &key.fingerprint,
+                    ..store::audit::Entry::new(&at, &me.login, store::audit::AuditAction::AddKey)
+                },
             )
+            .map(drop)
         })
     }
 
@@ -55,15 +55,16 @@ impl Service {
             if store::users::get(tx, login)?.is_none() {
                 return Err(unknown_target(login));
             }
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_keys",
-                None,
-                None,
-                login,
-                "",
+                &store::audit::Entry {
+                    object: login,
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::ViewKeys,
+                    )
+                },
             )?;
             store::user_keys::list(tx, login)
         })
@@ -78,16 +79,19 @@ impl Service {
                 ))
                 .into());
             }
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "remove_key",
-                None,
-                None,
-                login,
-                fingerprint,
+                &store::audit::Entry {
+                    object: login,
+                    detail: fingerprint,
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::RemoveKey,
+                    )
+                },
             )
+            .map(drop)
         })
     }
 
@@ -107,21 +111,25 @@ impl Service {
                 .into());
             }
             store::users::deactivate(tx, login)?;
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "deactivate_user",
-                None,
-                None,
-                login,
-                "",
+                &store::audit::Entry {
+                    object: login,
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::DeactivateUser,
+                    )
+                },
             )
+            .map(drop)
         })
     }
 
     /// Audits a session event ("session_start", "session_end", "idle_logoff") with the client address.
+    /// The name is parsed into its `AuditAction`; anything but a session event is refused.
     pub fn record_session(&mut self, action: &str, detail: &str) -> Result<()> {
+        let action = session_action(action)?;
         let client = self.client.clone().unwrap_or_default();
         let detail = if detail.is_empty() {
             client
@@ -129,18 +137,26 @@ impl Service {
             format!("{client} {detail}").trim().to_string()
         };
         let tx = self.conn.unchecked_transaction()?;
-        store::audit::append(
+        store::audit::record(
             &tx,
-            &store::now(),
-            &self.user.login,
-            action,
-            None,
-            None,
-            "",
-            &detail,
+            &store::audit::Entry {
+                detail: &detail,
+                ..store::audit::Entry::new(&store::now(), &self.user.login, action)
+            },
         )?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// The session event named `name` ("session_start", "session_end", "idle_logoff", "ssh_refused").
+fn session_action(name: &str) -> Result<AuditAction> {
+    match name.parse::<AuditAction>() {
+        Ok(a) if a.is_session_event() => Ok(a),
+        _ => Err(ServiceError::Invalid(format!(
+            "'{name}' is not a session event (session_start, session_end, idle_logoff, ssh_refused)"
+        ))
+        .into()),
     }
 }
 
@@ -178,7 +194,7 @@ pub fn active_user(data: &DataDir, login: &str) -> Result<bool> {
 pub fn audit_event(
     data: &DataDir,
     login: &str,
-    action: &str,
+    action: AuditAction,
     client: &str,
     what: &str,
 ) -> Result<()> {
@@ -189,15 +205,12 @@ pub fn audit_event(
     let detail = format!("{client} {what}");
     // IMMEDIATE: the chain's previous row cannot move while this row is hashed onto it.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    store::audit::append(
+    store::audit::record(
         &tx,
-        &store::now(),
-        login,
-        action,
-        None,
-        None,
-        "",
-        detail.trim(),
+        &store::audit::Entry {
+            detail: detail.trim(),
+            ..store::audit::Entry::new(&store::now(), login, action)
+        },
     )?;
     tx.commit()?;
     Ok(())

@@ -162,15 +162,12 @@ impl Service {
             ),
         };
         self.write(Permission::Reports, "verify the audit log", |tx, me| {
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "verify_audit",
-                None,
-                None,
-                "",
-                &detail,
+                &audit::Entry {
+                    detail: &detail,
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::VerifyAudit)
+                },
             )
         })?;
         Ok(report)
@@ -204,20 +201,22 @@ impl Service {
                     ))
                 })?;
                 let rows = audit::for_patient(tx, pid, from.as_deref(), to.as_deref())?;
-                audit::append(
+                audit::record(
                     tx,
-                    &store::now(),
-                    &me.login,
-                    "access_report",
-                    Some(pid),
-                    None,
-                    "",
-                    &format!(
-                        "from {} to {}: {} rows",
-                        from.as_deref().unwrap_or("start"),
-                        to.as_deref().unwrap_or("now"),
-                        rows.len()
-                    ),
+                    &audit::Entry {
+                        patient_id: Some(pid),
+                        detail: &format!(
+                            "from {} to {}: {} rows",
+                            from.as_deref().unwrap_or("start"),
+                            to.as_deref().unwrap_or("now"),
+                            rows.len()
+                        ),
+                        ..audit::Entry::new(
+                            &store::now(),
+                            &me.login,
+                            audit::AuditAction::AccessReport,
+                        )
+                    },
                 )?;
                 Ok(rows
                     .into_iter()
@@ -246,15 +245,17 @@ impl Service {
         };
         let res = (|| -> Result<()> {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-            audit::append(
+            audit::record(
                 &tx,
-                &store::now(),
-                &self.user.login,
-                "refused",
-                None,
-                None,
-                object,
-                &detail,
+                &audit::Entry {
+                    object,
+                    detail: &detail,
+                    ..audit::Entry::new(
+                        &store::now(),
+                        &self.user.login,
+                        audit::AuditAction::Refused,
+                    )
+                },
             )?;
             tx.commit()?;
             Ok(())

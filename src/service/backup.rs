@@ -81,15 +81,17 @@ impl Service {
             .with_context(|| format!("writing {}", recipe_path.display()))?;
         let detail = format!("{} ({bytes} bytes)", dest.display());
         self.write(Permission::Administer, "back up the database", |tx, me| {
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "backup",
-                None,
-                None,
-                "database",
-                &detail,
+                &store::audit::Entry {
+                    object: "database",
+                    detail: &detail,
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::Backup,
+                    )
+                },
             )
         })?;
         Ok(BackupReport {

@@ -248,13 +248,10 @@ pub(super) fn audit_worklist(
     audit::record(
         tx,
         &audit::Entry {
-            at: &store::now(),
-            login,
-            action: "list_encounters",
             object: "worklist",
             detail: &format!("{} {what}", rows.len()),
             subjects: &subjects,
-            ..Default::default()
+            ..audit::Entry::new(&store::now(), login, audit::AuditAction::ListEncounters)
         },
     )?;
     Ok(())
@@ -287,15 +284,15 @@ impl Service {
             {
                 claimed = "claimed";
             }
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "open_encounter",
-                Some(e.patient_id),
-                Some(e.id),
-                &e.account,
-                claimed,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(e.id),
+                    object: &e.account,
+                    detail: claimed,
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::OpenEncounter)
+                },
             )?;
             let e = get_encounter(tx, e.id)?;
             load_view(tx, e, me)
@@ -322,15 +319,15 @@ impl Service {
                 if e.status == EncounterStatus::InProgress {
                     encounters::set_status(tx, id, EncounterStatus::Uncoded, None)?;
                 }
-                audit::append(
+                audit::record(
                     tx,
-                    &at,
-                    &me.login,
-                    "release",
-                    Some(e.patient_id),
-                    Some(id),
-                    &e.account,
-                    "left without codes",
+                    &audit::Entry {
+                        patient_id: Some(e.patient_id),
+                        encounter_id: Some(id),
+                        object: &e.account,
+                        detail: "left without codes",
+                        ..audit::Entry::new(&at, &me.login, audit::AuditAction::Release)
+                    },
                 )?;
             }
             Ok(())
@@ -343,15 +340,15 @@ impl Service {
             let (h, body) = store::notes::get(tx, note_row_id)?
                 .ok_or_else(|| ServiceError::NotFound(format!("no note with id {note_row_id}")))?;
             let e = get_encounter(tx, h.encounter_id)?;
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_note",
-                Some(e.patient_id),
-                Some(e.id),
-                &h.note_id,
-                &h.note_type,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(e.id),
+                    object: &h.note_id,
+                    detail: &h.note_type,
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ViewNote)
+                },
             )?;
             Ok((h, body))
         })
@@ -396,15 +393,15 @@ impl Service {
                 &me.login,
                 &at,
             )?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "assign_code",
-                Some(e.patient_id),
-                Some(enc),
-                &format!("{system} {}", entry.code),
-                &format!("seq {seq}"),
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &format!("{system} {}", entry.code),
+                    detail: &format!("seq {seq}"),
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::AssignCode)
+                },
             )?;
             find_assignment(tx, enc, id)
         })
@@ -427,15 +424,14 @@ impl Service {
                 &me.login,
                 &at,
             )?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "remove_code",
-                Some(e.patient_id),
-                Some(enc),
-                &format!("{} {}", a.system, a.code),
-                "",
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &format!("{} {}", a.system, a.code),
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::RemoveCode)
+                },
             )?;
             Ok(())
         })
@@ -447,13 +443,13 @@ impl Service {
             enc,
             id,
             |cur, len| (cur as i64 + delta).clamp(0, len as i64 - 1) as usize,
-            "resequence",
+            audit::AuditAction::Resequence,
         )
     }
 
     /// Makes a code the principal (first-listed) diagnosis, or the principal procedure.
     pub fn set_principal(&mut self, enc: i64, id: i64) -> Result<()> {
-        self.resequence(enc, id, |_, _| 0, "set_principal")
+        self.resequence(enc, id, |_, _| 0, audit::AuditAction::SetPrincipal)
     }
 
     fn resequence(
@@ -461,7 +457,7 @@ impl Service {
         enc: i64,
         id: i64,
         target: impl FnOnce(usize, usize) -> usize,
-        action: &str,
+        action: audit::AuditAction,
     ) -> Result<()> {
         self.write(Permission::Code, "sequence codes", |tx, me| {
             let at = store::now();
@@ -479,16 +475,25 @@ impl Service {
             group.insert(to, item);
             renumber(tx, &group)?;
             let detail = format!("seq {} -> {}", cur + 1, to + 1);
-            assignments::record(tx, enc, a.system, &a.code, action, &detail, &me.login, &at)?;
-            audit::append(
+            assignments::record(
                 tx,
-                &at,
-                &me.login,
-                action,
-                Some(e.patient_id),
-                Some(enc),
-                &format!("{} {}", a.system, a.code),
+                enc,
+                a.system,
+                &a.code,
+                action.as_str(),
                 &detail,
+                &me.login,
+                &at,
+            )?;
+            audit::record(
+                tx,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &format!("{} {}", a.system, a.code),
+                    detail: &detail,
+                    ..audit::Entry::new(&at, &me.login, action)
+                },
             )?;
             Ok(())
         })
@@ -516,15 +521,15 @@ impl Service {
             assignments::record(
                 tx, enc, a.system, &a.code, "set_poa", &detail, &me.login, &at,
             )?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "set_poa",
-                Some(e.patient_id),
-                Some(enc),
-                &format!("{} {}", a.system, a.code),
-                &detail,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &format!("{} {}", a.system, a.code),
+                    detail: &detail,
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::SetPoa)
+                },
             )?;
             Ok(())
         })
@@ -551,15 +556,15 @@ impl Service {
             encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
             encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
             encounters::set_claim(tx, enc, None, &at)?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "mark_coded",
-                Some(e.patient_id),
-                Some(enc),
-                &e.account,
-                &format!("{} codes", codes.len()),
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &e.account,
+                    detail: &format!("{} codes", codes.len()),
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::MarkCoded)
+                },
             )?;
             Ok(())
         })
@@ -584,15 +589,14 @@ impl Service {
             }
             encounters::set_status(tx, enc, EncounterStatus::InProgress, None)?;
             encounters::set_coded(tx, enc, None, None)?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "reopen",
-                Some(e.patient_id),
-                Some(enc),
-                &e.account,
-                "",
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &e.account,
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::Reopen)
+                },
             )?;
             Ok(())
         })
@@ -639,21 +643,25 @@ impl Service {
                 }
             }
             encounters::set_claim(tx, enc, to, &at)?;
-            let action = if to.is_some() { "reassign" } else { "release" };
+            let action = if to.is_some() {
+                audit::AuditAction::Reassign
+            } else {
+                audit::AuditAction::Release
+            };
             let detail = format!(
                 "{} -> {}",
                 e.claimed_by.as_deref().unwrap_or("nobody"),
                 to.unwrap_or("nobody")
             );
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                action,
-                Some(e.patient_id),
-                Some(enc),
-                &e.account,
-                &detail,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &e.account,
+                    detail: &detail,
+                    ..audit::Entry::new(&at, &me.login, action)
+                },
             )?;
             Ok(())
         })
@@ -726,13 +734,10 @@ impl Service {
             audit::record(
                 tx,
                 &audit::Entry {
-                    at: &store::now(),
-                    login: &me.login,
-                    action: "export_codes",
                     object: account.unwrap_or("all coded"),
                     detail: &format!("{} rows", rows.len()),
                     subjects: &subjects,
-                    ..Default::default()
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ExportCodes)
                 },
             )?;
             Ok(rows)

@@ -79,15 +79,14 @@ pub(super) fn store_history(
             Some((s, c, _)) => format!("{s} {c}"),
             None => a.account.clone(),
         };
-        audit::append(
+        audit::record(
             tx,
-            &ts(a.at),
-            &a.login,
-            a.action,
-            Some(pid),
-            Some(enc),
-            &object,
-            "",
+            &audit::Entry {
+                patient_id: Some(pid),
+                encounter_id: Some(enc),
+                object: &object,
+                ..audit::Entry::new(&ts(a.at), &a.login, a.action)
+            },
         )?;
     }
     for (account, (coder, coded_at, codes)) in &h.finals {
@@ -238,23 +237,22 @@ pub(super) fn store_history(
         queries += 1;
         let reviewed = ts(q.created_at - chrono::Duration::minutes(10));
         for (t, action) in [
-            (reviewed, "open_encounter"),
-            (created, "create_query"),
-            (sent, "send_query"),
+            (reviewed, audit::AuditAction::OpenEncounter),
+            (created, audit::AuditAction::DemoCreateQuery),
+            (sent, audit::AuditAction::DemoSendQuery),
         ] {
-            audit::append(
+            audit::record(
                 tx,
-                &t,
-                &q.cdi,
-                action,
-                Some(pid),
-                Some(enc),
-                &if action == "open_encounter" {
-                    q.account.clone()
-                } else {
-                    format!("query {id}")
+                &audit::Entry {
+                    patient_id: Some(pid),
+                    encounter_id: Some(enc),
+                    object: &if action == audit::AuditAction::OpenEncounter {
+                        q.account.clone()
+                    } else {
+                        format!("query {id}")
+                    },
+                    ..audit::Entry::new(&t, &q.cdi, action)
                 },
-                "",
             )?;
         }
     }

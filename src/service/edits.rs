@@ -229,15 +229,15 @@ impl Service {
             }
             let key = edit.codes.join(",");
             edit_acks::upsert(tx, enc, rule, &key, &edit.message, &me.login, &at)?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "acknowledge_edit",
-                Some(e.patient_id),
-                Some(enc),
-                &edit.key(),
-                &edit.message,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &edit.key(),
+                    detail: &edit.message,
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::AcknowledgeEdit)
+                },
             )?;
             Ok(edit)
         })
@@ -283,15 +283,15 @@ impl Service {
             let key = edit.codes.join(",");
             let detail = format!("override: {reason} | edit: {}", edit.message);
             edit_acks::upsert(tx, enc, rule, &key, &detail, &me.login, &at)?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "override_edit",
-                Some(e.patient_id),
-                Some(enc),
-                &edit.key(),
-                &detail,
+                &audit::Entry {
+                    patient_id: Some(e.patient_id),
+                    encounter_id: Some(enc),
+                    object: &edit.key(),
+                    detail: &detail,
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::OverrideEdit)
+                },
             )?;
             Ok(edit)
         })

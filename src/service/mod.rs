@@ -21,6 +21,7 @@ mod reviews;
 mod setup;
 mod tools;
 
+pub use crate::store::audit::AuditAction;
 pub use access::{active_user, audit_event, authorized_login};
 pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
 pub use coding::{CodeDetail, EncounterView};
@@ -238,17 +239,12 @@ impl Service {
             }
             let at = store::now();
             let new = store::users::upsert(tx, &login, role, "", Some(&me.login), &at)?;
-            let action = if new { "add_user" } else { "change_role" };
-            store::audit::append(
-                tx,
-                &at,
-                &me.login,
-                action,
-                None,
-                None,
-                &login,
-                role.as_str(),
-            )?;
+            let action = if new {
+                store::audit::AuditAction::AddUser
+            } else {
+                store::audit::AuditAction::ChangeRole
+            };
+            store::audit::record(tx, &store::audit::Entry { object: &login, detail: role.as_str(), ..store::audit::Entry::new(&at, &me.login, action) })?;
             Ok(new)
         })
     }
@@ -270,15 +266,16 @@ impl Service {
             Permission::Reports
         };
         self.write(p, "read the audit log", |tx, me| {
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_audit",
-                None,
-                encounter_id,
-                "",
-                "",
+                &store::audit::Entry {
+                    encounter_id,
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::ViewAudit,
+                    )
+                },
             )?;
             store::audit::list(tx, encounter_id, limit)
         })
@@ -301,15 +298,13 @@ impl Drop for Service {
 fn audit_unknown_user(conn: &Connection, login: &str) {
     let res = (|| -> Result<()> {
         let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-        store::audit::append(
+        store::audit::record(
             &tx,
-            &store::now(),
-            login,
-            "refused",
-            None,
-            None,
-            "unknown_user",
-            "open a session",
+            &store::audit::Entry {
+                object: "unknown_user",
+                detail: "open a session",
+                ..store::audit::Entry::new(&store::now(), login, store::audit::AuditAction::Refused)
+            },
         )?;
         tx.commit()?;
         Ok(())
@@ -338,15 +333,17 @@ pub fn require_role(data: &DataDir, login: &str, p: Permission, action: &str) ->
         if let Some(ServiceError::Forbidden { role, .. }) = e.downcast_ref::<ServiceError>() {
             let res = (|| -> Result<()> {
                 let tx = Transaction::new_unchecked(&conn, TransactionBehavior::Immediate)?;
-                store::audit::append(
+                store::audit::record(
                     &tx,
-                    &store::now(),
-                    login,
-                    "refused",
-                    None,
-                    None,
-                    "forbidden",
-                    &format!("{action} (role {role})"),
+                    &store::audit::Entry {
+                        object: "forbidden",
+                        detail: &format!("{action} (role {role})"),
+                        ..store::audit::Entry::new(
+                            &store::now(),
+                            login,
+                            store::audit::AuditAction::Refused,
+                        )
+                    },
                 )?;
                 tx.commit()?;
                 Ok(())

@@ -149,15 +149,15 @@ pub(super) fn step(
     let to = query::transition(q.status, event)
         .map_err(|m| ServiceError::Invalid(format!("query {}: {m}", q.id)))?;
     qstore::add_event(tx, q.id, event.key(), Some(q.status), to, login, at, detail)?;
-    audit::append(
+    audit::record(
         tx,
-        at,
-        login,
-        &format!("query_{}", event.key()),
-        Some(q.patient_id),
-        Some(q.encounter_id),
-        &format!("query {}", q.id),
-        detail,
+        &audit::Entry {
+            patient_id: Some(q.patient_id),
+            encounter_id: Some(q.encounter_id),
+            object: &format!("query {}", q.id),
+            detail,
+            ..audit::Entry::new(at, login, audit::AuditAction::Query(event))
+        },
     )?;
     Ok(to)
 }
@@ -271,11 +271,18 @@ impl Service {
             let at = store::now();
             let new = qstore::save_template(tx, &t, &me.login, &at)?;
             let action = if new {
-                "query_template_add"
+                audit::AuditAction::QueryTemplateAdd
             } else {
-                "query_template_edit"
+                audit::AuditAction::QueryTemplateEdit
             };
-            audit::append(tx, &at, &me.login, action, None, None, &t.name, &t.title)?;
+            audit::record(
+                tx,
+                &audit::Entry {
+                    object: &t.name,
+                    detail: &t.title,
+                    ..audit::Entry::new(&at, &me.login, action)
+                },
+            )?;
             Ok(new)
         })
     }
@@ -319,15 +326,15 @@ impl Service {
                     &at,
                     &detail,
                 )?;
-                audit::append(
+                audit::record(
                     tx,
-                    &at,
-                    &me.login,
-                    "query_create",
-                    Some(e.patient_id),
-                    Some(e.id),
-                    &format!("query {id}"),
-                    &detail,
+                    &audit::Entry {
+                        patient_id: Some(e.patient_id),
+                        encounter_id: Some(e.id),
+                        object: &format!("query {id}"),
+                        detail: &detail,
+                        ..audit::Entry::new(&at, &me.login, audit::AuditAction::QueryCreate)
+                    },
                 )?;
                 Ok(id)
             },
@@ -406,15 +413,19 @@ impl Service {
             )?;
             let q = qstore::get(&tx, id)?;
             let reason = err.to_string();
-            audit::append(
+            audit::record(
                 &tx,
-                &store::now(),
-                &self.user.login,
-                "pin_failed",
-                q.as_ref().map(|q| q.patient_id),
-                q.as_ref().map(|q| q.encounter_id),
-                &format!("query {id} note {}", note.trim()),
-                &format!("quote \"{}\": {reason}", quote.trim()),
+                &audit::Entry {
+                    patient_id: q.as_ref().map(|q| q.patient_id),
+                    encounter_id: q.as_ref().map(|q| q.encounter_id),
+                    object: &format!("query {id} note {}", note.trim()),
+                    detail: &format!("quote \"{}\": {reason}", quote.trim()),
+                    ..audit::Entry::new(
+                        &store::now(),
+                        &self.user.login,
+                        audit::AuditAction::PinFailed,
+                    )
+                },
             )?;
             tx.commit()?;
             Ok(())
@@ -486,15 +497,15 @@ impl Service {
             let q = visible(tx, me, id)?;
             let f = findings_of(tx, &q)?;
             let errors = f.iter().filter(|x| x.severity == Severity::Error).count();
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "check_query",
-                Some(q.patient_id),
-                Some(q.encounter_id),
-                &format!("query {id}"),
-                &format!("{errors} errors, {} warnings", f.len() - errors),
+                &audit::Entry {
+                    patient_id: Some(q.patient_id),
+                    encounter_id: Some(q.encounter_id),
+                    object: &format!("query {id}"),
+                    detail: &format!("{errors} errors, {} warnings", f.len() - errors),
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::CheckQuery)
+                },
             )?;
             Ok(f)
         })

@@ -94,14 +94,11 @@ impl Service {
             audit::record(
                 tx,
                 &audit::Entry {
-                    at: &store::now(),
-                    login: &me.login,
-                    action: "list_queries",
                     encounter_id: f.encounter_id,
                     object: "queries",
                     detail: &format!("{} rows", rows.len()),
                     subjects: &subjects,
-                    ..Default::default()
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ListQueries)
                 },
             )?;
             Ok(rows)
@@ -113,15 +110,15 @@ impl Service {
     pub fn query_detail(&mut self, id: i64) -> Result<QueryDetail> {
         self.write(Permission::Query, "see documentation queries", |tx, me| {
             let q = visible(tx, me, id)?;
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_query",
-                Some(q.patient_id),
-                Some(q.encounter_id),
-                &format!("query {id}"),
-                q.status.as_str(),
+                &audit::Entry {
+                    patient_id: Some(q.patient_id),
+                    encounter_id: Some(q.encounter_id),
+                    object: &format!("query {id}"),
+                    detail: q.status.as_str(),
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ViewQuery)
+                },
             )?;
             let look_for = match &q.template {
                 Some(t) => qstore::template(tx, t)?
@@ -176,15 +173,13 @@ impl Service {
             let (f, t) = (stamp(from), stamp(to));
             let facts = store::query_metrics::facts(tx, &f, &t)?;
             let reviews = store::query_metrics::reviews(tx, &f, &t)?;
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "query_metrics",
-                None,
-                None,
-                "queries",
-                &format!("{f} to {t}"),
+                &audit::Entry {
+                    object: "queries",
+                    detail: &format!("{f} to {t}"),
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::QueryMetrics)
+                },
             )?;
             Ok(query_metrics(&facts, &reviews, from, to))
         })

@@ -45,16 +45,15 @@ fn scope(conn: &Connection, me: &UserRow, team: Option<&str>) -> Result<Option<V
 }
 
 fn log_view(conn: &Connection, me: &UserRow, report: &str, detail: &str) -> Result<()> {
-    audit::append(
+    audit::record(
         conn,
-        &store::now(),
-        &me.login,
-        "view_report",
-        None,
-        None,
-        report,
-        detail,
+        &audit::Entry {
+            object: report,
+            detail,
+            ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ViewReport)
+        },
     )
+    .map(drop)
 }
 
 fn range_detail(from: NaiveDate, to: NaiveDate, team: Option<&str>) -> String {
@@ -202,16 +201,15 @@ impl Service {
                 .into());
             }
             store::users::set_team(tx, login, team)?;
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "set_team",
-                None,
-                None,
-                login,
-                team.trim(),
+                &audit::Entry {
+                    object: login,
+                    detail: team.trim(),
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::SetTeam)
+                },
             )
+            .map(drop)
         })
     }
 }

@@ -108,15 +108,18 @@ impl Service {
                     if let Some(id) = reviews::insert(
                         tx, enc, &c.coder, coded_at, &at, &me.login, &label, &codes,
                     )? {
-                        audit::append(
+                        audit::record(
                             tx,
-                            &at,
-                            &me.login,
-                            "sample_review",
-                            None,
-                            Some(enc),
-                            &format!("review {id}"),
-                            &format!("{label}; week of {monday}; coder {}", c.coder),
+                            &audit::Entry {
+                                encounter_id: Some(enc),
+                                object: &format!("review {id}"),
+                                detail: &format!("{label}; week of {monday}; coder {}", c.coder),
+                                ..audit::Entry::new(
+                                    &at,
+                                    &me.login,
+                                    audit::AuditAction::SampleReview,
+                                )
+                            },
                         )?;
                         ids.push(id);
                     }
@@ -145,13 +148,10 @@ impl Service {
             audit::record(
                 tx,
                 &audit::Entry {
-                    at: &store::now(),
-                    login: &me.login,
-                    action: "view_report",
                     object: "reviews",
                     detail: &format!("{} reviews", rows.len()),
                     subjects: &subjects,
-                    ..Default::default()
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ViewReport)
                 },
             )?;
             Ok(rows)
@@ -169,15 +169,13 @@ impl Service {
             let reviewer_codes = reviews::codes(tx, id, "reviewer")?;
             let comparison =
                 (review.status == "done").then(|| accuracy::compare(&coder_codes, &reviewer_codes));
-            audit::append(
+            audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "view_review",
-                None,
-                Some(review.encounter_id),
-                &format!("review {id}"),
-                "",
+                &audit::Entry {
+                    encounter_id: Some(review.encounter_id),
+                    object: &format!("review {id}"),
+                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::ViewReview)
+                },
             )?;
             Ok(ReviewDetail {
                 review,
@@ -235,15 +233,14 @@ impl Service {
             let coder_codes = reviews::codes(tx, id, "coder")?;
             let cmp = accuracy::compare(&coder_codes, codes);
             reviews::complete(tx, id, &me.login, &at, codes, findings.trim())?;
-            audit::append(
+            audit::record(
                 tx,
-                &at,
-                &me.login,
-                "record_review",
-                None,
-                Some(review.encounter_id),
-                &format!("review {id}"),
-                &format!("{} errors in {} codes", cmp.errors, cmp.codes),
+                &audit::Entry {
+                    encounter_id: Some(review.encounter_id),
+                    object: &format!("review {id}"),
+                    detail: &format!("{} errors in {} codes", cmp.errors, cmp.codes),
+                    ..audit::Entry::new(&at, &me.login, audit::AuditAction::RecordReview)
+                },
             )?;
             Ok(cmp)
         })

@@ -49,7 +49,14 @@ pub fn initialize(
         if store::users::count(&tx)? == 0 {
             let at = store::now();
             store::users::upsert(&tx, login, Role::Admin, "", None, &at)?;
-            store::audit::append(&tx, &at, login, "init", None, None, login, "first admin")?;
+            store::audit::record(
+                &tx,
+                &store::audit::Entry {
+                    object: login,
+                    detail: "first admin",
+                    ..store::audit::Entry::new(&at, login, store::audit::AuditAction::Init)
+                },
+            )?;
             report.admin_added = Some(login.to_string());
         }
         let me = store::users::get(&tx, login)?.ok_or_else(|| ServiceError::UnknownUser {
@@ -133,20 +140,18 @@ fn store_release(
         &at,
         &mut |d, t| progress(&label, d, t),
     )?;
-    store::audit::append(
+    store::audit::record(
         &tx,
-        &at,
-        login,
-        "import_codes",
-        None,
-        None,
-        &format!("{} {}", release.system, release.version),
-        &format!(
-            "{action_detail}: {} entries, {} billable, from {}",
-            release.entries.len(),
-            release.billable_count(),
-            release.source
-        ),
+        &store::audit::Entry {
+            object: &format!("{} {}", release.system, release.version),
+            detail: &format!(
+                "{action_detail}: {} entries, {} billable, from {}",
+                release.entries.len(),
+                release.billable_count(),
+                release.source
+            ),
+            ..store::audit::Entry::new(&at, login, store::audit::AuditAction::ImportCodes)
+        },
     )?;
     tx.commit()
         .with_context(|| format!("committing {} {}", release.system, release.version))?;
@@ -192,25 +197,23 @@ fn load_demo(
     } else {
         Default::default()
     };
-    store::audit::append(
+    store::audit::record(
         &tx,
-        &at,
-        login,
-        "load_demo",
-        None,
-        None,
-        "demo",
-        &format!(
-            "{} patients, {} encounters, {} notes; history: {} coded encounters, {} actions, \
+        &store::audit::Entry {
+            object: "demo",
+            detail: &format!(
+                "{} patients, {} encounters, {} notes; history: {} coded encounters, {} actions, \
              {} queries, {} reviews",
-            demo.patients.len(),
-            demo.encounters.len(),
-            demo.notes.len(),
-            hist.encounters,
-            hist.actions,
-            hist.queries,
-            hist.reviews
-        ),
+                demo.patients.len(),
+                demo.encounters.len(),
+                demo.notes.len(),
+                hist.encounters,
+                hist.actions,
+                hist.queries,
+                hist.reviews
+            ),
+            ..store::audit::Entry::new(&at, login, store::audit::AuditAction::LoadDemo)
+        },
     )?;
     tx.commit().context("committing the demo data")?;
     Ok((demo.encounters.len(), demo.notes.len() + hist.notes))

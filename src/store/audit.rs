@@ -5,6 +5,8 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+pub use super::audit_action::AuditAction;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AuditRow {
     pub id: i64,
@@ -36,18 +38,35 @@ impl Subject {
     }
 }
 
-/// One audit row to write: what the service knows when it acts.
-#[derive(Debug, Clone, Copy, Default)]
+/// One audit row to write: what the service knows when it acts. Start from `Entry::new` and set
+/// the fields that apply (`..Entry::new(at, login, action)`).
+#[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
     pub at: &'a str,
     pub login: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub patient_id: Option<i64>,
     pub encounter_id: Option<i64>,
     pub object: &'a str,
     pub detail: &'a str,
     /// Every patient/encounter a view of several showed (search results, lists, exports).
     pub subjects: &'a [Subject],
+}
+
+impl<'a> Entry<'a> {
+    /// A row naming no patient, encounter, object or detail yet.
+    pub fn new(at: &'a str, login: &'a str, action: AuditAction) -> Entry<'a> {
+        Entry {
+            at,
+            login,
+            action,
+            patient_id: None,
+            encounter_id: None,
+            object: "",
+            detail: "",
+            subjects: &[],
+        }
+    }
 }
 
 /// Sets the client address every row written on this connection carries (the SSH session's).
@@ -74,34 +93,6 @@ fn session_client(conn: &Connection) -> Result<Option<String>> {
         .flatten())
 }
 
-/// Appends one audit row. Call it inside the transaction that does the work.
-#[allow(clippy::too_many_arguments)]
-pub fn append(
-    conn: &Connection,
-    at: &str,
-    login: &str,
-    action: &str,
-    patient_id: Option<i64>,
-    encounter_id: Option<i64>,
-    object: &str,
-    detail: &str,
-) -> Result<()> {
-    record(
-        conn,
-        &Entry {
-            at,
-            login,
-            action,
-            patient_id,
-            encounter_id,
-            object,
-            detail,
-            subjects: &[],
-        },
-    )?;
-    Ok(())
-}
-
 /// Appends one audit row with its subjects, chained to the row before it; returns its id. Call it
 /// inside the (IMMEDIATE) transaction that does the work, so the previous row cannot move.
 pub fn record(conn: &Connection, e: &Entry<'_>) -> Result<i64> {
@@ -115,7 +106,7 @@ pub fn record(conn: &Connection, e: &Entry<'_>) -> Result<i64> {
         id,
         at: e.at.to_string(),
         login: e.login.to_string(),
-        action: e.action.to_string(),
+        action: e.action.as_str().to_string(),
         patient_id: e.patient_id,
         encounter_id: e.encounter_id,
         object: e.object.to_string(),

@@ -12,14 +12,15 @@ fn log_of(n: i64) -> Connection {
         record(
             &conn,
             &Entry {
-                at: &format!("2026-01-01T00:00:{i:02}.000Z"),
-                login: "ann",
-                action: "view_encounter",
                 encounter_id: Some(100 + i),
                 object: "enc",
                 detail: &format!("row {i}"),
                 subjects: if i % 2 == 0 { &subjects } else { &[] },
-                ..Default::default()
+                ..Entry::new(
+                    &format!("2026-01-01T00:00:{i:02}.000Z"),
+                    "ann",
+                    AuditAction::OpenEncounter,
+                )
             },
         )
         .unwrap();
@@ -135,9 +136,9 @@ fn a_rewritten_chain_verifies_alone_but_not_against_an_anchor() {
 fn the_client_address_is_recorded_and_hashed() {
     let conn = store::open_in_memory().unwrap();
     set_session_client(&conn, Some("192.0.2.7 50022")).unwrap();
-    append(&conn, "t", "ann", "search_notes", None, None, "", "").unwrap();
+    record(&conn, &Entry::new("t", "ann", AuditAction::SearchNotes)).unwrap();
     set_session_client(&conn, None).unwrap();
-    append(&conn, "t", "ann", "search_notes", None, None, "", "").unwrap();
+    record(&conn, &Entry::new("t", "ann", AuditAction::SearchNotes)).unwrap();
     let rows = list(&conn, None, 10).unwrap();
     assert_eq!(rows[1].client.as_deref(), Some("192.0.2.7 50022"));
     assert_eq!(rows[0].client, None);
@@ -187,7 +188,11 @@ fn an_old_database_is_chained_on_upgrade_and_migrating_again_is_a_no_op() {
     let before = head(&conn).unwrap();
     migrations::migrate(&mut conn).unwrap();
     assert_eq!(head(&conn).unwrap(), before);
-    append(&conn, "2026-01-01", "new", "view", None, None, "", "").unwrap();
+    record(
+        &conn,
+        &Entry::new("2026-01-01", "new", AuditAction::OpenEncounter),
+    )
+    .unwrap();
     let v = verify(&conn).unwrap();
     assert_eq!((v.rows, v.first_break), (6, None));
     conn.execute("UPDATE audit SET action = 'x' WHERE id = 2", [])

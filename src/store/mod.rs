@@ -2,6 +2,7 @@
 //! SQL text lives here and only here; callers pass a `&Connection` (or a transaction) they control.
 pub mod assignments;
 pub mod audit;
+pub mod audit_action;
 pub mod backup;
 pub mod code_axes;
 pub mod codes;

@@ -231,27 +231,25 @@ fn current_marks(tx: &Connection) -> Result<Marks> {
 }
 
 fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
-    store::audit::append(
+    store::audit::record(
         tx,
-        &store::now(),
-        login,
-        "import_notes",
-        None,
-        None,
-        &s.file,
-        &format!(
-            "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added{}",
-            s.added,
-            s.updated,
-            s.unchanged,
-            s.rejected,
-            s.patients_added,
-            s.encounters_added,
-            if s.encounters_historical > 0 {
-                format!(" ({} as closed history)", s.encounters_historical)
-            } else {
-                String::new()
-            }
-        ),
-    )
+        &store::audit::Entry {
+            object: &s.file,
+            detail: &format!(
+                "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added{}",
+                s.added,
+                s.updated,
+                s.unchanged,
+                s.rejected,
+                s.patients_added,
+                s.encounters_added,
+                if s.encounters_historical > 0 {
+                    format!(" ({} as closed history)", s.encounters_historical)
+                } else {
+                    String::new()
+                }
+            ),
+            ..store::audit::Entry::new(&store::now(), login, store::audit::AuditAction::ImportNotes)
+        },
+    ).map(drop)
 }

@@ -356,15 +356,16 @@ impl Service {
         self.notes
             .set(rebuild_locked(&self.conn, &self.data, progress)?);
         self.write(Permission::Administer, "rebuild indexes", |tx, me| {
-            store::audit::append(
+            store::audit::record(
                 tx,
-                &store::now(),
-                &me.login,
-                "reindex_notes",
-                None,
-                None,
-                "notes",
-                "",
+                &store::audit::Entry {
+                    object: "notes",
+                    ..store::audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        store::audit::AuditAction::ReindexNotes,
+                    )
+                },
             )
         })?;
         self.notes_index_info()

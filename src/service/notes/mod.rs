@@ -177,14 +177,11 @@ fn audit_search(
     store::audit::record(
         tx,
         &store::audit::Entry {
-            at: &store::now(),
-            login,
-            action: "search_notes",
             encounter_id: q.encounter,
             object: text,
             detail: &format!("{} notes, {} shown", r.total, r.hits.len()),
             subjects: &subjects,
-            ..Default::default()
+            ..store::audit::Entry::new(&store::now(), login, store::audit::AuditAction::SearchNotes)
         },
     )?;
     Ok(())
