@@ -2,6 +2,7 @@
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
 mod check;
+mod drg_report;
 mod edits;
 mod group;
 mod notes;
@@ -422,6 +423,9 @@ pub(crate) fn dispatch(
             progress.finish();
             svc.set_query_config(config.queries.clone());
             svc.set_audit_config(config.audit.clone());
+            svc.set_grouper_options(crate::grouper::Options {
+                poa_exempt: config.grouper.poa_exempt,
+            });
             svc.set_client(client);
             run_command(&mut svc, cmd, data, config, &mut progress)
         }
@@ -478,6 +482,9 @@ fn open_workstation(
     progress.finish();
     svc.set_query_config(config.queries.clone());
     svc.set_audit_config(config.audit.clone());
+    svc.set_grouper_options(crate::grouper::Options {
+        poa_exempt: config.grouper.poa_exempt,
+    });
     svc.set_client(client);
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)
