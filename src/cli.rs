@@ -2,6 +2,7 @@
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
 mod check;
+mod drg_report;
 mod edits;
 mod group;
 mod notes;
@@ -445,6 +446,9 @@ pub(crate) fn dispatch(
             progress.finish();
             svc.set_query_config(config.queries.clone());
             svc.set_audit_config(config.audit.clone());
+            svc.set_grouper_options(crate::grouper::Options {
+                poa_exempt: config.grouper.poa_exempt,
+            });
             svc.set_client(client);
             run_command(&mut svc, cmd, data, config, &mut progress)
         }
@@ -517,6 +521,9 @@ fn open_workstation(
     let mut svc = Service::open_lazy(data, login)?;
     svc.set_query_config(config.queries.clone());
     svc.set_audit_config(config.audit.clone());
+    svc.set_grouper_options(crate::grouper::Options {
+        poa_exempt: config.grouper.poa_exempt,
+    });
     svc.set_client(client);
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)

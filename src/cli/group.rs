@@ -38,6 +38,17 @@ pub struct GroupArgs {
     /// A JSON-lines file of claims, one a line: {"id","age","sex","discharge_status","pdx","sdx":[{"code","poa"}],"procs":[...]}.
     #[arg(long, value_name = "FILE")]
     pub cases: Option<PathBuf>,
+    /// With --encounter: the DRG the encounter would give with this code added (a diagnosis with
+    /// an optional POA, or a procedure), without assigning it.
+    #[arg(long, value_name = "CODE[:POA]", requires = "encounter")]
+    pub what_if: Option<String>,
+    /// With --what-if: try the diagnosis as the principal (the principal becomes a secondary).
+    #[arg(long, requires = "what_if")]
+    pub as_principal: bool,
+    /// With --encounter: the DRG each assigned diagnosis would give as principal (information
+    /// only: sequencing follows the guidelines, not the weight).
+    #[arg(long, requires = "encounter", conflicts_with = "what_if")]
+    pub alternatives: bool,
     /// The hospital is POA-exempt: no HAC step (default: grouper.poa_exempt in the config).
     #[arg(long)]
     pub poa_exempt: bool,
@@ -318,6 +329,12 @@ pub fn run_encounter<W: Write>(
     out: &mut W,
 ) -> Result<ExitCode> {
     let account = args.encounter.as_deref().unwrap_or("");
+    if let Some(code) = &args.what_if {
+        return what_if(svc, account, code, args.as_principal, args.json, out);
+    }
+    if args.alternatives {
+        return alternatives(svc, account, args.json, out);
+    }
     let r = svc.group_encounter(account, &options(args, config_exempt))?;
     if args.json {
         let mut v = json_value(Some(&r.account), &r.grouping);
@@ -328,6 +345,133 @@ pub fn run_encounter<W: Write>(
     } else {
         writeln!(out, "encounter {}", clean(&r.account))?;
         print_one(out, &r.grouping, &r.notes)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn short(g: &Grouping) -> String {
+    format!(
+        "DRG {:03} {} (weight {:.4}, MDC {:02} {})",
+        g.drg,
+        clean(&g.title),
+        g.weight,
+        g.mdc,
+        g.drg_type.as_str()
+    )
+}
+
+/// `group --encounter A --what-if CODE[:POA] [--as-principal]`.
+fn what_if<W: Write>(
+    svc: &Service,
+    account: &str,
+    code: &str,
+    as_principal: bool,
+    json: bool,
+    out: &mut W,
+) -> Result<ExitCode> {
+    let w = svc.what_if(account, code, as_principal)?;
+    if json {
+        let v = serde_json::json!({
+            "account": account,
+            "code": w.code,
+            "procedure": w.is_procedure,
+            "as_principal": w.as_principal,
+            "poa": w.poa.map(String::from),
+            "before": json_value(None, &w.before),
+            "after": json_value(None, &w.after),
+            "weight_change": w.weight_change(),
+            "notes": w.notes,
+        });
+        writeln!(out, "{v}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let how = if w.is_procedure {
+        "procedure".to_string()
+    } else if w.as_principal {
+        "as principal".to_string()
+    } else {
+        format!("secondary, POA {}", w.poa.unwrap_or('Y'))
+    };
+    writeln!(
+        out,
+        "what if {} ({how}) on encounter {} (not assigned):",
+        clean(&w.code),
+        clean(account)
+    )?;
+    writeln!(out, "  now:  {}", short(&w.before))?;
+    writeln!(out, "  with: {}", short(&w.after))?;
+    writeln!(out, "  weight change {:+.4}", w.weight_change())?;
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            clean(&v.join(", "))
+        }
+    };
+    writeln!(
+        out,
+        "  with: MCC {}; CC {}",
+        list(&w.after.mcc),
+        list(&w.after.cc)
+    )?;
+    for e in &w.after.excluded {
+        writeln!(
+            out,
+            "  with: not counted {}: {}",
+            clean(&e.code),
+            e.reason.as_str()
+        )?;
+    }
+    for n in &w.notes {
+        writeln!(out, "note: {}", clean(n))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `group --encounter A --alternatives`.
+fn alternatives<W: Write>(
+    svc: &Service,
+    account: &str,
+    json: bool,
+    out: &mut W,
+) -> Result<ExitCode> {
+    let alts = svc.drg_alternatives(account)?;
+    if json {
+        for a in &alts {
+            let mut v = json_value(Some(&a.code), &a.grouping);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("current".into(), serde_json::Value::Bool(a.current));
+            }
+            writeln!(out, "{v}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "encounter {}: the DRG each diagnosis would give as principal (information only: \
+         sequencing follows the guidelines, not the weight)",
+        clean(account)
+    )?;
+    writeln!(
+        out,
+        "  {:<9} {:>3} {:>8}  TITLE",
+        "PRINCIPAL", "DRG", "WEIGHT"
+    )?;
+    for a in &alts {
+        writeln!(
+            out,
+            "{} {:<9} {:03} {:>8.4}  {}{}",
+            if a.current { "*" } else { " " },
+            clean(&a.code),
+            a.grouping.drg,
+            a.grouping.weight,
+            clean(&a.grouping.title),
+            if a.current {
+                "  (current principal)"
+            } else {
+                ""
+            }
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

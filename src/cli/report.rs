@@ -26,12 +26,14 @@ pub enum Which {
     Backlog,
     Queries,
     Accuracy,
+    /// MS-DRG case mix: CMI by coder, team and month, CC/MCC capture, DRG mix, query weight change.
+    Drg,
 }
 
 /// `chartdesk report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// throughput, backlog, queries or accuracy.
+    /// throughput, backlog, queries, accuracy or drg.
     #[arg(value_enum)]
     pub which: Which,
     /// First day (YYYY-MM-DD, UTC). Default: 29 days before --to.
@@ -99,13 +101,13 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(headers: &[&str]) -> Table {
+    pub(crate) fn new(headers: &[&str]) -> Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
         }
     }
-    fn push(&mut self, row: Vec<String>) {
+    pub(crate) fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
     /// Aligned columns: text left, numbers right.
@@ -160,12 +162,12 @@ impl Table {
     }
 }
 
-fn opt(v: Option<f64>, digits: usize) -> String {
+pub(crate) fn opt(v: Option<f64>, digits: usize) -> String {
     v.map(|x| format!("{x:.digits$}"))
         .unwrap_or_else(|| "-".into())
 }
 
-fn pct(v: Option<f64>) -> String {
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|x| format!("{:.0}%", x * 100.0))
         .unwrap_or_else(|| "-".into())
 }
@@ -405,6 +407,13 @@ pub fn report<W: Write>(
             emit(out, a.format, &r, accuracy_table(&r))?;
             if a.format == Format::Table && r.pending_reviews > 0 {
                 writeln!(out, "\n{} reviews still pending", r.pending_reviews)?;
+            }
+        }
+        Which::Drg => {
+            let r = svc.report_drg(from, to, team)?;
+            emit(out, a.format, &r, super::drg_report::drg_table(&r))?;
+            if a.format == Format::Table {
+                super::drg_report::write_notes(out, &r)?;
             }
         }
         Which::Queries => {

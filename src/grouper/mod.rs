@@ -115,7 +115,7 @@ pub struct Secondary {
 }
 
 /// One claim to group.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Claim {
     pub age: u16,
     pub sex: Sex,

@@ -379,6 +379,11 @@ impl Tables {
         self.fam_by_first.get(&first).copied()
     }
 
+    /// Is this a procedure code the tables know?
+    pub fn knows_pr(&self, code: &str) -> bool {
+        Code::new(code).is_some_and(|c| self.pr.contains_key(&c))
+    }
+
     /// Is this a diagnosis code the tables know (with or without dots)?
     pub fn knows_dx(&self, code: &str) -> bool {
         Code::new(code).is_some_and(|c| self.dx.contains_key(&c))

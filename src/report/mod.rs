@@ -3,6 +3,7 @@
 pub mod accuracy;
 pub mod activity;
 pub mod backlog;
+pub mod drg;
 pub mod queries;
 pub mod throughput;
 

@@ -14,6 +14,10 @@
 //! - **Agreement rate** = agreed / answered, where answered means an outcome of agreed, disagreed or
 //!   clinically undetermined (never no_response).
 //!
+//! - **DRG before/after**: over sent, not canceled queries whose working MS-DRG was stored when sent
+//!   and whose encounter is now coded: how many ended in another DRG, and the weight change
+//!   (final weight − weight when sent), summed and averaged.
+//!
 //! Groups are by provider (the addressed provider), by CDI specialist (the query's creator) and by
 //! month of sending (`YYYY-MM`, UTC). Rates with a zero denominator are None.
 use crate::domain::{Outcome, QueryStatus};
@@ -32,6 +36,8 @@ pub struct QueryFact {
     pub outcome: Option<Outcome>,
     pub sent_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
+    /// The working MS-DRG when sent and the final one once coded (inpatient queries).
+    pub drg: Option<super::drg::QueryDrg>,
 }
 
 /// One encounter opened by a coder or CDI specialist.
@@ -60,6 +66,13 @@ pub struct QueryFigures {
     pub median_turnaround_hours: Option<f64>,
     pub mean_turnaround_hours: Option<f64>,
     pub agreement_rate: Option<f64>,
+    /// Sent queries with a working DRG at sending whose encounter is now coded with a final DRG.
+    pub drg_compared: usize,
+    /// Of those, how many ended in another DRG.
+    pub drg_changed: usize,
+    /// Sum of (final weight − weight when sent) over the compared queries.
+    pub weight_change: f64,
+    pub mean_weight_change: Option<f64>,
 }
 
 /// Everything the supervisor view shows about queries for a period.
@@ -110,6 +123,13 @@ pub fn figures(key: &str, queries: &[&QueryFact], reviewed: usize) -> QueryFigur
             f.canceled += 1;
             continue;
         }
+        if let Some(d) = q.drg
+            && let (Some(w), Some(c)) = (d.weight_change(), d.changed())
+        {
+            f.drg_compared += 1;
+            f.drg_changed += usize::from(c);
+            f.weight_change += w;
+        }
         match q.outcome {
             Some(Outcome::NoResponse) => f.no_response += 1,
             Some(o) => {
@@ -131,6 +151,7 @@ pub fn figures(key: &str, queries: &[&QueryFact], reviewed: usize) -> QueryFigur
     f.agreement_rate = ratio(f.agreed, f.answered);
     f.median_turnaround_hours = median(&turnaround);
     f.mean_turnaround_hours = mean(&turnaround);
+    f.mean_weight_change = (f.drg_compared > 0).then(|| f.weight_change / f.drg_compared as f64);
     f
 }
 

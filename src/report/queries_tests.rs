@@ -22,6 +22,7 @@ fn q(
         outcome,
         sent_at: sent.map(t),
         answered_at: answered.map(t),
+        drg: None,
     }
 }
 

@@ -540,6 +540,7 @@ impl Service {
     /// every warning acknowledged.
     pub fn mark_coded(&mut self, enc: i64) -> Result<()> {
         let index = self.edit_index()?;
+        let opts = self.grouper_options;
         self.write(Permission::Code, "mark encounters coded", |tx, me| {
             let at = store::now();
             let e = editable(tx, enc, me, &at)?;
@@ -553,6 +554,7 @@ impl Service {
                 .into());
             }
             super::edits::require_clean(tx, &e, &index)?;
+            super::drg::store_final(tx, &e, &opts, &me.login, &at)?;
             encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
             encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
             encounters::set_claim(tx, enc, None, &at)?;
@@ -589,6 +591,8 @@ impl Service {
             }
             encounters::set_status(tx, enc, EncounterStatus::InProgress, None)?;
             encounters::set_coded(tx, enc, None, None)?;
+            // The final DRG goes with the coding; the working DRG regroups from the codes.
+            store::drg::clear_final(tx, enc)?;
             audit::record(
                 tx,
                 &audit::Entry {

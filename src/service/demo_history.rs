@@ -120,7 +120,17 @@ pub(super) fn store_history(
         encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
         encounters::set_coded(tx, enc, Some(coder), Some(&at))?;
     }
+    let finals: Vec<(i64, &str, String)> = h
+        .finals
+        .iter()
+        .filter_map(|(account, (coder, at, _))| {
+            ids.get(account)
+                .map(|&(enc, _)| (enc, coder.as_str(), ts(*at)))
+        })
+        .collect();
+    super::drg::demo_finals(tx, &finals)?;
     let mut queries = 0;
+    let mut sent_queries: Vec<(i64, i64, bool)> = Vec::new();
     for q in &h.queries {
         let Some(&(enc, pid)) = ids.get(&q.account) else {
             continue;
@@ -235,6 +245,7 @@ pub(super) fn store_history(
             }
         }
         queries += 1;
+        sent_queries.push((id, enc, q.outcome == "agreed"));
         let reviewed = ts(q.created_at - chrono::Duration::minutes(10));
         for (t, action) in [
             (reviewed, audit::AuditAction::OpenEncounter),
@@ -296,6 +307,7 @@ pub(super) fn store_history(
         )?;
         reviews += 1;
     }
+    super::drg::demo_query_drgs(tx, &sent_queries)?;
     Ok(HistoryCounts {
         encounters: h.data.encounters.len(),
         notes: h.data.notes.len(),

@@ -6,6 +6,8 @@ mod audit;
 pub mod backup;
 mod coding;
 mod demo_history;
+mod drg;
+mod drg_report;
 mod edits;
 mod encoder;
 mod error;
@@ -25,6 +27,7 @@ pub use crate::store::audit::AuditAction;
 pub use access::{active_user, audit_event, authorized_login};
 pub use audit::{AccessRow, Anchor, VerifyReport, append_anchor, read_anchors};
 pub use coding::{CodeDetail, EncounterView};
+pub use drg::{Alternative, DrgView, WhatIf, parse_discharge_status};
 pub use edits::{EncounterEdit, age_at};
 pub use error::{Offer, ServiceError};
 pub use grouping::EncounterGrouping;
@@ -87,6 +90,8 @@ pub struct Service {
     anchored_upto: i64,
     /// The queue this session last listed (and audited), so an unchanged refresh writes nothing.
     last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
+    /// MS-DRG grouper options (`grouper.poa_exempt`).
+    grouper_options: crate::grouper::Options,
 }
 
 impl Service {
@@ -133,6 +138,7 @@ impl Service {
             audit_config: Default::default(),
             anchored_upto,
             last_queue: None,
+            grouper_options: Default::default(),
         })
     }
 

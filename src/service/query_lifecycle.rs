@@ -51,6 +51,7 @@ impl Service {
     /// hold (pending reason "query"), keeping any claim.
     pub fn send_query(&mut self, id: i64) -> Result<()> {
         let hours = self.query_config.escalate_after_hours;
+        let opts = self.grouper_options;
         self.write(Permission::Query, "send documentation queries", |tx, me| {
             let now = Utc::now();
             let at = stamp(now);
@@ -86,6 +87,7 @@ impl Service {
                 &format!("to {}, due {due}", q.provider),
             )?;
             qstore::mark_sent(tx, id, &me.login, &at, &due)?;
+            super::drg::store_query_before(tx, id, &e, &opts)?;
             encounters::set_status(tx, e.id, EncounterStatus::Hold, Some("query"))?;
             Ok(())
         })

@@ -28,7 +28,11 @@ pub(crate) fn day_after(d: NaiveDate) -> String {
 }
 
 /// The logins whose figures `me` may see, narrowed to `team`; None: everyone.
-fn scope(conn: &Connection, me: &UserRow, team: Option<&str>) -> Result<Option<Vec<String>>> {
+pub(super) fn scope(
+    conn: &Connection,
+    me: &UserRow,
+    team: Option<&str>,
+) -> Result<Option<Vec<String>>> {
     if !me.role.allows(Permission::Reports) {
         return Ok(Some(vec![me.login.clone()]));
     }
@@ -44,7 +48,7 @@ fn scope(conn: &Connection, me: &UserRow, team: Option<&str>) -> Result<Option<V
     ))
 }
 
-fn log_view(conn: &Connection, me: &UserRow, report: &str, detail: &str) -> Result<()> {
+pub(super) fn log_view(conn: &Connection, me: &UserRow, report: &str, detail: &str) -> Result<()> {
     audit::record(
         conn,
         &audit::Entry {
@@ -56,7 +60,7 @@ fn log_view(conn: &Connection, me: &UserRow, report: &str, detail: &str) -> Resu
     .map(drop)
 }
 
-fn range_detail(from: NaiveDate, to: NaiveDate, team: Option<&str>) -> String {
+pub(super) fn range_detail(from: NaiveDate, to: NaiveDate, team: Option<&str>) -> String {
     match team {
         Some(t) => format!("{from}..{to} team {t}"),
         None => format!("{from}..{to}"),

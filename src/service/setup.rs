@@ -179,7 +179,11 @@ fn load_demo(
     }
     let total = demo.encounters.len() + demo.notes.len();
     for (i, e) in demo.encounters.iter().enumerate() {
-        store::encounters::insert(&tx, e)?;
+        let id = store::encounters::insert(&tx, e)?;
+        if e.enc_type == crate::domain::EncounterType::Inpatient {
+            let status = super::drg::demo_discharge_status(&e.account);
+            store::drg::set_discharge_status(&tx, id, Some(status))?;
+        }
         if i % 100 == 0 {
             progress("storing demo encounters", i, total);
         }

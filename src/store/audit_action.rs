@@ -46,6 +46,7 @@ pub enum AuditAction {
     MarkCoded,
     Reopen,
     ExportCodes,
+    SetDischargeStatus,
     AcknowledgeEdit,
     OverrideEdit,
     // Claims.
@@ -112,6 +113,7 @@ impl AuditAction {
         AuditAction::MarkCoded,
         AuditAction::Reopen,
         AuditAction::ExportCodes,
+        AuditAction::SetDischargeStatus,
         AuditAction::AcknowledgeEdit,
         AuditAction::OverrideEdit,
         AuditAction::Release,
@@ -177,6 +179,7 @@ impl AuditAction {
             A::MarkCoded => "mark_coded",
             A::Reopen => "reopen",
             A::ExportCodes => "export_codes",
+            A::SetDischargeStatus => "set_discharge_status",
             A::AcknowledgeEdit => "acknowledge_edit",
             A::OverrideEdit => "override_edit",
             A::Release => "release",

@@ -157,6 +157,8 @@ END;
     include_str!("migrations/006_audit_chain.sql"),
     // 8 (ssh): SSH public keys, one user's identity each.
     include_str!("migrations/006_user_keys.sql"),
+    // (issue 13, drg): discharge status, the final DRG of coded encounters, a query's DRG at sending.
+    include_str!("migrations/009_drg.sql"),
 ];
 
 /// The schema version just before the audit chain's migration: chaining runs once a migration

@@ -6,6 +6,7 @@ pub mod audit_action;
 pub mod backup;
 pub mod code_axes;
 pub mod codes;
+pub mod drg;
 pub mod edit_acks;
 pub mod encounters;
 pub mod migrations;

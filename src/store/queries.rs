@@ -47,6 +47,9 @@ pub struct QueryRow {
     pub canceled_by: Option<String>,
     pub cancel_reason: Option<String>,
     pub codes_recorded_at: Option<String>,
+    /// The working MS-DRG when the query was sent and the final one once the encounter is coded
+    /// (inpatient queries sent since DRGs were stored).
+    pub drg: Option<super::drg::QueryDrg>,
 }
 
 const SELECT: &str = "SELECT q.id, q.encounter_id, e.account, e.patient_id, p.mrn, p.name, e.enc_type,
@@ -54,8 +57,9 @@ const SELECT: &str = "SELECT q.id, q.encounter_id, e.account, e.patient_id, p.mr
         q.question, q.purpose, q.template, q.created_by, q.created_at, q.updated_at, q.sent_by,
         q.sent_at, q.due_at, q.escalated_at, q.escalated_to, q.answered_at, q.answered_by,
         q.response, q.outcome, q.closed_at, q.closed_by, q.canceled_at, q.canceled_by,
-        q.cancel_reason, q.codes_recorded_at
-   FROM queries q JOIN encounters e ON e.id = q.encounter_id JOIN patients p ON p.id = e.patient_id";
+        q.cancel_reason, q.codes_recorded_at, q.drg_before, q.drg_before_weight_e4, d.drg, d.weight_e4
+   FROM queries q JOIN encounters e ON e.id = q.encounter_id JOIN patients p ON p.id = e.patient_id
+   LEFT JOIN encounter_drgs d ON d.encounter_id = q.encounter_id";
 
 fn parse<T: std::str::FromStr<Err = String>>(s: String, id: i64, col: &str) -> Result<T> {
     s.parse::<T>()
@@ -115,6 +119,15 @@ fn map_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<QueryRow>> {
         canceled_by: r.get(32)?,
         cancel_reason: r.get(33)?,
         codes_recorded_at: r.get(34)?,
+        drg: match r.get::<_, Option<u16>>(35)? {
+            Some(before_drg) => Some(super::drg::QueryDrg {
+                before_drg,
+                before_weight_e4: r.get::<_, Option<i64>>(36)?.unwrap_or(0),
+                after_drg: r.get(37)?,
+                after_weight_e4: r.get(38)?,
+            }),
+            None => None,
+        },
     };
     Ok((|| {
         Ok(QueryRow {

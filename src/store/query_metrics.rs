@@ -1,5 +1,6 @@
 //! The rows query metrics are computed from: sent queries, and encounters opened by coders and CDI
 //! specialists (from the audit log).
+use crate::report::drg::QueryDrg;
 use crate::report::queries::{QueryFact, Review};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -14,8 +15,10 @@ fn time(s: &str, what: &str) -> Result<DateTime<Utc>> {
 /// Queries sent in `[from, to)` (times as stored: RFC 3339 UTC).
 pub fn facts(conn: &Connection, from: &str, to: &str) -> Result<Vec<QueryFact>> {
     let mut st = conn.prepare(
-        "SELECT id, provider, created_by, status, outcome, sent_at, answered_at FROM queries
-          WHERE sent_at IS NOT NULL AND sent_at >= ?1 AND sent_at < ?2 ORDER BY id",
+        "SELECT q.id, q.provider, q.created_by, q.status, q.outcome, q.sent_at, q.answered_at,
+                q.drg_before, q.drg_before_weight_e4, d.drg, d.weight_e4
+           FROM queries q LEFT JOIN encounter_drgs d ON d.encounter_id = q.encounter_id
+          WHERE q.sent_at IS NOT NULL AND q.sent_at >= ?1 AND q.sent_at < ?2 ORDER BY q.id",
     )?;
     let rows = st.query_map(params![from, to], |r| {
         Ok((
@@ -26,11 +29,20 @@ pub fn facts(conn: &Connection, from: &str, to: &str) -> Result<Vec<QueryFact>> 
             r.get::<_, Option<String>>(4)?,
             r.get::<_, Option<String>>(5)?,
             r.get::<_, Option<String>>(6)?,
+            match r.get::<_, Option<u16>>(7)? {
+                Some(before_drg) => Some(QueryDrg {
+                    before_drg,
+                    before_weight_e4: r.get::<_, Option<i64>>(8)?.unwrap_or(0),
+                    after_drg: r.get(9)?,
+                    after_weight_e4: r.get(10)?,
+                }),
+                None => None,
+            },
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, provider, specialist, status, outcome, sent, answered) = row?;
+        let (id, provider, specialist, status, outcome, sent, answered, drg) = row?;
         let what = format!("query {id} in the database");
         out.push(QueryFact {
             id,
@@ -47,6 +59,7 @@ pub fn facts(conn: &Connection, from: &str, to: &str) -> Result<Vec<QueryFact>> 
                 .context(what.clone())?,
             sent_at: sent.map(|s| time(&s, &what)).transpose()?,
             answered_at: answered.map(|s| time(&s, &what)).transpose()?,
+            drg,
         });
     }
     Ok(out)

@@ -3,6 +3,7 @@
 pub mod compose;
 mod dashboard;
 pub mod detail;
+mod drg;
 mod edits;
 mod encounter;
 pub mod notes_search;
