@@ -1,6 +1,7 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
+mod bench_pty;
 mod check;
 mod edits;
 mod group;
@@ -273,6 +274,12 @@ pub enum BenchCommand {
     Notes(notes::BenchNotesArgs),
     /// MS-DRG grouper: table load time, claims per second, p50/p99 per claim.
     Group(group::BenchGroupArgs),
+    /// Keystroke to frame: the workstation in a pseudo-terminal plays a scripted coding session
+    /// (>= 1,000 keys); p50/p95/p99/max per kind of key.
+    Keys(bench_pty::BenchKeysArgs),
+    /// Many workstations on one data directory (local or over ssh): private memory per session,
+    /// CPU per idle session, key latency of the active ones, errors.
+    Sessions(bench_pty::BenchSessionsArgs),
 }
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
@@ -399,6 +406,14 @@ pub(crate) fn dispatch(
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
             notes::bench(&a, &mut progress)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench(BenchCommand::Keys(a))) => {
+            bench_pty::bench_keys(&a, &mut progress)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench(BenchCommand::Sessions(a))) => {
+            bench_pty::bench_sessions(&a, &mut progress)?;
             Ok(ExitCode::SUCCESS)
         }
         // The grouper is pure: a claim or a cases file needs no data directory.
@@ -666,7 +681,12 @@ fn run_command(
             out.flush().context("writing output")?;
             return Ok(code);
         }
-        Command::Bench(BenchCommand::Notes(_) | BenchCommand::Group(_)) => {
+        Command::Bench(
+            BenchCommand::Notes(_)
+            | BenchCommand::Group(_)
+            | BenchCommand::Keys(_)
+            | BenchCommand::Sessions(_),
+        ) => {
             anyhow::bail!("internal error: this benchmark runs without a data directory")
         }
         Command::Group(a) => {
