@@ -1,6 +1,7 @@
 //! Command-line interface: clap subcommands and their output (human tables and --json). Every
 //! command goes through `service`, the same door as the TUI, with the same checks and audit.
 mod audit;
+mod bench_pty;
 mod check;
 mod drg_report;
 mod edits;
@@ -282,6 +283,12 @@ pub enum BenchCommand {
     /// codes`, the workstation's first worklist frame in a pseudo-terminal; an idle workstation's
     /// private memory and CPU per hour. Generates its own demo data (600 and 50,000 encounters).
     Startup(crate::bench::startup::BenchStartupArgs),
+    /// Keystroke to frame: the workstation in a pseudo-terminal plays a scripted coding session
+    /// (>= 1,000 keys); p50/p95/p99/max per kind of key.
+    Keys(bench_pty::BenchKeysArgs),
+    /// Many workstations on one data directory (local or over ssh): private memory per session,
+    /// CPU per idle session, key latency of the active ones, errors.
+    Sessions(bench_pty::BenchSessionsArgs),
 }
 
 /// Runs the command line and maps errors to exit codes (2 for refusals, 1 otherwise).
@@ -410,6 +417,14 @@ pub(crate) fn dispatch(
         }
         Some(Command::Bench(BenchCommand::Notes(a))) => {
             notes::bench(&a, &mut progress)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench(BenchCommand::Keys(a))) => {
+            bench_pty::bench_keys(&a, &mut progress)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Bench(BenchCommand::Sessions(a))) => {
+            bench_pty::bench_sessions(&a, &mut progress)?;
             Ok(ExitCode::SUCCESS)
         }
         // The grouper is pure: a claim or a cases file needs no data directory.
@@ -729,7 +744,11 @@ fn run_command(
             return Ok(code);
         }
         Command::Bench(
-            BenchCommand::Notes(_) | BenchCommand::Group(_) | BenchCommand::Startup(_),
+            BenchCommand::Notes(_)
+            | BenchCommand::Group(_)
+            | BenchCommand::Startup(_)
+            | BenchCommand::Keys(_)
+            | BenchCommand::Sessions(_),
         ) => {
             anyhow::bail!("internal error: this benchmark runs without a data directory")
         }
