@@ -6,7 +6,7 @@
 //! filtered), p50/p95/p99 over `rounds` passes after a warm-up pass.
 use super::corpus::{self, Sentences};
 use crate::domain::Role;
-use crate::notes::{Format, ImportOptions};
+use crate::notes::{Format, ImportOptions, ImportStages};
 use crate::search::notes::NoteOrder;
 use crate::service::{DataDir, NoteQuery, Service};
 use crate::store::{self, notes::FtsFilter};
@@ -56,6 +56,12 @@ pub struct BenchReport {
     pub import_cpu_seconds: f64,
     pub import_notes_per_cpu_s: f64,
     pub import_mb_per_s: f64,
+    /// Where the import's time went (wall seconds in the importing thread), batches and the
+    /// longest write-lock hold.
+    pub import_stages: ImportStages,
+    /// CPU seconds of the importing thread (parsing, SQLite, feeding the index); the rest of
+    /// `import_cpu_seconds` is the index's own threads (tokenizing, writing and merging segments).
+    pub import_main_thread_cpu_seconds: f64,
     pub index_bytes: u64,
     pub fts5_build_seconds: f64,
     pub fts5_bytes: u64,
@@ -231,7 +237,16 @@ fn status_field(name: &str) -> u64 {
 
 /// CPU seconds (user + system, all threads) this process has used, from /proc (0 where unavailable).
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    stat_cpu_seconds("/proc/self/stat")
+}
+
+/// CPU seconds the calling thread has used (0 where unavailable).
+fn thread_cpu_seconds() -> f64 {
+    stat_cpu_seconds("/proc/thread-self/stat")
+}
+
+fn stat_cpu_seconds(path: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(path) else {
         return 0.0;
     };
     // Fields after the command name (which may hold spaces) start after the last ')'.
@@ -381,6 +396,7 @@ fn run_in(
     let mut svc = Service::open(&data, login, &mut *progress)?;
     let sampler = HeapSampler::start();
     let cpu_before = cpu_seconds();
+    let main_cpu_before = thread_cpu_seconds();
     let started = Instant::now();
     let report = svc.import_notes(
         &written.files,
@@ -391,6 +407,8 @@ fn run_in(
     )?;
     let import_seconds = started.elapsed().as_secs_f64();
     let import_cpu_seconds = cpu_seconds() - cpu_before;
+    let import_main_thread_cpu_seconds = thread_cpu_seconds() - main_cpu_before;
+    let import_stages = report.stages.clone();
     let import_heap_peak_bytes = sampler.peak();
     let imported: usize = report.files.iter().map(|f| f.added).sum();
     anyhow::ensure!(
@@ -475,6 +493,8 @@ fn run_in(
         import_cpu_seconds,
         import_notes_per_cpu_s: opts.notes as f64 / import_cpu_seconds.max(1e-9),
         import_mb_per_s: written.bytes as f64 / 1e6 / import_seconds.max(1e-9),
+        import_stages,
+        import_main_thread_cpu_seconds,
         index_bytes,
         fts5_build_seconds,
         fts5_bytes,

@@ -393,6 +393,8 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
             "import_seconds": r.import_seconds, "import_notes_per_s": r.import_notes_per_s,
             "import_mb_per_s": r.import_mb_per_s, "import_cpu_seconds": r.import_cpu_seconds,
             "import_notes_per_cpu_s": r.import_notes_per_cpu_s, "index_bytes": r.index_bytes,
+            "import_stages": r.import_stages,
+            "import_main_thread_cpu_seconds": r.import_main_thread_cpu_seconds,
             "fts5_build_seconds": r.fts5_build_seconds, "fts5_bytes": r.fts5_bytes,
             "peak_rss_bytes": r.peak_rss_bytes, "import_heap_peak_bytes": r.import_heap_peak_bytes,
             "workstation_rss_bytes": r.workstation_rss_bytes,
@@ -423,6 +425,22 @@ pub fn bench(a: &BenchNotesArgs, progress: &mut Progress) -> Result<()> {
         r.import_cpu_seconds,
         r.import_notes_per_cpu_s,
         mb(r.index_bytes)
+    )?;
+    let st = &r.import_stages;
+    writeln!(
+        out,
+        "import stages (s): parse {:.2}, check {:.2}, SQLite {:.2}, index {:.2}, commit {:.2}; \
+         {} batches, longest write lock {:.0} ms; CPU: importing thread {:.1} s, index threads \
+         {:.1} s",
+        st.parse_seconds,
+        st.check_seconds,
+        st.sqlite_seconds,
+        st.index_seconds,
+        st.commit_seconds,
+        st.batches,
+        st.longest_lock_ms,
+        r.import_main_thread_cpu_seconds,
+        (r.import_cpu_seconds - r.import_main_thread_cpu_seconds).max(0.0)
     )?;
     writeln!(
         out,

@@ -54,11 +54,34 @@ pub struct FileSummary {
     pub bytes: u64,
 }
 
+/// Where a batched import's time went (wall seconds in the importing thread; the index's own
+/// threads tokenize in parallel, so `index_seconds` is the time spent handing notes to them,
+/// including waiting when they are behind).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ImportStages {
+    /// Reading and parsing records (both passes: the check before writing and the import).
+    pub parse_seconds: f64,
+    /// Checking references and duplicate ids before writing (database reads, no lock).
+    pub check_seconds: f64,
+    /// Inside write transactions: storing the records, the audit rows and the commits.
+    pub sqlite_seconds: f64,
+    /// Reading committed notes back and handing them to the index writer.
+    pub index_seconds: f64,
+    /// Index commits, and the wait for the index's merges at the end.
+    pub commit_seconds: f64,
+    /// Write transactions (batches) committed.
+    pub batches: usize,
+    /// The longest any one batch held the database's write lock, in milliseconds.
+    pub longest_lock_ms: f64,
+}
+
 /// What a whole import did, file by file.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ImportReport {
     pub files: Vec<FileSummary>,
     pub seconds: f64,
+    /// Where the time went.
+    pub stages: ImportStages,
     /// The day before which added encounters came in as closed history (YYYY-MM-DD), if any.
     pub historical_before: Option<String>,
 }
@@ -162,7 +185,7 @@ impl<'a> Importer<'a> {
     /// Stores one record, or rejects it (an error when rejects are not being kept).
     pub fn accept(&mut self, item: Result<ImportRecord, RecordError>) -> Result<()> {
         let outcome = match item {
-            Ok(rec) => apply(self.tx, self.writer, &rec, &mut self.summary)?,
+            Ok(rec) => apply(self.tx, Some(&mut *self.writer), &rec, &mut self.summary)?,
             Err(e) => Err(e),
         };
         if let Err(e) = outcome {
@@ -173,22 +196,7 @@ impl<'a> Importer<'a> {
 
     /// Records a rejection (an error when rejects are not being kept).
     pub fn reject(&mut self, e: RecordError) -> Result<()> {
-        let s = &mut self.summary;
-        let Some(sink) = self.rejects.as_deref_mut() else {
-            return Err(anyhow::Error::new(e).context(format!(
-                "nothing from {} was imported (fix the record, or pass --skip-bad to import the rest)",
-                s.file
-            )));
-        };
-        sink.write(&e)?;
-        s.rejected += 1;
-        *s.rejected_by_field
-            .entry(e.field.clone().unwrap_or_else(|| "record".into()))
-            .or_default() += 1;
-        if s.first_rejects.len() < REJECTS_SHOWN {
-            s.first_rejects.push(e);
-        }
-        Ok(())
+        record_reject(self.rejects.as_deref_mut(), &mut self.summary, e)
     }
 
     /// The transaction records go into (for readers that resolve references as they go).
@@ -202,6 +210,30 @@ impl<'a> Importer<'a> {
         sync::apply_changes(self.tx, self.writer, self.change_before, upto, i64::MAX)?;
         Ok(self.summary)
     }
+}
+
+/// Counts a rejected record into `s` and writes it to `sink`; without a sink (no `--skip-bad`) the
+/// rejection is the error that stops the file.
+pub fn record_reject(
+    sink: Option<&mut RejectSink>,
+    s: &mut FileSummary,
+    e: RecordError,
+) -> Result<()> {
+    let Some(sink) = sink else {
+        return Err(anyhow::Error::new(e).context(format!(
+            "nothing from {} was imported (fix the record, or pass --skip-bad to import the rest)",
+            s.file
+        )));
+    };
+    sink.write(&e)?;
+    s.rejected += 1;
+    *s.rejected_by_field
+        .entry(e.field.clone().unwrap_or_else(|| "record".into()))
+        .or_default() += 1;
+    if s.first_rejects.len() < REJECTS_SHOWN {
+        s.first_rejects.push(e);
+    }
+    Ok(())
 }
 
 /// Imports every record of `source` (see `Importer`).
@@ -232,13 +264,14 @@ pub fn import_records(
 
 /// Applies one record. `Ok(Err(_))` is a rejected record (nothing kept); `Err(_)` is a failure of
 /// the database or the index that stops the import (the caller rolls the whole file back).
+/// Without a writer the note is only stored (a batched import indexes committed rows afterwards).
 ///
 /// Every check that can reject a record is made before its first write, so a rejected record
 /// leaves nothing behind without a savepoint around it (a savepoint per record made SQLite copy the
 /// pages each record touched to a sub-journal: about a third of the import's database time).
-fn apply(
+pub fn apply(
     tx: &Connection,
-    writer: &mut NotesWriter,
+    writer: Option<&mut NotesWriter>,
     rec: &ImportRecord,
     s: &mut FileSummary,
 ) -> Result<Result<(), RecordError>> {
@@ -327,16 +360,18 @@ fn apply(
     };
     match store::notes::upsert(tx, &rec.note, enc_id)? {
         Upsert::Added(id) => {
-            writer.add(&NoteDoc {
-                row_id: id,
-                encounter_id: enc_id,
-                patient_id: pid,
-                note_type: &rec.note.note_type,
-                enc_type: &enc_type,
-                author: &rec.note.author,
-                written_at: &rec.note.written_at,
-                body: &rec.note.body,
-            })?;
+            if let Some(writer) = writer {
+                writer.add(&NoteDoc {
+                    row_id: id,
+                    encounter_id: enc_id,
+                    patient_id: pid,
+                    note_type: &rec.note.note_type,
+                    enc_type: &enc_type,
+                    author: &rec.note.author,
+                    written_at: &rec.note.written_at,
+                    body: &rec.note.body,
+                })?;
+            }
             s.added += 1;
         }
         Upsert::Updated(_) => s.updated += 1,

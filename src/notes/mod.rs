@@ -4,13 +4,14 @@ pub mod csvfile;
 pub mod fhir;
 pub mod import;
 pub mod jsonl;
+pub mod prescan;
 pub mod record;
 pub mod shape;
 pub mod source;
 pub mod sync;
 pub mod types;
 
-pub use import::{FileSummary, ImportOptions, ImportReport};
+pub use import::{FileSummary, ImportOptions, ImportReport, ImportStages};
 pub use record::{ImportRecord, Location, RecordError};
 
 use anyhow::{Result, bail};

@@ -57,6 +57,44 @@ pub fn index_new_rows(
     Ok(done)
 }
 
+/// How far an index writer has been fed: every note with a row id up to `rowid` and every change
+/// up to `change` (what its next commit's marks will say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub rowid: i64,
+    pub change: i64,
+}
+
+impl Position {
+    /// The database's position now (as `conn`'s transaction sees it).
+    pub fn of_db(conn: &Connection) -> Result<Position> {
+        Ok(Position {
+            rowid: store::notes::max_rowid(conn)?,
+            change: store::notes::max_change_seq(conn)?,
+        })
+    }
+}
+
+/// Feeds `w` what the database holds between `from` and `to`: changed notes re-indexed (or
+/// deleted), new rows added, read in chunks (no counting: a batched import calls this per batch).
+/// Returns how many notes were fed.
+pub fn feed(conn: &Connection, w: &mut NotesWriter, from: Position, to: Position) -> Result<usize> {
+    let mut n = apply_changes(conn, w, from.change, to.change, from.rowid)?;
+    let mut last = from.rowid;
+    loop {
+        let rows = store::notes::index_rows_between(conn, last, to.rowid, BATCH)?;
+        let Some(end) = rows.last().map(|r| r.id) else {
+            break;
+        };
+        for r in &rows {
+            w.add(&doc(r))?;
+        }
+        n += rows.len();
+        last = end;
+    }
+    Ok(n)
+}
+
 /// The index's view of a stored note.
 pub fn doc(r: &store::notes::IndexRow) -> NoteDoc<'_> {
     NoteDoc {

@@ -227,6 +227,57 @@ impl NotesIndex {
         dir_size(self.dir())
     }
 
+    /// Files tantivy made in the index directory that no segment of the last commit uses: segments
+    /// merged away or written by a process killed before its commit (tantivy removes them when a
+    /// writer collects garbage; a writer that dies first leaves them). Bookkeeping and lock files
+    /// are not counted.
+    pub fn stray_files(&self) -> Result<usize> {
+        let metas = self.inner.index.load_metas().with_context(|| {
+            format!("reading the notes index state in {}", self.dir().display())
+        })?;
+        // A segment's files are named by its id; of its delete files only the current one counts.
+        let ids: std::collections::HashSet<String> = metas
+            .segments
+            .iter()
+            .map(|m| m.id().uuid_string())
+            .collect();
+        let dels: std::collections::HashSet<String> = metas
+            .segments
+            .iter()
+            .map(|m| {
+                m.relative_path(tantivy::index::SegmentComponent::Delete)
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        // Only files tantivy created count (it lists them before writing them): others it would
+        // never remove.
+        let managed: std::collections::HashSet<String> =
+            match std::fs::read(self.dir().join(".managed.json")) {
+                Ok(b) => serde_json::from_slice(&b).unwrap_or_default(),
+                Err(_) => return Ok(0),
+            };
+        let rd = std::fs::read_dir(self.dir())
+            .with_context(|| format!("listing the notes index in {}", self.dir().display()))?;
+        Ok(rd
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !managed.contains(&name) {
+                    return false;
+                }
+                let Some((id, _)) = name.split_once('.') else {
+                    return false;
+                };
+                // Only files named like a segment's (32 hex digits, then an extension).
+                if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return false;
+                }
+                !ids.contains(id) || (name.ends_with(".del") && !dels.contains(&name))
+            })
+            .count())
+    }
+
     /// Takes the index's single writer. Fails with `WriterBusy` in the chain if another process
     /// (an import, a reindex) holds it.
     pub fn writer(&self, threads: usize) -> Result<NotesWriter> {

@@ -140,6 +140,17 @@ impl NotesWriter {
         Ok(())
     }
 
+    /// Removes files no commit uses any more (segments merged away, or left by a writer that was
+    /// killed); returns how many.
+    pub fn collect_garbage(&self) -> Result<usize> {
+        let r = self
+            .writer
+            .garbage_collect_files()
+            .wait()
+            .context("removing unused notes index files")?;
+        Ok(r.deleted_files.len())
+    }
+
     /// Waits for background segment merges, then releases the writer.
     pub fn finish(self) -> Result<()> {
         let dir = self.index.dir().to_path_buf();

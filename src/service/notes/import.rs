@@ -1,34 +1,52 @@
-//! Importing note files: one transaction per file with its audit row, the index writer fed as
-//! records are stored and committed right after the database.
+//! Importing note files: JSON lines and CSV files in short batches (`batched`); FHIR exports and
+//! pipes in one transaction with its audit row, the index writer fed as records are stored and
+//! committed right after the database.
 use super::super::{Service, ServiceError, SetupProgress};
+use super::batched::{self, Feed};
 use super::index::is_busy;
 use crate::domain::Permission;
 use crate::notes::import::{self, FileSummary, ImportOptions, ImportReport, RejectSink};
+use crate::notes::sync::Position;
 use crate::notes::{Format, open_reader, sync};
-use crate::search::notes::{Marks, NotesIndex, NotesWriter, SCHEMA_VERSION};
+use crate::search::notes::{NotesIndex, NotesWriter};
 use crate::store;
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Waits up to this long for another process's notes index writer (an import, a rebuild).
-const WRITER_WAIT: Duration = Duration::from_secs(30);
+/// How often the wait for another process's notes index writer says so on stderr.
+const WAIT_NOTICE: Duration = Duration::from_secs(10);
 
-fn take_writer(ix: &NotesIndex, threads: usize) -> Result<NotesWriter> {
+/// Takes the notes index writer, waiting for as long as another process holds it (an import, a
+/// rebuild), with progress saying so, rather than failing after a fixed time.
+fn take_writer(
+    ix: &NotesIndex,
+    threads: usize,
+    progress: &mut SetupProgress<'_>,
+) -> Result<NotesWriter> {
     let started = Instant::now();
+    let mut told = Duration::ZERO;
     loop {
         match ix.writer(threads) {
             Ok(w) => return Ok(w),
-            Err(e) if is_busy(&e) && started.elapsed() < WRITER_WAIT => {
-                std::thread::sleep(Duration::from_millis(200));
+            Err(e) if is_busy(&e) => {
+                let waited = started.elapsed();
+                if waited >= told {
+                    progress(
+                        &format!(
+                            "waiting for another chartdesk process to finish with the notes \
+                             index ({} s)",
+                            waited.as_secs()
+                        ),
+                        0,
+                        0,
+                    );
+                    told = waited + WAIT_NOTICE;
+                }
+                std::thread::sleep(Duration::from_millis(100));
             }
-            Err(e) => {
-                return Err(e.context(
-                    "another chartdesk process is importing or rebuilding notes; try again when it \
-                     finishes",
-                ));
-            }
+            Err(e) => return Err(e),
         }
     }
 }
@@ -99,7 +117,8 @@ impl Service {
             .get(&self.conn, &self.data)?
             .current(&self.data, true)
             .clone();
-        let mut writer = take_writer(&ix, 2)?;
+        let writer = take_writer(&ix, 2, progress)?;
+        let mut feed = Feed::start(&self.conn, &ix, writer)?;
         if fhir {
             // One FHIR export: all its files in one transaction (resources refer across files).
             let paths: Vec<PathBuf> = plan.iter().map(|(p, _)| p.to_path_buf()).collect();
@@ -109,8 +128,7 @@ impl Service {
             };
             let reject = reject_path(&paths[0], reject_report, 1);
             let s = self.import_one(
-                &ix,
-                &mut writer,
+                &mut feed,
                 &label,
                 &reject,
                 opts,
@@ -121,20 +139,41 @@ impl Service {
         } else {
             for (path, fmt) in &plan {
                 let name = path.display().to_string();
-                let mut reader = open_reader(path, *fmt, &opts.map, &shape)?;
                 let reject = reject_path(path, reject_report, plan.len());
-                let r = self.import_one(
-                    &ix,
-                    &mut writer,
-                    &name,
-                    &reject,
-                    opts,
-                    progress,
-                    |tx, w, sink, p| import::import_records(tx, w, &name, &mut *reader, sink, p),
-                );
+                let r = if batched::rereadable(path) {
+                    self.import_batched(
+                        &mut feed,
+                        path,
+                        *fmt,
+                        &shape,
+                        opts,
+                        &reject,
+                        &mut report.stages,
+                        progress,
+                    )
+                } else {
+                    // A pipe cannot be checked first: it is imported in one transaction.
+                    let mut reader = open_reader(path, *fmt, &opts.map, &shape)?;
+                    self.import_one(
+                        &mut feed,
+                        &name,
+                        &reject,
+                        opts,
+                        progress,
+                        |tx, w, sink, p| {
+                            import::import_records(tx, w, &name, &mut *reader, sink, p)
+                        },
+                    )
+                };
                 match r {
                     Ok(s) => report.files.push(s),
                     Err(e) => {
+                        // What earlier files and batches stored is committed: index it too.
+                        if let Err(ie) = feed.commit() {
+                            tracing::warn!(
+                                "committing the notes index after a failed import: {ie:#}"
+                            );
+                        }
                         let done: Vec<&str> =
                             report.files.iter().map(|f| f.file.as_str()).collect();
                         return Err(if done.is_empty() {
@@ -146,7 +185,15 @@ impl Service {
                 }
             }
         }
-        writer.finish()?;
+        let t = Instant::now();
+        feed.commit()?;
+        if let Err(e) = feed.writer.collect_garbage() {
+            tracing::debug!("{e:#}");
+        }
+        feed.writer.finish()?;
+        report.stages.commit_seconds += t.elapsed().as_secs_f64();
+        let generation = self.notes.generation().to_string();
+        super::index::clean_leftovers(&self.data, &ix, &generation);
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
@@ -158,8 +205,7 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     fn import_one(
         &mut self,
-        ix: &NotesIndex,
-        writer: &mut NotesWriter,
+        feed: &mut Feed,
         label: &str,
         reject: &Path,
         opts: &ImportOptions,
@@ -171,8 +217,10 @@ impl Service {
             &mut SetupProgress<'_>,
         ) -> Result<FileSummary>,
     ) -> Result<FileSummary> {
+        let from = feed.pos;
+        let writer = &mut feed.writer;
         let result = self.write(Permission::Administer, "import notes", |tx, me| {
-            catch_up_in(tx, ix, writer, progress)?;
+            catch_up_in(tx, from, writer)?;
             let mut sink = opts.skip_bad.then(|| RejectSink::new(reject.to_path_buf()));
             let first_new = store::encounters::max_id(tx)?;
             let mut s = body(tx, writer, sink.as_mut(), progress)?;
@@ -184,11 +232,12 @@ impl Service {
                 s.reject_report = sink.finish()?;
             }
             audit_import(tx, &me.login, &s)?;
-            Ok((s, current_marks(tx)?))
+            Ok((s, Position::of_db(tx)?))
         });
         match result {
-            Ok((s, marks)) => {
-                writer.commit(marks).with_context(|| {
+            Ok((s, to)) => {
+                feed.pos = to;
+                feed.commit().with_context(|| {
                     format!(
                         "{label} was saved, but the notes index could not be updated; it will \
                          catch up at the next start"
@@ -197,37 +246,39 @@ impl Service {
                 Ok(s)
             }
             Err(e) => {
-                writer.rollback()?;
+                feed.rollback()?;
                 Err(e)
             }
         }
     }
 }
 
-/// Brings the index writer up to the transaction's view before an import adds to it.
-fn catch_up_in(
-    tx: &Connection,
-    ix: &NotesIndex,
-    w: &mut NotesWriter,
-    progress: &mut SetupProgress<'_>,
-) -> Result<()> {
-    let m = ix.marks()?;
-    let rowid = store::notes::max_rowid(tx)?;
-    let change = store::notes::max_change_seq(tx)?;
-    if m.rowid > rowid || m.change > change {
+/// Feeds the index writer what the transaction holds beyond `from` before an import adds to it.
+fn catch_up_in(tx: &Connection, from: Position, w: &mut NotesWriter) -> Result<()> {
+    let to = Position::of_db(tx)?;
+    if from.rowid > to.rowid || from.change > to.change {
         bail!("the notes index is ahead of the database: run 'chartdesk reindex' first");
     }
-    sync::apply_changes(tx, w, m.change, change, m.rowid)?;
-    sync::index_new_rows(tx, w, m.rowid, rowid, progress)?;
+    sync::feed(tx, w, from, to)?;
     Ok(())
 }
 
-fn current_marks(tx: &Connection) -> Result<Marks> {
-    Ok(Marks {
-        schema: SCHEMA_VERSION,
-        rowid: store::notes::max_rowid(tx)?,
-        change: store::notes::max_change_seq(tx)?,
-    })
+/// The audit detail of a whole file's import.
+pub(super) fn import_detail(s: &FileSummary) -> String {
+    format!(
+        "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added{}",
+        s.added,
+        s.updated,
+        s.unchanged,
+        s.rejected,
+        s.patients_added,
+        s.encounters_added,
+        if s.encounters_historical > 0 {
+            format!(" ({} as closed history)", s.encounters_historical)
+        } else {
+            String::new()
+        }
+    )
 }
 
 fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
@@ -235,21 +286,9 @@ fn audit_import(tx: &Connection, login: &str, s: &FileSummary) -> Result<()> {
         tx,
         &store::audit::Entry {
             object: &s.file,
-            detail: &format!(
-                "{} added, {} updated, {} unchanged, {} rejected; {} patients and {} encounters added{}",
-                s.added,
-                s.updated,
-                s.unchanged,
-                s.rejected,
-                s.patients_added,
-                s.encounters_added,
-                if s.encounters_historical > 0 {
-                    format!(" ({} as closed history)", s.encounters_historical)
-                } else {
-                    String::new()
-                }
-            ),
+            detail: &import_detail(s),
             ..store::audit::Entry::new(&store::now(), login, store::audit::AuditAction::ImportNotes)
         },
-    ).map(drop)
+    )
+    .map(drop)
 }

@@ -48,7 +48,33 @@ fn current_generation(data: &DataDir) -> Result<Option<(String, PathBuf)>> {
         }
         return Ok(None);
     }
-    Ok(Some((name.to_string(), data.root.join("index").join(name))))
+    let dir = data.root.join("index").join(name);
+    if !dir.is_dir() {
+        tracing::warn!(
+            "{} names the notes index generation {name}, which does not exist; rebuilding",
+            path.display()
+        );
+        return Ok(None);
+    }
+    Ok(Some((name.to_string(), dir)))
+}
+
+/// Removes what killed or finished processes left behind: index generations the pointer no longer
+/// names, and files of the current generation no commit uses (merged-away segments, segments of a
+/// killed writer). Best effort: skipped while another process holds the writer.
+pub(super) fn clean_leftovers(data: &DataDir, ix: &NotesIndex, current: &str) {
+    remove_old_generations(&data.root.join("index"), current);
+    match ix.stray_files() {
+        Ok(0) => {}
+        Ok(n) => match ix.writer(1) {
+            Ok(w) => match w.collect_garbage() {
+                Ok(gone) => tracing::info!("removed {gone} of {n} unused notes index files"),
+                Err(e) => tracing::debug!("could not remove unused notes index files: {e:#}"),
+            },
+            Err(e) => tracing::debug!("notes index busy; unused files left for later: {e:#}"),
+        },
+        Err(e) => tracing::debug!("could not list the notes index: {e:#}"),
+    }
 }
 
 pub(super) fn is_busy(e: &anyhow::Error) -> bool {
@@ -91,7 +117,10 @@ fn try_open(
     share_like_db(data, &data.root.join("index"), &[&dir, &pointer_file(data)]);
     match NotesIndex::open(&dir) {
         Ok(ix) => match catch_up(conn, &ix, progress) {
-            Ok(()) => Ok(Some(state(ix, name))),
+            Ok(()) => {
+                clean_leftovers(data, &ix, &name);
+                Ok(Some(state(ix, name)))
+            }
             Err(e) if is_busy(&e) => {
                 tracing::info!("notes index busy at start-up; its writer will catch it up");
                 Ok(Some(state(ix, name)))
@@ -320,6 +349,11 @@ impl LazyNotes {
 }
 
 impl NotesState {
+    /// The generation this process uses.
+    pub(super) fn generation(&self) -> &str {
+        &self.generation
+    }
+
     /// The index to use now: follows a rebuild done by another process (checked once a second).
     pub(super) fn current(&mut self, data: &DataDir, force: bool) -> &NotesIndex {
         if force || self.checked.elapsed() >= POINTER_CHECK {

@@ -1,5 +1,6 @@
 //! Notes search for the TUI and the CLI (audited views of patient data), the life of the notes
 //! index (`index`) and note imports (`import`).
+mod batched;
 mod find;
 mod import;
 mod index;
