@@ -1405,3 +1405,44 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
 pub fn global_section(state: &State) -> HelpSection {
     section(state, &GLOBAL)
 }
+
+/// The tables the README's Keys section lists, in its order.
+pub const README_TABLES: [&Table; 19] = [
+    &GLOBAL,
+    &WORKLIST,
+    &WORKLIST_FILTER,
+    &DASHBOARD,
+    &NOTES_SEARCH,
+    &ENCOUNTER,
+    &POA_ALT,
+    &NOTES,
+    &VIEWER,
+    &CODES,
+    &SEARCH,
+    &EDITS,
+    &DETAIL_REFS,
+    &PCS,
+    &PICKER,
+    &FIND,
+    &CONFIRM,
+    &HELP,
+    &COMMAND_LINE,
+];
+
+/// The key tables as a Markdown table (the README's Keys section; a test keeps them equal).
+pub fn markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from("| where | keys | does |\n|---|---|---|\n");
+    for t in README_TABLES {
+        for (i, r) in t.rows.iter().enumerate() {
+            let place = if i == 0 { t.title } else { "" };
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                cell(place),
+                cell(r.label),
+                cell(r.help)
+            ));
+        }
+    }
+    out
+}

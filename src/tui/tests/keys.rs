@@ -255,3 +255,27 @@ fn the_footer_and_the_help_come_from_the_same_rows() {
         }
     }
 }
+
+const BEGIN: &str = "<!-- keys:begin";
+const END: &str = "<!-- keys:end -->";
+
+#[test]
+fn the_readme_keys_table_is_the_key_tables() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let start = readme.find(BEGIN).expect("README has a keys:begin marker");
+    let start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = readme.find(END).expect("README has a keys:end marker");
+    let want = keys::markdown();
+    if std::env::var_os("CHARTDESK_BLESS_README").is_some() {
+        let new = format!("{}{}{}", &readme[..start], want, &readme[end..]);
+        std::fs::write(path, new).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        want,
+        "README's Keys table differs from src/tui/keys.rs: run this test with \
+         CHARTDESK_BLESS_README=1 to rewrite it"
+    );
+}
