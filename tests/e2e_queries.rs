@@ -66,7 +66,7 @@ fn pin_compose_send_hold_answer_close_release() {
     s.send("\x1b"); // leave the search box (back to the notes list)
     s.send("\x1b[Z"); // Shift-Tab: notes -> search
     s.send("\x1b[Z"); // search -> codes
-    s.send("g");
+    s.send("\x1b[H"); // Home: the first code (g is kept for the DRG view)
     s.send("y");
     s.send("y");
 

@@ -472,7 +472,7 @@ fn remove_confirmation_and_status_line() {
         "{}",
         l[22]
     );
-    assert!(l[23].contains("y Enter yes"), "{}", l[23]);
+    assert!(l[23].contains("y Enter remove"), "{}", l[23]);
 }
 
 #[test]
@@ -493,8 +493,13 @@ fn help_overlay_lists_every_key_of_the_screen() {
         assert!(t.contains(want), "missing {want}\n{t}");
     }
     // Scrolled further down: the codes keys.
-    s.help = Some(20);
-    let t = text(&draw(&s, 120, 40));
+    let t: String = [20, 40]
+        .into_iter()
+        .map(|off| {
+            s.help = Some(off);
+            text(&draw(&s, 120, 40))
+        })
+        .collect();
     for want in ["y n u w 1", "POA", "J K", "x  Delete", "Ctrl-T"] {
         assert!(t.contains(want), "missing {want}\n{t}");
     }

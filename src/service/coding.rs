@@ -269,6 +269,16 @@ impl Service {
 
     /// Opens an encounter: audited, and claimed for the acting coder when nobody holds it.
     pub fn open_encounter(&mut self, account: &str) -> Result<EncounterView> {
+        self.open_encounter_claiming(account, true)
+    }
+
+    /// Opens an encounter to look at it (audited) without claiming it, e.g. a supervisor's
+    /// drill-down from the dashboard; `claim_encounter` takes it explicitly.
+    pub fn open_encounter_to_review(&mut self, account: &str) -> Result<EncounterView> {
+        self.open_encounter_claiming(account, false)
+    }
+
+    fn open_encounter_claiming(&mut self, account: &str, claim: bool) -> Result<EncounterView> {
         self.write(Permission::ViewCharts, "open encounters", |tx, me| {
             let at = store::now();
             let e = encounters::by_account(tx, account)?.ok_or_else(|| {
@@ -277,7 +287,8 @@ impl Service {
                 ))
             })?;
             let mut claimed = "";
-            if me.role.allows(Permission::Code)
+            if claim
+                && me.role.allows(Permission::Code)
                 && e.status != EncounterStatus::Coded
                 && e.claimed_by.is_none()
                 && encounters::try_claim(tx, e.id, &me.login, &at)?

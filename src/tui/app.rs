@@ -9,7 +9,7 @@ use crate::tui::command;
 use crate::tui::layout;
 use crate::tui::notes_worker::{NotesOutcome, NotesWorker};
 use crate::tui::search_worker::{SearchOutcome, SearchWorker};
-use crate::tui::state::{Scope, Screen, State, StatusKind, visible_rows};
+use crate::tui::state::{Confirm, Scope, Screen, State, StatusKind, visible_rows};
 use std::time::Duration;
 
 /// The most worklist rows loaded at once (the list says when there are more).
@@ -64,6 +64,8 @@ pub enum Action {
     MarkCoded,
     Reopen,
     Release,
+    /// `C` in an encounter opened to review (supervisors from the dashboard): claim it.
+    Claim,
     /// `:reassign ACCOUNT LOGIN`: hand an encounter's claim to a coder (supervisors, admins).
     Reassign(String, String),
     /// `R` on the worklist (supervisors): the command line, prefilled to reassign the highlighted
@@ -382,11 +384,57 @@ impl App {
         self.state = fresh;
     }
 
+    /// `q`, Ctrl-C: quit, asking first when typed text would be lost (a query prompt's text).
     fn quit(&mut self) {
+        let asked = self
+            .state
+            .encounter
+            .as_ref()
+            .is_some_and(|e| matches!(e.confirm, Some(Confirm::Quit { .. })));
+        if !asked
+            && self.state.screen == Screen::Encounter
+            && let Some(what) = self.unsaved()
+            && let Some(enc) = self.state.encounter.as_mut()
+        {
+            enc.confirm = Some(Confirm::Quit { what });
+            return;
+        }
+        self.quit_now();
+    }
+
+    /// What would be lost by quitting now, in words; None when nothing is.
+    fn unsaved(&self) -> Option<String> {
+        let e = self.state.encounter.as_ref()?;
+        let prompt = e.cdi.panel.as_ref()?.prompt.as_ref()?;
+        (!prompt.input().text.trim().is_empty()).then(|| "the query text being typed".to_string())
+    }
+
+    /// Quits without asking (a termination signal, or `y` to the question): an open encounter is
+    /// left first (its claim given back if it has no codes).
+    pub fn quit_now(&mut self) {
         if self.state.encounter.is_some() {
             self.leave();
         }
         self.state.quit = true;
+    }
+
+    /// y/n to the open question.
+    pub(crate) fn answer_confirm(&mut self, yes: bool) {
+        let quit = self
+            .state
+            .encounter
+            .as_ref()
+            .is_some_and(|e| matches!(e.confirm, Some(Confirm::Quit { .. })));
+        if !quit {
+            self.confirm_remove(yes);
+            return;
+        }
+        if let Some(e) = self.state.encounter.as_mut() {
+            e.confirm = None;
+        }
+        if yes {
+            self.quit_now();
+        }
     }
 
     fn help_action(&mut self, action: Action) {
@@ -468,6 +516,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::StartReassign => app.start_reassign(),
         a if app.state.command.is_some() => app.command_action(a),
         Action::Query(q) => app.query_action(q),
+        Action::Confirm(yes) => app.answer_confirm(yes),
         Action::Open(account) => app.open(&account),
         Action::Reassign(account, login) => app.reassign(&account, &login),
         Action::NotesSearch(q) => app.show_notes_search(q),

@@ -25,6 +25,16 @@ impl App {
     /// Opens an encounter showing note `note` (a row id; else the first note). Only the note shown
     /// is read, so opening writes one audited view of it.
     pub(crate) fn open_at(&mut self, account: &str, note: Option<i64>) {
+        self.open_with(account, note, false);
+    }
+
+    /// Opens an encounter to look at without claiming it (a supervisor from the dashboard): it
+    /// stays read-only until `C` claims it.
+    pub(crate) fn open_to_review(&mut self, account: &str) {
+        self.open_with(account, None, true);
+    }
+
+    fn open_with(&mut self, account: &str, note: Option<i64>, review: bool) {
         let account = account.trim();
         if let Some(cur) = &self.state.encounter {
             if cur.view.encounter.account == account {
@@ -40,9 +50,16 @@ impl App {
             }
             self.leave();
         }
-        match self.service.open_encounter(account) {
+        let opened = if review {
+            self.service.open_encounter_to_review(account)
+        } else {
+            self.service.open_encounter(account)
+        };
+        match opened {
             Ok(view) => {
                 let mut enc = EncounterState::new(view);
+                enc.review = review;
+                enc.apply_review();
                 let status = match &enc.view.read_only {
                     Some(why) => (StatusKind::Warning, format!("read-only: {why}")),
                     None => (
@@ -113,6 +130,43 @@ impl App {
         }
     }
 
+    /// `C` on an encounter opened to review: claim it to code it (the service checks the role).
+    fn claim_reviewed(&mut self) {
+        let Some(enc) = self.state.encounter.as_ref() else {
+            return;
+        };
+        let e = &enc.view.encounter;
+        let me = self.state.login.clone();
+        if e.claimed_by.as_deref() == Some(me.as_str()) {
+            self.state
+                .set_status(StatusKind::Info, format!("you already hold {}", e.account));
+            return;
+        }
+        if let Some(holder) = &e.claimed_by {
+            let msg = format!(
+                "{} is held by {holder}: hand it over with :reassign {} LOGIN",
+                e.account, e.account
+            );
+            self.state.set_status(StatusKind::Warning, msg);
+            return;
+        }
+        let (id, account) = (e.id, e.account.clone());
+        match self.service.reassign_to(id, Some(&me)) {
+            Ok(()) => {
+                if let Some(enc) = self.state.encounter.as_mut() {
+                    enc.review = false;
+                    enc.view.read_only = None;
+                }
+                self.reload_view();
+                self.state.set_status(
+                    StatusKind::Success,
+                    format!("claimed {account}: you can code it"),
+                );
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
     /// Re-reads the open encounter (not audited), keeping the cursor on the same code.
     pub(crate) fn reload_view(&mut self) {
         let Some(enc) = self.state.encounter.as_ref() else {
@@ -130,6 +184,7 @@ impl App {
                 };
                 if let Some(enc) = self.state.encounter.as_mut() {
                     enc.view = view;
+                    enc.apply_review();
                     self.select_code(keep);
                 }
                 if let Some(why) = became
@@ -559,7 +614,8 @@ impl App {
                 // Outside the list there is nothing highlighted: open it on the first warning.
                 self.toggle_edits();
             }
-            Action::Confirm(yes) => self.confirm_remove(yes),
+            Action::Confirm(yes) => self.answer_confirm(yes),
+            Action::Claim => self.claim_reviewed(),
             Action::MarkCoded | Action::Reopen | Action::Release => {
                 self.encounter_status_change(action)
             }

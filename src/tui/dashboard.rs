@@ -199,7 +199,12 @@ impl App {
             Action::Accept => match d.selected_account().map(str::to_string) {
                 Some(acc) => {
                     d.return_here = true;
-                    self.open(&acc);
+                    // Supervisors look without claiming (C claims); coders pick up their work.
+                    if self.state.role.allows(crate::domain::Permission::Reassign) {
+                        self.open_to_review(&acc);
+                    } else {
+                        self.open(&acc);
+                    }
                     if self.state.screen != Screen::Encounter
                         && let Some(d) = self.state.dashboard.as_mut()
                     {

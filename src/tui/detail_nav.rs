@@ -11,7 +11,6 @@ use crate::tui::layout;
 use crate::tui::render::detail;
 use crate::tui::state::{Pane, StatusKind};
 use crate::tui::theme::Theme;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::{Line, Span};
 use std::collections::HashMap;
 
@@ -143,28 +142,6 @@ pub fn mark<'a>(lines: Vec<Line<'a>>, nav: &DetailNav, theme: &Theme) -> Vec<Lin
             Line::from(spans).style(style)
         })
         .collect()
-}
-
-/// Keys while the detail has the keyboard.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Tab | KeyCode::Down | KeyCode::Char('j') => Some(Action::DetailRef(1)),
-        KeyCode::BackTab | KeyCode::Up | KeyCode::Char('k') => Some(Action::DetailRef(-1)),
-        KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => Some(Action::DetailFollow),
-        KeyCode::Backspace | KeyCode::Left | KeyCode::Char('b') | KeyCode::Char('h') if !ctrl => {
-            Some(Action::DetailBack)
-        }
-        KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::PageDown),
-        KeyCode::PageUp => Some(Action::PageUp),
-        KeyCode::Char('d') if ctrl => Some(Action::Back),
-        KeyCode::Esc | KeyCode::Char('d') | KeyCode::Char('q') | KeyCode::F(2) => {
-            Some(Action::Back)
-        }
-        KeyCode::Char('?') => Some(Action::ToggleHelp),
-        KeyCode::Char(':') => Some(Action::StartCommand),
-        _ => None,
-    }
 }
 
 impl App {

@@ -14,7 +14,9 @@ pub mod edits;
 pub mod event;
 pub mod find;
 pub mod keymap;
+pub mod keys;
 pub mod layout;
+pub mod modal;
 pub mod notes_search;
 pub mod notes_worker;
 pub mod pcs_browser;
@@ -25,6 +27,7 @@ pub mod search_worker;
 pub mod state;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
 #[cfg(test)]
 mod tests;
@@ -72,7 +75,7 @@ pub fn run(service: Service, config: &Config) -> Result<()> {
         }
     };
     if !app.state.quit {
-        update(&mut app, Action::Quit);
+        app.quit_now();
     }
     signals::unwatch(signals);
     if app.service().client().is_some()

@@ -4,28 +4,15 @@
 //! then step through the hits, also into the encounter's other notes.
 use crate::service::{NoteHit, NoteOrder};
 use crate::tui::app::{Action, App};
-use crate::tui::keymap::{KeyHelp, ctrl, input_key, input_motion_key};
+use crate::tui::keymap::KeyHelp;
 use crate::tui::notes_worker::{self, NotesOutcome, NotesRequest, NotesWorker};
 use crate::tui::state::{ListPos, Pane, Screen, StatusKind, TextInput};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use std::time::Duration;
 
 const fn k(keys: &'static str, what: &'static str) -> KeyHelp {
     KeyHelp { keys, what }
 }
-
-/// The note search screen's keys, for the help overlay.
-pub const KEYS: &[KeyHelp] = &[
-    k("type", "search every note as you type"),
-    k("Down Up  Ctrl-N Ctrl-P", "move in the results"),
-    k("PgDn PgUp", "page"),
-    k("Enter", "open the encounter at the note's first hit"),
-    k("", "(an audited view; claims it as the worklist does)"),
-    k("Ctrl-O  F4", "order: best match, newest, oldest first"),
-    k("Ctrl-U", "clear"),
-    k("Esc", "back; leaving an encounter opened here returns"),
-];
 
 /// The query language in brief, for the help overlay.
 pub const QUERY_HELP: &[KeyHelp] = &[
@@ -44,19 +31,6 @@ pub const QUERY_HELP: &[KeyHelp] = &[
     ),
     k("enc:inpatient", "encounter type; filters negate with -"),
 ];
-
-/// The note search screen: the query line always has the keyboard.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    match key.code {
-        KeyCode::Enter => Some(Action::Accept),
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::F(4) => Some(Action::ToggleNoteOrder),
-        KeyCode::Char('o') if ctrl(&key) => Some(Action::ToggleNoteOrder),
-        KeyCode::Home if ctrl(&key) => Some(Action::Top),
-        KeyCode::End if ctrl(&key) => Some(Action::Bottom),
-        _ => input_motion_key(key).or_else(|| input_key(key)),
-    }
-}
 
 /// What the note search screen shows.
 #[derive(Debug, Clone, Default)]

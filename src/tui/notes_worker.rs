@@ -1,11 +1,9 @@
-//! Notes search off the UI thread, latest wins (the code search worker's pattern): one search runs
-//! at a time and one waits; a new keystroke overwrites the waiting one. A request also waits until
-//! typing has paused for `settle`, so a quickly typed query runs (and is audited) once, not per key.
+//! Notes search off the UI thread, on the generic latest-wins `tui::worker::Worker` (as code
+//! search): a new keystroke overwrites the waiting query. A request also waits until typing has
+//! paused for `settle`, so a quickly typed query runs (and is audited) once, not per key.
 use crate::service::{NoteOrder, NoteQuery, NoteSearchResult};
-use anyhow::{Context, Result};
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use crate::tui::worker::Worker;
+use anyhow::Result;
 use std::time::{Duration, Instant};
 
 /// How long typing must pause before the search runs.
@@ -46,125 +44,35 @@ pub struct NotesOutcome {
 /// Runs one search; the real one is a `NotesSearcher` (audited).
 pub type NotesSearchFn = dyn FnMut(&str, &NoteQuery) -> Result<NoteSearchResult> + Send;
 
-#[derive(Default)]
-struct Slot {
-    pending: Option<(NotesRequest, Instant)>,
-    stop: bool,
-}
+/// The note search thread: the generic latest-wins `Worker`, with a settle time.
+pub type NotesWorker = Worker<NotesRequest, NotesOutcome>;
 
-struct Shared {
-    slot: Mutex<Slot>,
-    wake: Condvar,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// The handle the UI keeps: submit queries, collect answers.
-pub struct NotesWorker {
-    shared: Arc<Shared>,
-    answers: Receiver<NotesOutcome>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl NotesWorker {
-    /// Starts the search thread.
+impl Worker<NotesRequest, NotesOutcome> {
+    /// Starts the notes search thread; a request runs once typing has paused for `settle`.
     pub fn start(mut search: Box<NotesSearchFn>, settle: Duration) -> Result<NotesWorker> {
-        let shared = Arc::new(Shared {
-            slot: Mutex::new(Slot::default()),
-            wake: Condvar::new(),
-        });
-        let (tx, rx) = mpsc::channel();
-        let theirs = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("notes-search".into())
-            .spawn(move || run(&theirs, &mut *search, settle, &tx))
-            .context("starting the notes search thread")?;
-        Ok(NotesWorker {
-            shared,
-            answers: rx,
-            thread: Some(thread),
-        })
-    }
-
-    /// Queues `req`, replacing any request still waiting.
-    pub fn submit(&self, req: NotesRequest) {
-        self.shared.lock().pending = Some((req, Instant::now()));
-        self.shared.wake.notify_one();
-    }
-
-    /// The next answer, waiting at most `wait`. `Err` when the search thread has died.
-    pub fn recv(&self, wait: Duration) -> Result<Option<NotesOutcome>, String> {
-        super::search_worker::recv_answer(&self.answers, wait, "notes search")
-    }
-}
-
-impl Drop for NotesWorker {
-    fn drop(&mut self) {
-        self.shared.lock().stop = true;
-        self.shared.wake.notify_all();
-        if let Some(t) = self.thread.take()
-            && t.join().is_err()
-        {
-            tracing::error!("the notes search thread panicked");
-        }
-    }
-}
-
-/// The next request once typing has settled; None when asked to stop.
-fn next_request(shared: &Shared, settle: Duration) -> Option<NotesRequest> {
-    let mut slot = shared.lock();
-    loop {
-        if slot.stop {
-            return None;
-        }
-        match slot.pending.take() {
-            Some((req, at)) => {
-                let left = settle.saturating_sub(at.elapsed());
-                if left.is_zero() {
-                    return Some(req);
+        Worker::spawn(
+            "notes search",
+            settle,
+            Box::new(move |request: NotesRequest| {
+                let started = Instant::now();
+                let result =
+                    search(&request.query, &request.note_query()).map_err(|e| format!("{e:#}"));
+                let elapsed = started.elapsed();
+                tracing::debug!(query = %request.query, ms = elapsed.as_millis() as u64, "notes search");
+                NotesOutcome {
+                    request,
+                    result,
+                    elapsed,
                 }
-                slot.pending = Some((req, at));
-                slot = match shared.wake.wait_timeout(slot, left) {
-                    Ok((g, _)) => g,
-                    Err(p) => p.into_inner().0,
-                };
-            }
-            None => slot = shared.wake.wait(slot).unwrap_or_else(|p| p.into_inner()),
-        }
-    }
-}
-
-fn run(
-    shared: &Shared,
-    search: &mut NotesSearchFn,
-    settle: Duration,
-    answers: &Sender<NotesOutcome>,
-) {
-    while let Some(request) = next_request(shared, settle) {
-        let started = Instant::now();
-        let result = search(&request.query, &request.note_query()).map_err(|e| format!("{e:#}"));
-        let elapsed = started.elapsed();
-        tracing::debug!(query = %request.query, ms = elapsed.as_millis() as u64, "notes search");
-        if answers
-            .send(NotesOutcome {
-                request,
-                result,
-                elapsed,
-            })
-            .is_err()
-        {
-            return;
-        }
+            }),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
 
     fn req(generation: u64, query: &str) -> NotesRequest {
         NotesRequest {

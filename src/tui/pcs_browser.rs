@@ -10,7 +10,6 @@ use crate::tui::state::{EncounterState, ListPos, StatusKind, SystemFilter};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{popup, text};
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -38,26 +37,6 @@ impl PcsBrowser {
     /// The name of the column being chosen.
     pub fn axis(&self) -> &'static str {
         AXIS_NAMES.get(self.prefix.len()).copied().unwrap_or("Code")
-    }
-}
-
-/// Keys while the browser is open: a letter or digit picks that value.
-pub fn key(key: KeyEvent) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Char(c) if !ctrl && c.is_ascii_alphanumeric() => {
-            Some(Action::PcsPick(c.to_ascii_uppercase()))
-        }
-        KeyCode::Enter => Some(Action::Accept),
-        KeyCode::Backspace | KeyCode::Left => Some(Action::Backspace),
-        KeyCode::Down => Some(Action::Down),
-        KeyCode::Up => Some(Action::Up),
-        KeyCode::PageDown => Some(Action::PageDown),
-        KeyCode::PageUp => Some(Action::PageUp),
-        KeyCode::Esc => Some(Action::Back),
-        KeyCode::Char('b') if ctrl => Some(Action::Back),
-        KeyCode::F(4) => Some(Action::Back),
-        _ => None,
     }
 }
 

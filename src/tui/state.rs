@@ -356,7 +356,28 @@ impl Picker {
 /// A question waiting for y/n.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
-    Remove { id: i64, code: String },
+    Remove {
+        id: i64,
+        code: String,
+    },
+    /// `q` (or Ctrl-C) while something typed is not saved yet (a query prompt's text).
+    Quit {
+        what: String,
+    },
+}
+
+impl Confirm {
+    /// The question and the words after `y` and `n`.
+    pub fn question(&self) -> (String, &'static str, &'static str) {
+        match self {
+            Confirm::Remove { code, .. } => (
+                format!("Remove {code} from this encounter?"),
+                "remove",
+                "keep",
+            ),
+            Confirm::Quit { what } => (format!("Quit and lose {what}?"), "quit", "stay"),
+        }
+    }
 }
 
 /// Everything about the open encounter.
@@ -404,6 +425,8 @@ pub struct EncounterState {
     pub pcs: Option<crate::tui::pcs_browser::PcsBrowser>,
     /// Text selection in the note and the query panel (`tui::queries`).
     pub cdi: crate::tui::queries::EncounterCdi,
+    /// Opened to review without claiming (a supervisor from the dashboard): read-only until `C`.
+    pub review: bool,
 }
 
 impl EncounterState {
@@ -434,6 +457,14 @@ impl EncounterState {
             nav: Default::default(),
             pcs: None,
             cdi: Default::default(),
+            review: false,
+        }
+    }
+    /// An encounter opened to review stays read-only while the acting user does not hold it.
+    pub fn apply_review(&mut self) {
+        if self.review && self.view.read_only.is_none() && self.view.encounter.claimed_by.is_none()
+        {
+            self.view.read_only = Some("opened to review, not claimed: C claims it".into());
         }
     }
     pub fn selected_code(&self) -> Option<&Assignment> {

@@ -77,20 +77,17 @@ pub const QUEUE_DETAIL: &[KeyHelp] = &[
 ];
 
 /// Help sections for the queue screen.
-pub fn queue_help() -> Vec<HelpSection> {
+pub fn queue_help(state: &State) -> Vec<HelpSection> {
     vec![
         HelpSection {
             title: "CDI queue",
-            keys: QUEUE,
+            keys: QUEUE.to_vec(),
         },
         HelpSection {
             title: "Query (after Enter)",
-            keys: QUEUE_DETAIL,
+            keys: QUEUE_DETAIL.to_vec(),
         },
-        HelpSection {
-            title: "Everywhere",
-            keys: crate::tui::keymap::GLOBAL,
-        },
+        crate::tui::keys::global_section(state),
     ]
 }
 
@@ -99,11 +96,11 @@ pub fn encounter_help() -> Vec<HelpSection> {
     vec![
         HelpSection {
             title: "Select and pin (note viewer)",
-            keys: SELECT,
+            keys: SELECT.to_vec(),
         },
         HelpSection {
             title: "Query panel (Q)",
-            keys: PANEL,
+            keys: PANEL.to_vec(),
         },
     ]
 }

@@ -2,7 +2,7 @@
 //! panel of an encounter (compose, check, send, answer, close, cancel) and the CDI queue screen.
 //! State lives here; `update` hands `Action::Query` to `App::query_action`; render is in
 //! `render::compose` and `render::queries`.
-mod calls;
+pub(crate) mod calls;
 pub mod keys;
 pub mod panel;
 mod panel_ops;

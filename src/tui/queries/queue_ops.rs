@@ -182,6 +182,22 @@ impl App {
         }
     }
 
+    /// Back from the query's encounter: the opened query is read again (its draft, question and
+    /// status may have changed there), and a half-typed prompt is dropped.
+    pub(crate) fn reload_queue_detail(&mut self) {
+        let Some(id) = self.state.queue.detail.as_ref().map(|c| c.row.id) else {
+            return;
+        };
+        self.state.queue.prompt = None;
+        match calls::card(&mut self.service, id) {
+            Ok(c) => self.state.queue.detail = Some(c),
+            Err(e) => {
+                self.state.queue.detail = None;
+                self.error(&e);
+            }
+        }
+    }
+
     fn queue_open_detail(&mut self) {
         let Some(id) = self.state.queue.selected().map(|r| r.id) else {
             self.state.set_status(

@@ -251,6 +251,7 @@ impl App {
             self.state.queue.return_here = false;
             self.state.screen = Screen::Queue;
             self.reload_queue();
+            self.reload_queue_detail();
         }
     }
 }

@@ -2,7 +2,7 @@
 //! confirmation.
 use crate::domain::{CodeEntry, EntryKind};
 use crate::tui::layout;
-use crate::tui::state::{Confirm, EncounterState};
+use crate::tui::state::EncounterState;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{pane, popup, text};
 use ratatui::Frame;
@@ -274,10 +274,10 @@ pub fn shared_prefix<'a>(mut titles: impl Iterator<Item = &'a str>) -> usize {
 }
 
 pub fn draw_confirm(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: &Theme) {
-    let Some(Confirm::Remove { code, .. }) = &enc.confirm else {
+    let Some(confirm) = &enc.confirm else {
         return;
     };
-    let msg = format!("Remove {code} from this encounter?");
+    let (msg, yes, no) = confirm.question();
     let w = (text::width(&msg) as u16 + 4).max(30);
     let area = layout::centered(body, w, 4);
     let inner = popup(frame, area, "Confirm", theme);
@@ -286,9 +286,9 @@ pub fn draw_confirm(enc: &EncounterState, frame: &mut Frame, body: Rect, theme: 
             Line::raw(msg),
             Line::from(vec![
                 Span::styled("y", theme.key()),
-                Span::raw(" remove   "),
+                Span::raw(format!(" {yes}   ")),
                 Span::styled("n", theme.key()),
-                Span::raw(" keep"),
+                Span::raw(format!(" {no}")),
             ]),
         ]),
         inner,

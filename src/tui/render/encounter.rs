@@ -34,20 +34,20 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
     if let Some(r) = a.detail_pane {
         detail::draw_detail(enc, frame, r, false, theme);
     }
-    if enc.detail_open && (a.detail_pane.is_none() || enc.zoom) {
-        detail::draw_detail(enc, frame, a.detail_popup, true, theme);
-    }
-    if enc.picker.is_some() {
-        detail::draw_picker(enc, frame, a.body, theme);
-    }
-    if enc.pcs.is_some() {
-        crate::tui::pcs_browser::draw(enc, frame, a.body, theme);
-    }
-    if enc.edits.open {
-        edits::draw_list(enc, frame, a.body, theme);
-    }
-    if enc.confirm.is_some() {
-        detail::draw_confirm(enc, frame, a.body, theme);
+    // Overlays, bottom to top, in the one order `modal` decides.
+    for m in crate::tui::modal::stack(state).into_iter().rev() {
+        use crate::tui::modal::Modal;
+        match m {
+            Modal::Detail if a.detail_pane.is_none() || enc.zoom => {
+                detail::draw_detail(enc, frame, a.detail_popup, true, theme)
+            }
+            Modal::Pcs => crate::tui::pcs_browser::draw(enc, frame, a.body, theme),
+            Modal::QueryPanel => crate::tui::render::compose::draw(state, frame, a, theme),
+            Modal::Edits => edits::draw_list(enc, frame, a.body, theme),
+            Modal::Picker => detail::draw_picker(enc, frame, a.body, theme),
+            Modal::Confirm => detail::draw_confirm(enc, frame, a.body, theme),
+            _ => {}
+        }
     }
 }
 

@@ -52,7 +52,6 @@ pub fn render(state: &State, frame: &mut Frame) {
                 .unwrap_or((false, 0));
             let a = layout::encounter(area, zoom, codes);
             encounter::draw(state, frame, &a, &theme);
-            compose::draw(state, frame, &a, &theme);
             (a.status, a.footer)
         }
         Screen::Queue => {

@@ -353,10 +353,17 @@ fn find_match_sentence_pins_and_other_coders_do_not_see_it() {
     let d = app.state.queue.detail.as_ref().unwrap();
     assert_eq!(d.row.status, QueryStatus::Answered);
     assert_eq!(d.outcome, Some(crate::domain::Outcome::Disagreed));
-    key(&mut app, KeyCode::Char('C'));
+    // To its encounter; the query is closed meanwhile (there, or by someone else): coming back,
+    // the queue's opened query is read again rather than shown as it was (issue 12).
+    key(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.state.screen, Screen::Encounter, "{}", status(&app));
+    crate::tui::queries::calls::close(&mut app.service, q).unwrap();
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.state.screen, Screen::Queue);
     assert_eq!(
         app.state.queue.detail.as_ref().unwrap().row.status,
-        QueryStatus::Closed
+        QueryStatus::Closed,
+        "reloaded on return"
     );
     assert!(shown(&app.state).contains("disagreed: Weight stable"));
 }

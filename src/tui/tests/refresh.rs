@@ -96,7 +96,7 @@ fn encounter_ticks_recompute_edits_only_when_their_inputs_change() {
 }
 
 #[test]
-fn poa_keys_work_from_the_notes_list_viewer_and_search_box() {
+fn poa_letters_act_in_the_codes_pane_and_alt_letters_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = fixture::app(dir.path());
     open(&mut app, INPATIENT);
@@ -110,25 +110,42 @@ fn poa_keys_work_from_the_notes_list_viewer_and_search_box() {
         "{}",
         status(&app)
     );
-    // The notes list: plain letters.
+    // The notes list and the viewer: a stray letter while reading changes nothing (issue 12);
+    // Alt+letter sets the POA.
     update(&mut app, Action::NextPane);
+    for pane in [Pane::Notes, Pane::Viewer] {
+        app.state.encounter.as_mut().unwrap().focus = pane;
+        for c in ['y', 'u', 'w', '1', '0'] {
+            let a = map(&app, c, KeyModifiers::NONE);
+            assert!(
+                !matches!(a, Some(Action::SetPoa(_))),
+                "{c} in {pane:?} is {a:?}"
+            );
+            if let Some(a) = a {
+                update(&mut app, a);
+            }
+            assert_eq!(codes(&app)[0].2, None, "{c} in {pane:?} changed the POA");
+        }
+    }
     app.state.encounter.as_mut().unwrap().focus = Pane::Notes;
-    let a = map(&app, 'y', KeyModifiers::NONE).unwrap();
+    let a = map(&app, 'y', KeyModifiers::ALT).unwrap();
     assert!(matches!(a, Action::SetPoa(Some(Poa::Yes))));
     update(&mut app, a);
     assert_eq!(codes(&app)[0].2, Some(Poa::Yes), "{}", status(&app));
-    let a = map(&app, 'n', KeyModifiers::NONE).unwrap();
-    update(&mut app, a);
-    assert_eq!(codes(&app)[0].2, Some(Poa::No));
-    // The viewer: n stays find-next, other letters set POA.
+    // The viewer: n stays find-next; Alt-u sets unknown.
     app.state.encounter.as_mut().unwrap().focus = Pane::Viewer;
     assert!(matches!(
         map(&app, 'n', KeyModifiers::NONE),
         Some(Action::FindNext(true))
     ));
-    let a = map(&app, 'u', KeyModifiers::NONE).unwrap();
+    let a = map(&app, 'u', KeyModifiers::ALT).unwrap();
     update(&mut app, a);
     assert_eq!(codes(&app)[0].2, Some(Poa::Unknown));
+    // The codes pane: plain letters.
+    app.state.encounter.as_mut().unwrap().focus = Pane::Codes;
+    let a = map(&app, 'n', KeyModifiers::NONE).unwrap();
+    update(&mut app, a);
+    assert_eq!(codes(&app)[0].2, Some(Poa::No));
     // The search box: letters are typed, Alt+letter sets POA.
     update(&mut app, Action::FocusSearch);
     assert!(matches!(
@@ -149,6 +166,7 @@ fn poa_keys_on_a_read_only_encounter_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = fixture::app(dir.path());
     open(&mut app, HELD_BY_BOB);
+    app.state.encounter.as_mut().unwrap().focus = Pane::Codes;
     let a = map(&app, 'y', KeyModifiers::NONE).unwrap();
     update(&mut app, a);
     assert!(status(&app).starts_with("read-only"), "{}", status(&app));
