@@ -422,6 +422,7 @@ pub(crate) fn dispatch(
             progress.finish();
             svc.set_query_config(config.queries.clone());
             svc.set_audit_config(config.audit.clone());
+            svc.set_claims_config(config.claims.clone());
             svc.set_client(client);
             run_command(&mut svc, cmd, data, config, &mut progress)
         }
@@ -478,6 +479,7 @@ fn open_workstation(
     progress.finish();
     svc.set_query_config(config.queries.clone());
     svc.set_audit_config(config.audit.clone());
+    svc.set_claims_config(config.claims.clone());
     svc.set_client(client);
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 pub mod backup;
+mod claims;
 mod coding;
 mod demo_history;
 mod edits;
@@ -83,6 +84,9 @@ pub struct Service {
     anchored_upto: i64,
     /// The queue this session last listed (and audited), so an unchanged refresh writes nothing.
     last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
+    claims_config: crate::config::ClaimsConfig,
+    /// A fixed "now" for claims and leases (tests); `None`: the system clock.
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Service {
@@ -121,6 +125,8 @@ impl Service {
             audit_config: Default::default(),
             anchored_upto,
             last_queue: None,
+            claims_config: Default::default(),
+            clock: None,
         })
     }
 

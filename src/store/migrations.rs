@@ -157,6 +157,8 @@ END;
     include_str!("migrations/006_audit_chain.sql"),
     // 8 (ssh): SSH public keys, one user's identity each.
     include_str!("migrations/006_user_keys.sql"),
+    // (audit) claims in their own table with leases, history backfilled from the audit rows.
+    include_str!("migrations/claims.sql"),
 ];
 
 /// The schema version just before the audit chain's migration: chaining runs once a migration
@@ -165,6 +167,16 @@ pub(crate) fn before_chain() -> i64 {
     MIGRATIONS
         .iter()
         .position(|m| m.contains("CREATE TABLE audit_subjects"))
+        .unwrap_or(0) as i64
+}
+
+/// The schema version just before the claims table's migration (found, not hard-coded, like
+/// `before_chain`): upgrade tests build a database as it was before it.
+#[cfg(test)]
+pub(crate) fn before_claims() -> i64 {
+    MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE claims"))
         .unwrap_or(0) as i64
 }
 
