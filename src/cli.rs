@@ -464,6 +464,7 @@ pub(crate) fn dispatch(
             svc.set_grouper_options(crate::grouper::Options {
                 poa_exempt: config.grouper.poa_exempt,
             });
+            svc.set_claims_config(config.claims.clone());
             svc.set_client(client);
             run_command(&mut svc, cmd, data, config, &mut progress)
         }
@@ -539,6 +540,7 @@ fn open_workstation(
     svc.set_grouper_options(crate::grouper::Options {
         poa_exempt: config.grouper.poa_exempt,
     });
+    svc.set_claims_config(config.claims.clone());
     svc.set_client(client);
     crate::tui::run(svc, config)?;
     Ok(ExitCode::SUCCESS)

@@ -21,6 +21,22 @@ pub struct Config {
     pub audit: AuditConfig,
     pub security: SecurityConfig,
     pub grouper: GrouperConfig,
+    pub claims: ClaimsConfig,
+}
+
+/// Claims on encounters (issue 11): a claim is a lease its workstation renews while the encounter
+/// is open, so a claim whose session died can be taken over by another coder.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimsConfig {
+    /// Minutes a claim stays held without its workstation renewing it; 0: claims never expire.
+    pub lease_minutes: u64,
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        Self { lease_minutes: 30 }
+    }
 }
 
 /// Imports of notes and FHIR exports.

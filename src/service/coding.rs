@@ -4,6 +4,7 @@ use crate::domain::code::display_code;
 use crate::domain::{
     Assignment, CodeEntry, CodeSystem, EncounterStatus, EntryKind, Permission, Poa,
 };
+use crate::store::claims::{self, ClaimRow, Ended};
 use crate::store::encounters::{EncounterRow, WorklistFilter};
 use crate::store::notes::NoteHeader;
 use crate::store::users::UserRow;
@@ -33,7 +34,12 @@ pub struct CodeDetail {
     pub seventh_from: Option<String>,
 }
 
-fn read_only_reason(e: &EncounterRow, me: &UserRow) -> Option<String> {
+fn read_only_reason(
+    e: &EncounterRow,
+    me: &UserRow,
+    claim: Option<&ClaimRow>,
+    now: &str,
+) -> Option<String> {
     if !me.role.allows(Permission::Code) {
         return Some(format!("your role ({}) does not code", me.role));
     }
@@ -41,16 +47,23 @@ fn read_only_reason(e: &EncounterRow, me: &UserRow) -> Option<String> {
         return Some("marked coded: press o to reopen".into());
     }
     match &e.claimed_by {
-        Some(h) if h != &me.login => Some(format!("being coded by {h}")),
+        Some(h) if h != &me.login => Some(match claim {
+            Some(c) if c.holder == *h && c.lease_expired(now) => format!(
+                "being coded by {h}, whose workstation stopped renewing the claim: open the \
+                 encounter again to take it over"
+            ),
+            _ => format!("being coded by {h}"),
+        }),
         _ => None,
     }
 }
 
-fn load_view(conn: &Connection, e: EncounterRow, me: &UserRow) -> Result<EncounterView> {
+fn load_view(conn: &Connection, e: EncounterRow, me: &UserRow, now: &str) -> Result<EncounterView> {
+    let claim = claims::current(conn, e.id)?;
     Ok(EncounterView {
         notes: store::notes::for_encounter(conn, e.id)?,
         assignments: assignments::list(conn, e.id)?,
-        read_only: read_only_reason(&e, me),
+        read_only: read_only_reason(&e, me, claim.as_ref(), now),
         encounter: e,
     })
 }
@@ -61,9 +74,15 @@ pub(super) fn get_encounter(conn: &Connection, id: i64) -> Result<EncounterRow> 
 }
 
 /// Inside a write transaction: the encounter, if `me` may change its codes now. Claims it for `me`
-/// when nobody holds it — unless the claim `me` held was released since (by a supervisor or from
-/// another window): that window is stale and must reopen the encounter.
-pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Result<EncounterRow> {
+/// when nobody holds it (or its holder's lease ran out: taken over, audited) — unless the claim `me`
+/// held was released since (by a supervisor or from another window): that window is stale and must
+/// reopen the encounter.
+pub(super) fn editable(
+    conn: &Connection,
+    id: i64,
+    me: &UserRow,
+    ct: &super::claims::ClaimTime,
+) -> Result<EncounterRow> {
     let e = get_encounter(conn, id)?;
     if e.status == EncounterStatus::Coded {
         return Err(ServiceError::Invalid(format!(
@@ -72,10 +91,7 @@ pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Re
         ))
         .into());
     }
-    if e.claimed_by.is_none()
-        && let Some((by, when, action, detail)) = audit::last_claim_change(conn, id)?
-        && claim_was_mine(&me.login, &by, &action, &detail)
-    {
+    if let Some((by, when)) = super::claims::released_from(conn, &e, me)? {
         return Err(ServiceError::ClaimReleased {
             account: e.account,
             by,
@@ -83,27 +99,11 @@ pub(super) fn editable(conn: &Connection, id: i64, me: &UserRow, at: &str) -> Re
         }
         .into());
     }
-    if !encounters::try_claim(conn, id, &me.login, at)? {
-        let holder = get_encounter(conn, id)?.claimed_by.unwrap_or_default();
-        return Err(ServiceError::ClaimedBy {
-            account: e.account,
-            holder,
-        }
-        .into());
-    }
+    super::claims::take_claim(conn, &e, me, ct)?;
     if e.status == EncounterStatus::Uncoded {
         encounters::set_status(conn, id, EncounterStatus::InProgress, None)?;
     }
     Ok(e)
-}
-
-/// Whether a release/reassign audit row took the claim away from `me`: its detail is "from -> to"
-/// (or the holder's own "left without codes").
-fn claim_was_mine(me: &str, by: &str, action: &str, detail: &str) -> bool {
-    match detail.split_once(" -> ") {
-        Some((from, _)) => from == me,
-        None => action == "release" && by == me,
-    }
 }
 
 /// "HH:MM" in local time for an RFC 3339 stamp (the stamp itself if it is not one).
@@ -279,21 +279,28 @@ impl Service {
     }
 
     fn open_encounter_claiming(&mut self, account: &str, claim: bool) -> Result<EncounterView> {
+        let ct = self.claim_time();
         self.write(Permission::ViewCharts, "open encounters", |tx, me| {
-            let at = store::now();
+            let at = ct.at.clone();
             let e = encounters::by_account(tx, account)?.ok_or_else(|| {
                 ServiceError::NotFound(format!(
                     "no encounter with account '{account}': check the number on the worklist"
                 ))
             })?;
             let mut claimed = "";
-            if claim
-                && me.role.allows(Permission::Code)
-                && e.status != EncounterStatus::Coded
-                && e.claimed_by.is_none()
-                && encounters::try_claim(tx, e.id, &me.login, &at)?
-            {
-                claimed = "claimed";
+            if claim && me.role.allows(Permission::Code) && e.status != EncounterStatus::Coded {
+                // Someone else's live claim: the encounter opens read-only.
+                match super::claims::take_claim(tx, &e, me, &ct) {
+                    Ok(super::claims::Taken::Claimed) => claimed = "claimed",
+                    Ok(super::claims::Taken::TookOver { .. }) => claimed = "claimed (taken over)",
+                    Ok(super::claims::Taken::Already) => {}
+                    Err(err)
+                        if matches!(
+                            err.downcast_ref::<ServiceError>(),
+                            Some(ServiceError::ClaimedBy { .. })
+                        ) => {}
+                    Err(err) => return Err(err),
+                }
             }
             audit::record(
                 tx,
@@ -306,14 +313,18 @@ impl Service {
                 },
             )?;
             let e = get_encounter(tx, e.id)?;
-            load_view(tx, e, me)
+            load_view(tx, e, me, &at)
         })
     }
 
     /// Re-reads an encounter the user already has open (after a change, or to see others' work).
+    /// The workstation calls it on its refresh tick, so it also renews the user's lease on the
+    /// claim when that is due (one UPDATE; see `claims.lease_minutes`).
     pub fn encounter_view(&self, id: i64) -> Result<EncounterView> {
         self.require(Permission::ViewCharts, "view encounters")?;
-        load_view(&self.conn, get_encounter(&self.conn, id)?, &self.user)
+        let e = get_encounter(&self.conn, id)?;
+        self.renew_lease_if_due(&e);
+        load_view(&self.conn, e, &self.user, &self.claim_time().at)
     }
 
     /// Leaving an encounter without any code on it gives the claim back.
@@ -326,7 +337,7 @@ impl Service {
             let e = get_encounter(tx, id)?;
             if e.claimed_by.as_deref() == Some(me.login.as_str()) && e.code_count == 0 {
                 let at = store::now();
-                encounters::set_claim(tx, id, None, &at)?;
+                claims::end(tx, id, &me.login, &at, Ended::Release)?;
                 if e.status == EncounterStatus::InProgress {
                     encounters::set_status(tx, id, EncounterStatus::Uncoded, None)?;
                 }
@@ -367,9 +378,10 @@ impl Service {
 
     /// Assigns a code at the end of its sequence (diagnoses and procedures are sequenced apart).
     pub fn assign(&mut self, enc: i64, system: CodeSystem, code: &str) -> Result<Assignment> {
+        let ct = self.claim_time();
         self.write(Permission::Code, "assign codes", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             let entry = resolve_billable(tx, system, code)?;
             let group = seq_group(tx, enc, system)?;
             if let Some(dup) = group
@@ -419,9 +431,10 @@ impl Service {
     }
 
     pub fn remove_assignment(&mut self, enc: i64, id: i64) -> Result<()> {
+        let ct = self.claim_time();
         self.write(Permission::Code, "remove codes", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             let a = find_assignment(tx, enc, id)?;
             assignments::delete(tx, id)?;
             renumber(tx, &seq_group(tx, enc, a.system)?)?;
@@ -470,9 +483,10 @@ impl Service {
         target: impl FnOnce(usize, usize) -> usize,
         action: audit::AuditAction,
     ) -> Result<()> {
+        let ct = self.claim_time();
         self.write(Permission::Code, "sequence codes", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             let a = find_assignment(tx, enc, id)?;
             let mut group = seq_group(tx, enc, a.system)?;
             let Some(cur) = group.iter().position(|x| x.id == id) else {
@@ -512,9 +526,10 @@ impl Service {
 
     /// Sets (or clears) the present-on-admission indicator of a diagnosis.
     pub fn set_poa(&mut self, enc: i64, id: i64, poa: Option<Poa>) -> Result<()> {
+        let ct = self.claim_time();
         self.write(Permission::Code, "set POA", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             let a = find_assignment(tx, enc, id)?;
             if !a.system.is_diagnosis() {
                 return Err(ServiceError::Invalid(format!(
@@ -552,9 +567,10 @@ impl Service {
     pub fn mark_coded(&mut self, enc: i64) -> Result<()> {
         let index = self.edit_index()?;
         let opts = self.grouper_options;
+        let ct = self.claim_time();
         self.write(Permission::Code, "mark encounters coded", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             super::query_lifecycle::before_mark_coded(tx, &e, &at)?;
             let codes = assignments::list(tx, enc)?;
             if !codes.iter().any(|a| a.system.is_diagnosis()) {
@@ -568,7 +584,7 @@ impl Service {
             super::drg::store_final(tx, &e, &opts, &me.login, &at)?;
             encounters::set_status(tx, enc, EncounterStatus::Coded, None)?;
             encounters::set_coded(tx, enc, Some(&me.login), Some(&at))?;
-            encounters::set_claim(tx, enc, None, &at)?;
+            claims::end(tx, enc, &me.login, &at, Ended::Coded)?;
             audit::record(
                 tx,
                 &audit::Entry {
@@ -585,21 +601,16 @@ impl Service {
 
     /// Reopens a coded encounter for changes and claims it.
     pub fn reopen(&mut self, enc: i64) -> Result<()> {
+        let ct = self.claim_time();
         self.write(Permission::Code, "reopen encounters", |tx, me| {
-            let at = store::now();
+            let at = ct.at.clone();
             let e = get_encounter(tx, enc)?;
             if e.status != EncounterStatus::Coded {
                 return Err(
                     ServiceError::Invalid(format!("encounter {} is not coded", e.account)).into(),
                 );
             }
-            if !encounters::try_claim(tx, enc, &me.login, &at)? {
-                return Err(ServiceError::ClaimedBy {
-                    account: e.account,
-                    holder: e.claimed_by.unwrap_or_default(),
-                }
-                .into());
-            }
+            super::claims::take_claim(tx, &e, me, &ct)?;
             encounters::set_status(tx, enc, EncounterStatus::InProgress, None)?;
             encounters::set_coded(tx, enc, None, None)?;
             // The final DRG goes with the coding; the working DRG regroups from the codes.
@@ -657,7 +668,11 @@ impl Service {
                     .into());
                 }
             }
-            encounters::set_claim(tx, enc, to, &at)?;
+            match to {
+                // A handed-over claim has no lease until its new holder has it open.
+                Some(to) => claims::hand_over(tx, enc, &me.login, to, &at, Ended::Reassign, None)?,
+                None => claims::end(tx, enc, &me.login, &at, Ended::Release)?,
+            };
             let action = if to.is_some() {
                 audit::AuditAction::Reassign
             } else {

@@ -210,9 +210,10 @@ impl Service {
     /// acknowledged: they must be fixed.
     pub fn acknowledge_edit(&mut self, enc: i64, rule: &str, codes: &[String]) -> Result<Edit> {
         let index = self.edit_index()?;
+        let ct = self.claim_time();
         self.write(Permission::Code, "acknowledge coding edits", |tx, me| {
-            let at = store::now();
-            let e = editable(tx, enc, me, &at)?;
+            let at = ct.at.clone();
+            let e = editable(tx, enc, me, &ct)?;
             let (edit, wanted) = firing_edit(tx, &index, &e, rule, codes, "acknowledge")?;
             if edit.severity != Severity::Warning {
                 return Err(ServiceError::Invalid(format!(

@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 pub mod backup;
+mod claims;
 mod coding;
 mod demo_history;
 mod drg;
@@ -92,6 +93,9 @@ pub struct Service {
     last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
     /// MS-DRG grouper options (`grouper.poa_exempt`).
     grouper_options: crate::grouper::Options,
+    claims_config: crate::config::ClaimsConfig,
+    /// A fixed "now" for claims and leases (tests); `None`: the system clock.
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Service {
@@ -139,6 +143,8 @@ impl Service {
             anchored_upto,
             last_queue: None,
             grouper_options: Default::default(),
+            claims_config: Default::default(),
+            clock: None,
         })
     }
 

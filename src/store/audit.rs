@@ -365,22 +365,6 @@ pub fn hash_of(conn: &Connection, id: i64) -> Result<Option<Option<String>>> {
         .optional()?)
 }
 
-/// The latest release or reassignment of an encounter's claim: (who, when, detail "from -> to").
-pub fn last_claim_change(
-    conn: &Connection,
-    encounter_id: i64,
-) -> Result<Option<(String, String, String, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT login, at, action, detail FROM audit
-             WHERE encounter_id = ?1 AND action IN ('release', 'reassign')
-             ORDER BY id DESC LIMIT 1",
-            [encounter_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?)
-}
-
 /// Audit rows, newest first; optionally only one encounter's.
 pub fn list(conn: &Connection, encounter_id: Option<i64>, limit: usize) -> Result<Vec<AuditRow>> {
     let mut st = conn.prepare(&format!(

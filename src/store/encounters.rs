@@ -177,33 +177,22 @@ pub fn insert(conn: &Connection, e: &Encounter) -> Result<i64> {
 
 /// Claims an encounter for `login` unless someone else holds it. Returns true if `login` now holds it.
 /// Run inside a write (IMMEDIATE) transaction so two processes cannot both win.
+/// A claim without a lease (the service takes claims through `store::claims` with one).
 pub fn try_claim(conn: &Connection, id: i64, login: &str, at: &str) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE encounters SET claimed_by = ?2, claimed_at = ?3
-         WHERE id = ?1 AND claimed_by IS NULL",
-        params![id, login, at],
-    )?;
-    if n == 1 {
-        return Ok(true);
-    }
-    let holder: Option<String> = conn
-        .query_row(
-            "SELECT claimed_by FROM encounters WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(holder.as_deref() == Some(login))
+    super::claims::take(conn, id, login, at, None)
 }
 
 /// Sets or clears the claim regardless of who holds it (supervisor reassign, release).
+/// Recorded in the claims table as ended by its holder; the new claim has no lease.
 pub fn set_claim(conn: &Connection, id: i64, login: Option<&str>, at: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE encounters SET claimed_by = ?2, claimed_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END
-         WHERE id = ?1",
-        params![id, login, at],
-    )?;
+    use super::claims::{self, Ended};
+    let by = claims::current(conn, id)?
+        .map(|c| c.holder)
+        .unwrap_or_default();
+    match login {
+        Some(l) => claims::hand_over(conn, id, &by, l, at, Ended::Reassign, None)?,
+        None => claims::end(conn, id, &by, at, Ended::Release)?,
+    };
     Ok(())
 }
 

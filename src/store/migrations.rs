@@ -157,8 +157,10 @@ END;
     include_str!("migrations/006_audit_chain.sql"),
     // 8 (ssh): SSH public keys, one user's identity each.
     include_str!("migrations/006_user_keys.sql"),
-    // (issue 13, drg): discharge status, the final DRG of coded encounters, a query's DRG at sending.
+    // 9 (issue 13, drg): discharge status, the final DRG of coded encounters, a query's DRG at sending.
     include_str!("migrations/009_drg.sql"),
+    // 10 (audit): claims in their own table with leases, history backfilled from the audit rows.
+    include_str!("migrations/010_claims.sql"),
 ];
 
 /// The schema version just before the audit chain's migration: chaining runs once a migration
@@ -167,6 +169,16 @@ pub(crate) fn before_chain() -> i64 {
     MIGRATIONS
         .iter()
         .position(|m| m.contains("CREATE TABLE audit_subjects"))
+        .unwrap_or(0) as i64
+}
+
+/// The schema version just before the claims table's migration (found, not hard-coded, like
+/// `before_chain`): upgrade tests build a database as it was before it.
+#[cfg(test)]
+pub(crate) fn before_claims() -> i64 {
+    MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE claims"))
         .unwrap_or(0) as i64
 }
 

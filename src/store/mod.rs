@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod audit;
 pub mod audit_action;
 pub mod backup;
+pub mod claims;
 pub mod code_axes;
 pub mod codes;
 pub mod drg;
