@@ -25,6 +25,13 @@ pub(crate) const F_JOINED: u8 = 64;
 /// "Other": a residual category, right only when the record names a type the tabular does not list.
 pub(crate) const F_OTHER: u8 = 128;
 
+/// Longest word kept, in bytes: a longer run of letters and digits (a 1 MB title without spaces) keeps
+/// its first `MAX_WORD_BYTES` only, so analysing, stemming and indexing stay linear in the text and no
+/// term is bigger than this. The longest word in ICD-10-CM, ICD-10-PCS and HCPCS titles is 30 letters.
+pub(crate) const MAX_WORD_BYTES: usize = 48;
+/// Most words taken from one text (title, inclusion term or query); the longest titles have about 60.
+pub(crate) const MAX_WORDS: usize = 1024;
+
 /// One word of a text, normalised (lower case, ASCII), with its flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Word {
@@ -158,16 +165,28 @@ pub(crate) fn split_words(text: &str) -> Vec<Word> {
     // A word marked default because it followed "unspecified" keeps the mark only if it ends its
     // segment ("unspecified organism", not "unspecified bacterial pneumonia").
     let mut default_pending: Option<usize> = None;
+    // Where the last ", and " / ", or " starts: a comma before it continues a negated list. Found once,
+    // so that a text of many commas is not searched again at each comma.
+    let last_list = [", and ", ", or "]
+        .iter()
+        .filter_map(|p| lower.rfind(p))
+        .max();
     let mut i = 0;
     let mut prev_sep: Option<char> = None;
     while i < chars.len() {
         let (pos, c) = chars[i];
         if c.is_ascii_alphanumeric() {
+            if words.len() >= MAX_WORDS {
+                break;
+            }
             let start = i;
             while i < chars.len() && chars[i].1.is_ascii_alphanumeric() {
                 i += 1;
             }
-            let word: String = chars[start..i].iter().map(|&(_, c)| c).collect();
+            let word: String = chars[start..i.min(start + MAX_WORD_BYTES)]
+                .iter()
+                .map(|&(_, c)| c)
+                .collect();
             // "(s)" and "(es)" plural markers right after a word are dropped with the word kept.
             if let Some(skip) = plural_marker(&chars, i) {
                 i += skip;
@@ -259,8 +278,7 @@ pub(crate) fn split_words(text: &str) -> Vec<Word> {
                 default_pending = None;
                 // A negated list continues over commas ("without behavioral disturbance, psychotic
                 // disturbance, and anxiety"); a lone negated phrase ends at the comma.
-                let rest = &lower[pos..];
-                if !(rest.contains(", and ") || rest.contains(", or ")) || c != ',' {
+                if last_list.is_none_or(|l| l < pos) || c != ',' {
                     neg_scope = false;
                 }
             }
@@ -419,6 +437,27 @@ mod tests {
         assert!(w[1].joined);
         assert!(!w[2].joined);
         assert_ne!(w[4].flags & F_NEG, 0);
+    }
+
+    #[test]
+    fn long_texts_have_bounded_words() {
+        // A 1 MB title without spaces is one word of at most MAX_WORD_BYTES.
+        let blob = "x".repeat(1 << 20);
+        let w = split_words(&blob);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].text.len(), MAX_WORD_BYTES);
+        assert_eq!(Analyzer::new().term(&w[0].text).len(), MAX_WORD_BYTES);
+        // Many short words and many commas: at most MAX_WORDS words, each short.
+        let many = "ab, and cd without ef, ".repeat(50_000);
+        let w = split_words(&many);
+        assert_eq!(w.len(), MAX_WORDS);
+        assert!(w.iter().all(|w| w.text.len() <= 7));
+        // The negated list still continues over commas before a final ", and ".
+        let w = flags_of("without alpha, beta, gamma, and delta");
+        assert!(w.iter().skip(1).all(|(_, f)| f & F_NEG != 0), "{w:?}");
+        // Non-ASCII letters fold or split; a long word of them is cut as well.
+        let w = split_words(&"é".repeat(200));
+        assert_eq!(w[0].text.len(), MAX_WORD_BYTES);
     }
 
     #[test]

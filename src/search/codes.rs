@@ -7,6 +7,7 @@
 //! names and 7th-character meanings, both as analysed terms with positions; `sys`; fast field `idx`).
 use super::analyze::F_STOP;
 use super::lookup;
+use super::pcs_axes::AxisVocab;
 use super::query::compile;
 use super::rank::{Ranked, Ranker};
 use super::synonyms::Synonyms;
@@ -113,6 +114,7 @@ fn sys_key(s: CodeSystem) -> &'static str {
 struct Inner {
     table: Table,
     synonyms: Synonyms,
+    axes: AxisVocab,
     reader: IndexReader,
     fields: Fields,
 }
@@ -337,10 +339,12 @@ impl CodeIndex {
             .try_into()
             .context("opening a code index reader")?;
         let synonyms = Synonyms::builtin()?;
+        let axes = AxisVocab::builtin()?;
         Ok(CodeIndex {
             inner: Arc::new(Inner {
                 table,
                 synonyms,
+                axes,
                 reader,
                 fields,
             }),
@@ -379,7 +383,8 @@ impl CodeIndex {
                 return Ok(found.into_iter().map(|r| self.hit(&r)).collect());
             }
         }
-        let compiled = compile(t, &self.inner.synonyms, query);
+        let mut compiled = compile(t, &self.inner.synonyms, query);
+        compiled.pcs = self.inner.axes.read(query);
         if compiled.retrieval.is_empty() {
             return Ok(Vec::new());
         }

@@ -12,6 +12,7 @@ pub mod eval;
 pub(crate) mod fuzzy;
 pub(crate) mod lookup;
 pub mod notes;
+pub(crate) mod pcs_axes;
 pub mod pcs_open;
 pub mod perms;
 pub(crate) mod query;

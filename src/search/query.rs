@@ -40,6 +40,8 @@ pub(crate) struct Compiled {
     pub retrieval: Vec<(u32, f32)>,
     /// The query names a procedure (root operation, "-ectomy" ...): ICD-10-PCS is not penalised.
     pub procedure_like: bool,
+    /// The ICD-10-PCS axes the query states (root operation, approach, diagnostic qualifier).
+    pub pcs: super::pcs_axes::Stated,
 }
 
 const Q_EXACT: f32 = 1.0;

@@ -138,10 +138,14 @@ impl Synonyms {
         Ok(Synonyms { entries, by_first })
     }
 
+    /// The built-in lists, with the lay names of ICD-10-PCS body parts, devices, laterality and counts
+    /// from the axis vocabulary (`assets/search/pcs_axes.tsv`).
     pub(crate) fn builtin() -> Result<Synonyms> {
+        let axes = super::pcs_axes::AxisVocab::builtin()?.synonym_lines();
         Self::parse_all(&[
             (BUILTIN, "assets/search/synonyms.tsv", true),
             (BUILTIN_HCPCS, "assets/search/synonyms_hcpcs.tsv", false),
+            (&axes, "assets/search/pcs_axes.tsv", true),
         ])
     }
 

@@ -58,7 +58,8 @@ impl App {
             return;
         };
         // A code start typed in the search box ("0DT", "B21") opens the browser there.
-        let typed = enc.search.input.text.trim().to_ascii_uppercase();
+        let typed =
+            crate::search::pcs_open::browse_start(&enc.search.input.text, &enc.search.results);
         let start: Vec<char> = if typed.len() <= 7
             && typed.chars().all(|c| c.is_ascii_alphanumeric())
             && typed.chars().any(|c| c.is_ascii_digit())
