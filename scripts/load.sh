@@ -29,6 +29,7 @@ if [ -z "$dir" ]; then
 elif [ -e "$dir" ] && [ ! -e "$dir/.chartdesk-load" ]; then
   echo "$dir exists and was not made by this script; name a new directory" >&2; exit 2
 fi
+rm -rf "$dir/logs" || { echo "cannot clear $dir/logs: is another run still going?" >&2; exit 1; }
 mkdir -p "$dir/files" "$dir/logs"
 touch "$dir/.chartdesk-load"
 export CHARTDESK_DATA_DIR="$dir/data"
@@ -93,19 +94,21 @@ for w in $(seq 1 "$writers"); do writer "$w" & pids+=($!); done
 for i in $(seq 1 "$readers"); do reader "$i" & pids+=($!); done
 wait "${pids[@]}"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-cat "$dir"/logs/writer-* "$dir"/logs/reader-* 2>/dev/null | python3 -c '
+cat $(ls "$dir"/logs/writer-* "$dir"/logs/reader-* 2>/dev/null | grep -v '\.err$') | python3 -c '
 import sys, collections
 by = collections.defaultdict(list); fails = collections.Counter()
 for line in sys.stdin:
-    kind, rc, ms = line.split()
+    p = line.split()
+    if len(p) != 3: continue
+    kind, rc, ms = p
     by[kind].append(int(ms)); by["all"].append(int(ms))
     if rc != "0": fails[kind] += 1; fails["all"] += 1
 def pct(v, p):
     v = sorted(v); return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
-print(f"{\"kind\":<14}{\"runs\":>7}{\"failed\":>8}{\"p50 ms\":>9}{\"p99 ms\":>9}{\"max ms\":>9}")
+print("%-14s%7s%8s%9s%9s%9s" % ("kind", "runs", "failed", "p50 ms", "p99 ms", "max ms"))
 for k in sorted(by, key=lambda k: (k == "all", k)):
     v = by[k]
-    print(f"{k:<14}{len(v):>7}{fails[k]:>8}{pct(v, 50):>9}{pct(v, 99):>9}{max(v):>9}")
+    print("%-14s%7d%8d%9d%9d%9d" % (k, len(v), fails[k], pct(v, 50), pct(v, 99), max(v)))
 '
 errs=$(cat "$dir"/logs/*.err 2>/dev/null | grep -v '^  ' | sort | uniq -c | sort -rn | head -5 || true)
 [ -n "$errs" ] && { echo "most frequent error lines:"; echo "$errs"; }

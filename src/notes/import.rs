@@ -67,7 +67,8 @@ pub struct ImportStages {
     pub sqlite_seconds: f64,
     /// Reading committed notes back and handing them to the index writer.
     pub index_seconds: f64,
-    /// Index commits, and the wait for the index's merges at the end.
+    /// Index commits (each waits for the index threads to finish the notes handed to them, so
+    /// this holds the indexing the other stages did not overlap), and the merges at the end.
     pub commit_seconds: f64,
     /// Write transactions (batches) committed.
     pub batches: usize,
