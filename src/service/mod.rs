@@ -86,6 +86,13 @@ pub struct Service {
     anchored_upto: i64,
     /// The queue this session last listed (and audited), so an unchanged refresh writes nothing.
     last_queue: Option<(QueryFilter, Vec<store::queries::QueryRow>)>,
+    /// What the last worklist refresh compared: SQLite's `data_version` then, the filter and the
+    /// rows. While no other connection has committed since, a refresh reads nothing.
+    refresh_mark: Option<(
+        i64,
+        store::encounters::WorklistFilter,
+        Vec<store::encounters::EncounterRow>,
+    )>,
 }
 
 impl Service {
@@ -132,6 +139,7 @@ impl Service {
             audit_config: Default::default(),
             anchored_upto,
             last_queue: None,
+            refresh_mark: None,
         })
     }
 
@@ -184,6 +192,8 @@ impl Service {
         let res = self.write_inner(p, action, f);
         match res {
             Ok(out) => {
+                // This session changed something: the next refresh reads again.
+                self.refresh_mark = None;
                 self.anchor_if_due();
                 Ok(out)
             }
