@@ -96,6 +96,13 @@ pub struct Service {
     claims_config: crate::config::ClaimsConfig,
     /// A fixed "now" for claims and leases (tests); `None`: the system clock.
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the last worklist refresh compared: SQLite's `data_version` then, the filter and the
+    /// rows. While no other connection has committed since, a refresh reads nothing.
+    refresh_mark: Option<(
+        i64,
+        store::encounters::WorklistFilter,
+        Vec<store::encounters::EncounterRow>,
+    )>,
 }
 
 impl Service {
@@ -145,6 +152,7 @@ impl Service {
             grouper_options: Default::default(),
             claims_config: Default::default(),
             clock: None,
+            refresh_mark: None,
         })
     }
 
@@ -197,6 +205,8 @@ impl Service {
         let res = self.write_inner(p, action, f);
         match res {
             Ok(out) => {
+                // This session changed something: the next refresh reads again.
+                self.refresh_mark = None;
                 self.anchor_if_due();
                 Ok(out)
             }

@@ -10,15 +10,30 @@ use anyhow::Result;
 impl Service {
     /// The worklist again, for a periodic refresh: `None` when it is exactly `shown` (nothing new
     /// was seen, so nothing is audited); otherwise the new rows, audited like `worklist`.
+    ///
+    /// Idle costs next to nothing: while no other connection has committed (SQLite's
+    /// `data_version`, read without touching a table) and this session wrote nothing, the rows
+    /// last compared still stand and no query runs.
     pub fn worklist_if_changed(
         &mut self,
         filter: &WorklistFilter,
         shown: &[EncounterRow],
     ) -> Result<Option<Vec<EncounterRow>>> {
         self.require(Permission::ViewCharts, "view the worklist")?;
-        if encounters::worklist(&self.conn, filter)? == shown {
+        let version = store::data_version(&self.conn)?;
+        if let Some((v, f, rows)) = &self.refresh_mark
+            && *v == version
+            && f == filter
+            && rows.as_slice() == shown
+        {
             return Ok(None);
         }
+        let now = encounters::worklist(&self.conn, filter)?;
+        if now == shown {
+            self.refresh_mark = Some((version, filter.clone(), now));
+            return Ok(None);
+        }
+        self.refresh_mark = None;
         self.write(Permission::ViewCharts, "view the worklist", |tx, me| {
             let rows = encounters::worklist(tx, filter)?;
             super::coding::audit_worklist(tx, &me.login, &rows, "rows (changed on refresh)")?;

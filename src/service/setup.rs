@@ -1,7 +1,7 @@
 //! Setting up a data directory: schema, first admin, built-in code sets, demo data, the code index.
 use super::{DataDir, Service, ServiceError, make_dir};
 use crate::codeset::{self, CodeSetRelease};
-use crate::domain::{CodeSystem, Permission, Role};
+use crate::domain::{CodeEntry, CodeSystem, Permission, Role};
 use crate::search::CodeIndex;
 use crate::search::perms::{self, OnOpenError};
 use crate::store;
@@ -116,6 +116,69 @@ pub fn initialize(
 }
 
 /// Stores a parsed release in one transaction with its audit row: all of it or none of it.
+/// Stores a release without activating it (admins): `activate_release` makes it current.
+fn stage_release(
+    conn: &mut Connection,
+    release: &CodeSetRelease,
+    login: &str,
+    progress: &mut SetupProgress<'_>,
+) -> Result<()> {
+    let label = format!("storing {} {}", release.system, release.version);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let me = store::users::get(&tx, login)?.ok_or_else(|| ServiceError::UnknownUser {
+        login: login.to_string(),
+    })?;
+    super::require(&me, Permission::Administer, "import code sets")?;
+    store::codes::stage_set(
+        &tx,
+        release.system,
+        &release.version,
+        &release.source,
+        &release.entries,
+        login,
+        &store::now(),
+        &mut |d, t| progress(&label, d, t),
+    )?;
+    tx.commit()
+        .with_context(|| format!("storing {} {}", release.system, release.version))?;
+    Ok(())
+}
+
+/// Makes a staged release the active set of its system, with its audit row, in one transaction.
+fn activate_release(
+    conn: &mut Connection,
+    release: &CodeSetRelease,
+    login: &str,
+    action_detail: &str,
+) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let me = store::users::get(&tx, login)?
+        .filter(|u| u.active)
+        .ok_or_else(|| ServiceError::UnknownUser {
+            login: login.to_string(),
+        })?;
+    super::require(&me, Permission::Administer, "import code sets")?;
+    store::codes::activate_set(&tx, release.system, &release.version)?;
+    store::audit::append(
+        &tx,
+        &store::now(),
+        login,
+        "import_codes",
+        None,
+        None,
+        &format!("{} {}", release.system, release.version),
+        &format!(
+            "{action_detail}: {} entries, {} billable, from {}",
+            release.entries.len(),
+            release.billable_count(),
+            release.source
+        ),
+    )?;
+    tx.commit()
+        .with_context(|| format!("activating {} {}", release.system, release.version))?;
+    Ok(())
+}
+
 fn store_release(
     conn: &mut Connection,
     release: &CodeSetRelease,
@@ -323,28 +386,43 @@ fn rebuild_locked(
     fingerprint: &str,
     progress: &mut SetupProgress<'_>,
 ) -> Result<CodeIndex> {
-    let base = data.root.join("index");
     progress("reading code sets for the code index", 0, 0);
     let entries = store::codes::all_active(conn)?;
+    let (name, dir) = build_generation(data, &entries, fingerprint, progress)?;
+    switch_to_generation(data, &name, &dir)?;
+    CodeIndex::open(&dir)
+}
+
+/// Builds a new code index generation `index/codes-…` from `entries`; nothing points to it yet.
+/// The caller holds the index lock.
+fn build_generation(
+    data: &DataDir,
+    entries: &[CodeEntry],
+    fingerprint: &str,
+    progress: &mut SetupProgress<'_>,
+) -> Result<(String, PathBuf)> {
+    let base = data.root.join("index");
     let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f");
     let name = format!("codes-{stamp}-{}", std::process::id());
     let dir = base.join(&name);
     make_dir(&dir)?;
-    CodeIndex::build(&dir, &entries, fingerprint, &mut |d, t| {
+    CodeIndex::build(&dir, entries, fingerprint, &mut |d, t| {
         progress("building the code index", d, t)
     })
     .with_context(|| format!("building the code index in {}", dir.display()))?;
+    Ok((name, dir))
+}
+
+/// Points `index/CODES` at generation `name` (an atomic rename) and removes older generations.
+fn switch_to_generation(data: &DataDir, name: &str, dir: &Path) -> Result<()> {
+    let base = data.root.join("index");
     let tmp = base.join(format!("CODES.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, &name).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(&tmp, name).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, pointer_file(data))
         .with_context(|| format!("switching to the new code index {}", dir.display()))?;
-    super::notes::share_like_db(
-        data,
-        &base,
-        &[&dir, &pointer_file(data), &base.join("LOCK")],
-    );
-    remove_old_generations(&base, &name);
-    CodeIndex::open(&dir)
+    super::notes::share_like_db(data, &base, &[dir, &pointer_file(data), &base.join("LOCK")]);
+    remove_old_generations(&base, name);
+    Ok(())
 }
 
 /// Best effort: other generations are only garbage once the pointer has moved on.
@@ -383,9 +461,28 @@ impl Service {
             .into());
         }
         let login = self.user.login.clone();
-        store_release(&mut self.conn, &release, &login, "import", progress)?;
-        self.codes
-            .set(ensure_code_index(&self.conn, &self.data, progress)?);
+        // A code set and its index become current together: the set is stored inactive, its
+        // index generation built, then one short transaction activates the set (with its audit
+        // row) and the pointer follows at once. Killed before that, the previous set and index
+        // stay current (the orphan generation is removed by the next build).
+        stage_release(&mut self.conn, &release, &login, progress)?;
+        let _lock = lock_index_dir(&self.data)?;
+        let mut sets = store::codes::sets(&self.conn)?;
+        for s in sets.iter_mut().filter(|s| s.system == release.system) {
+            s.active = s.version == release.version;
+        }
+        let fingerprint = store::codes::fingerprint_of(&sets);
+        progress("reading code sets for the code index", 0, 0);
+        let mut entries: Vec<CodeEntry> = store::codes::all_active(&self.conn)?
+            .into_iter()
+            .filter(|e| e.system != release.system)
+            .collect();
+        entries.extend(release.entries.iter().cloned());
+        let (name, dir) = build_generation(&self.data, &entries, &fingerprint, progress)?;
+        drop(entries);
+        activate_release(&mut self.conn, &release, &login, "import")?;
+        switch_to_generation(&self.data, &name, &dir)?;
+        self.codes.set(CodeIndex::open(&dir)?);
         Ok(format!(
             "imported {} {} from {}: {} entries, {} billable; the code index was rebuilt",
             release.system,

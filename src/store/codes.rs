@@ -28,6 +28,42 @@ pub fn replace_set(
     at: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<()> {
+    stage_set(conn, system, version, source, entries, by, at, progress)?;
+    activate_set(conn, system, version)
+}
+
+/// Makes `version` the one active set of `system` (the others of that system become inactive).
+pub fn activate_set(conn: &Connection, system: CodeSystem, version: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE code_sets SET active = (version = ?2) WHERE system = ?1",
+        params![system.as_str(), version],
+    )?;
+    Ok(())
+}
+
+/// The code-set fingerprint the index records, for these set rows (only active ones count).
+pub fn fingerprint_of(sets: &[CodeSetRow]) -> String {
+    let parts: Vec<String> = sets
+        .iter()
+        .filter(|s| s.active)
+        .map(|s| format!("{}:{}:{}:{}", s.system, s.version, s.entries, s.loaded_at))
+        .collect();
+    parts.join("|")
+}
+
+/// Stores a code set (replacing the same version) without making it active: sessions keep using
+/// the active one until `activate_set`.
+#[allow(clippy::too_many_arguments)]
+pub fn stage_set(
+    conn: &Connection,
+    system: CodeSystem,
+    version: &str,
+    source: &str,
+    entries: &[CodeEntry],
+    by: &str,
+    at: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<()> {
     let sys = system.as_str();
     conn.execute(
         "DELETE FROM code_sets WHERE system = ?1 AND version = ?2",
@@ -66,10 +102,6 @@ pub fn replace_set(
         }
     }
     progress(total, total);
-    conn.execute(
-        "UPDATE code_sets SET active = (version = ?2) WHERE system = ?1",
-        params![sys, version],
-    )?;
     Ok(())
 }
 
@@ -104,12 +136,7 @@ pub fn sets(conn: &Connection) -> Result<Vec<CodeSetRow>> {
 
 /// A string that changes whenever the active code sets change (for index staleness checks).
 pub fn fingerprint(conn: &Connection) -> Result<String> {
-    let parts: Vec<String> = sets(conn)?
-        .into_iter()
-        .filter(|s| s.active)
-        .map(|s| format!("{}:{}:{}:{}", s.system, s.version, s.entries, s.loaded_at))
-        .collect();
-    Ok(parts.join("|"))
+    Ok(fingerprint_of(&sets(conn)?))
 }
 
 fn map_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEntry> {

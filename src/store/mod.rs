@@ -43,6 +43,13 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// SQLite's `PRAGMA data_version`: changes when another connection commits to the database (this
+/// connection's own commits do not change it). No table is read.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+        .context("reading the database's data_version")
+}
+
 /// An in-memory database with the full schema, for tests.
 pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
