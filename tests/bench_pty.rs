@@ -87,7 +87,7 @@ fn bench_sessions_opens_idle_and_active_workstations_and_reads_their_memory() {
     assert_eq!(r["open"], 2, "{r}");
     assert_eq!(r["active"], 1, "{r}");
     assert_eq!(r["errors"].as_array().unwrap().len(), 0, "{r}");
-    assert!(r["active_keys"]["keys"].as_u64().unwrap() >= 100, "{r}");
+    assert!(r["active_keys"]["keys"].as_u64().unwrap() >= 90, "{r}");
     assert_eq!(r["active_keys"]["timeouts"], 0, "{r}");
     assert_eq!(r["active_keys"]["held_before"], 0, "{r}");
     assert!(r["private_idle_mb"]["max"].as_f64().unwrap() > 0.0, "{r}");

@@ -32,7 +32,7 @@ const fn r(kind: &'static str, keys: &'static str, times: usize, wait: &'static 
 /// What a round starts from: the worklist (rounds get there with Esc, untimed).
 pub const HOME: &str = "Worklist";
 
-/// One round of a coding session (about 110 keys), played from the worklist; the benchmark plays
+/// One round of a coding session (about 100 keys), played from the worklist; the benchmark plays
 /// rounds until it has pressed enough keys. Each round nets five rows down the worklist, so it
 /// opens another encounter.
 pub const SESSION: &[Row] = &[
@@ -47,8 +47,11 @@ pub const SESSION: &[Row] = &[
     r("worklist move", "g", 1, "changed"),
     r("worklist move", "j", 5, "changed"),
     r("open encounter", "<Enter>", 1, "shows:Code search"),
-    r("note page", "<PgDn>", 3, "changed"),
-    r("note page", "<PgUp>", 3, "changed"),
+    // The demo's notes are one to two pages at 80x24: a further PgDn would change nothing.
+    r("note page", "<PgDn>", 1, "changed"),
+    r("note page", "<PgUp>", 1, "changed"),
+    r("note page", "<PgDn>", 1, "changed"),
+    r("note page", "<PgUp>", 1, "changed"),
     r("next note", "]", 1, "changed"),
     r("next note", "[", 1, "changed"),
     r("code search open", "/", 1, "changed"),
@@ -393,7 +396,7 @@ mod tests {
     #[test]
     fn the_shipped_scripts_parse() {
         let round = expand(SESSION).unwrap();
-        assert!(key_count(&round) >= 100, "{}", key_count(&round));
+        assert!(key_count(&round) >= 90, "{}", key_count(&round));
         // Every kind of key the issue asks for is played.
         for kind in [
             "worklist move",
