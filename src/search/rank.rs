@@ -294,7 +294,8 @@ impl<'a> Ranker<'a> {
         let Some((s, acc, matched)) = best else {
             return;
         };
-        let prior = self.prior(&e) + W_BM25 * bm25.min(30.0) + self.q.pcs.score(e.system, t.code(&e));
+        let prior =
+            self.prior(&e) + W_BM25 * bm25.min(30.0) + self.q.pcs.score(e.system, t.code(&e));
         let header_penalty = if e.billable { 0.0 } else { P_HEADER };
         out.push(Ranked::plain(
             idx,

@@ -425,7 +425,11 @@ impl Service {
                     encounter_id: Some(e.id),
                     object: &e.account,
                     detail: &format!("{} -> {status}", old.as_deref().unwrap_or("none")),
-                    ..audit::Entry::new(&store::now(), &me.login, audit::AuditAction::SetDischargeStatus)
+                    ..audit::Entry::new(
+                        &store::now(),
+                        &me.login,
+                        audit::AuditAction::SetDischargeStatus,
+                    )
                 },
             )
             .map(drop)

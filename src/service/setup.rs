@@ -159,20 +159,18 @@ fn activate_release(
         })?;
     super::require(&me, Permission::Administer, "import code sets")?;
     store::codes::activate_set(&tx, release.system, &release.version)?;
-    store::audit::append(
+    store::audit::record(
         &tx,
-        &store::now(),
-        login,
-        "import_codes",
-        None,
-        None,
-        &format!("{} {}", release.system, release.version),
-        &format!(
-            "{action_detail}: {} entries, {} billable, from {}",
-            release.entries.len(),
-            release.billable_count(),
-            release.source
-        ),
+        &store::audit::Entry {
+            object: &format!("{} {}", release.system, release.version),
+            detail: &format!(
+                "{action_detail}: {} entries, {} billable, from {}",
+                release.entries.len(),
+                release.billable_count(),
+                release.source
+            ),
+            ..store::audit::Entry::new(&store::now(), login, store::audit::AuditAction::ImportCodes)
+        },
     )?;
     tx.commit()
         .with_context(|| format!("activating {} {}", release.system, release.version))?;

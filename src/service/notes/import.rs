@@ -192,7 +192,11 @@ impl Service {
         }
         feed.writer.finish()?;
         report.stages.commit_seconds += t.elapsed().as_secs_f64();
-        let generation = self.notes.get(&self.conn, &self.data)?.generation().to_string();
+        let generation = self
+            .notes
+            .get(&self.conn, &self.data)?
+            .generation()
+            .to_string();
         super::index::clean_leftovers(&self.data, &ix, &generation);
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
