@@ -12,5 +12,6 @@ mod queries;
 mod queries_flow;
 mod refresh;
 mod render;
+mod snapshots;
 mod state;
 mod worklist_moves;
