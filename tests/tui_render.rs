@@ -643,21 +643,40 @@ fn edits_count_and_list_at_80x24_without_colour() {
     ];
     let t = text(&draw(&s, 80, 24));
     assert!(
-        t.contains("Edits: 1 err, 1 warn (acked), 1 info (e)"),
-        "the count line is always visible\n{t}"
+        t.contains(" 1 err, 1 warn (acked), 1 info (e) "),
+        "the count line is always visible (on the codes pane's border at 80x24)\n{t}"
     );
     assert!(t.contains("e edits"), "the footer names the key\n{t}");
 
-    // Open: markers in text, rule, codes and the message, wrapped.
+    // Open: one line per edit under a heading per severity, errors first; the highlighted edit in
+    // full beneath (marker, rule, codes, the message wrapped).
     s.encounter.as_mut().unwrap().edits.open = true;
     let buf = draw(&s, 80, 24);
     let t = text(&buf);
     assert!(t.contains("Coding edits: 1 error"), "{t}");
+    assert!(t.contains("[ERR] excludes1 E10.9 and E11.9 may not"), "{t}");
     assert!(t.contains("[ERR] excludes1 E10.9, E11.9"), "{t}");
-    assert!(t.contains("may not be reported together"), "{t}");
+    assert!(
+        t.contains("(E11.-)"),
+        "the highlighted message in full\n{t}"
+    );
     assert!(t.contains("[ACK] use-additional-code E11.22"), "{t}");
-    assert!(t.contains("acknowledged by tester"), "{t}");
     assert!(t.contains("[INF] code-also Z79.4"), "{t}");
+    let at = |what: &str| t.find(what).unwrap_or(usize::MAX);
+    assert!(
+        at("Errors (1)") < at("[ERR]")
+            && at("[ERR]") < at("Warnings (1, acknowledged)")
+            && at("Warnings (1") < at("[ACK]")
+            && at("[ACK]") < at("Information (1)")
+            && at("Information (1)") < at("[INF]"),
+        "{t}"
+    );
+    let one_line = |marker: &str| t.lines().filter(|l| l.contains(marker)).count();
+    assert_eq!((one_line("[ACK]"), one_line("[INF]")), (1, 1), "{t}");
+    // Who acknowledged shows with the edit's detail.
+    s.encounter.as_mut().unwrap().edits.pos.selected = 1;
+    let t2 = text(&draw(&s, 80, 24));
+    assert!(t2.contains("acknowledged by tester"), "{t2}");
     let l = lines(&buf);
     assert!(
         l[23].contains("a acknowledge") && l[23].contains("e Esc close"),

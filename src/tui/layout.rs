@@ -69,7 +69,7 @@ pub struct EncounterAreas {
     pub notes: Option<Rect>,
     pub viewer: Rect,
     pub codes: Option<Rect>,
-    /// The one-line edits count under the codes pane.
+    /// The one-line edits count, drawn over the codes pane's bottom border.
     pub edits: Option<Rect>,
     /// Input on the first inner row, results beneath.
     pub search: Option<Rect>,
@@ -88,11 +88,9 @@ impl EncounterAreas {
     pub fn notes_rows(&self) -> usize {
         self.notes.map(|r| inner(r).height as usize).unwrap_or(0)
     }
+    /// Rows of codes the pane shows when it is full (the column headings give way to codes then).
     pub fn codes_rows(&self) -> usize {
-        // The codes pane spends one row on column headings.
-        self.codes
-            .map(|r| inner(r).height.saturating_sub(1) as usize)
-            .unwrap_or(0)
+        self.codes.map(|r| inner(r).height as usize).unwrap_or(0)
     }
     pub fn result_rows(&self) -> usize {
         self.search
@@ -121,28 +119,31 @@ pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
     };
     let [notes, viewer] =
         Layout::vertical([Constraint::Length(notes_h), Constraint::Min(3)]).areas(left);
-    // Codes: a border, the headings and one row per code, within limits.
+    // Codes: a border, the headings and one row per code, within limits (the headings give way
+    // to an eighth code at 80x24). The edits count sits on the pane's bottom border.
     let want = codes.min(60) as u16 + 3;
-    let (codes, edits, search, detail_pane) = if wide {
-        let codes_h = want.clamp(5, body.height / 3);
+    let (codes, search, detail_pane) = if wide {
+        let codes_h = want.clamp(5, (body.height / 3).max(11));
         let search_h = (body.height * 2 / 5).max(6);
-        let [c, e, s, d] = Layout::vertical([
+        let [c, s, d] = Layout::vertical([
             Constraint::Length(codes_h),
-            Constraint::Length(1),
             Constraint::Length(search_h),
             Constraint::Fill(1),
         ])
         .areas(right);
-        (c, e, s, Some(d))
+        (c, s, Some(d))
     } else {
-        let codes_h = want.clamp(4, (body.height * 2 / 5).clamp(4, 9));
-        let [c, e, s] = Layout::vertical([
-            Constraint::Length(codes_h),
-            Constraint::Length(1),
-            Constraint::Min(3),
-        ])
-        .areas(right);
-        (c, e, s, None)
+        let cap = (body.height / 2).max(10).min(body.height.saturating_sub(6));
+        let codes_h = want.clamp(4.min(cap), cap);
+        let [c, s] =
+            Layout::vertical([Constraint::Length(codes_h), Constraint::Min(3)]).areas(right);
+        (c, s, None)
+    };
+    let edits = Rect {
+        x: codes.x.saturating_add(1),
+        y: codes.y.saturating_add(codes.height.saturating_sub(1)),
+        width: codes.width.saturating_sub(2),
+        height: 1.min(codes.height),
     };
     if zoom {
         EncounterAreas {
@@ -172,6 +173,27 @@ pub fn encounter(area: Rect, zoom: bool, codes: usize) -> EncounterAreas {
             status,
             footer,
         }
+    }
+}
+
+/// Which rows of a list of `len` to draw in `height` rows with the cursor at `pos`, keeping row
+/// `pinned` (the principal diagnosis) on the first line when the window has scrolled past it.
+pub fn pinned_window(
+    len: usize,
+    pinned: Option<usize>,
+    pos: crate::tui::state::ListPos,
+    height: usize,
+) -> Vec<usize> {
+    let start = pos.window_start(len, height);
+    let plain: Vec<usize> = (start..len.min(start + height)).collect();
+    match pinned {
+        Some(p) if p < len && height >= 2 && !plain.contains(&p) => {
+            let rest = pos.window_start(len, height - 1);
+            std::iter::once(p)
+                .chain((rest..len.min(rest + height - 1)).filter(|&i| i != p))
+                .collect()
+        }
+        _ => plain,
     }
 }
 
@@ -223,8 +245,12 @@ mod tests {
         let a = encounter(Rect::new(0, 0, 80, 24), false, 12);
         assert!(a.notes_rows() >= 3, "{a:?}");
         assert!(a.viewer_text().height >= 10, "{a:?}");
-        assert!(a.codes_rows() >= 5, "{a:?}");
+        // Issue 12: at least 8 codes at 80x24, and still 7 search results.
+        assert!(a.codes_rows() >= 8, "{a:?}");
         assert!(a.result_rows() >= 7, "{a:?}");
+        // The edits count sits on the codes pane's bottom border.
+        let (c, e) = (a.codes.unwrap(), a.edits.unwrap());
+        assert_eq!(e.y, c.y + c.height - 1, "{a:?}");
         assert!(a.detail_pane.is_none());
         // Few codes leave more room for results.
         let b = encounter(Rect::new(0, 0, 80, 24), false, 1);
@@ -235,6 +261,31 @@ mod tests {
         let w = encounter(Rect::new(0, 0, 120, 40), false, 3);
         assert!(w.detail_pane.is_some_and(|d| d.height >= 14), "{w:?}");
         assert!(w.result_rows() >= 10, "{w:?}");
+    }
+
+    #[test]
+    fn the_principal_stays_on_the_first_row() {
+        use crate::tui::state::ListPos;
+        let at = |selected| ListPos {
+            selected,
+            offset: 0,
+        };
+        // In view: a plain window.
+        assert_eq!(
+            pinned_window(12, Some(0), at(3), 8),
+            (0..8).collect::<Vec<_>>()
+        );
+        // Scrolled to the end: the principal first, then the last seven.
+        assert_eq!(
+            pinned_window(12, Some(0), at(11), 8),
+            vec![0, 5, 6, 7, 8, 9, 10, 11]
+        );
+        // A principal further down (procedures first is not a thing, but sequencing moves).
+        assert_eq!(pinned_window(12, Some(2), at(11), 4), vec![2, 9, 10, 11]);
+        // No principal, or one row only: nothing pinned.
+        assert_eq!(pinned_window(12, None, at(11), 3), vec![9, 10, 11]);
+        assert_eq!(pinned_window(12, Some(0), at(11), 1), vec![11]);
+        assert!(pinned_window(0, Some(0), at(0), 5).is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The encounter screen: header, notes list, note viewer, assigned codes and code search.
 use crate::domain::{Assignment, CodeSystem, EncounterStatus, EncounterType, Permission, Role};
 use crate::tui::layout::{self, EncounterAreas};
-use crate::tui::render::{detail, edits, notes_search, tail};
+use crate::tui::render::{detail, edits, notes_search, tail, titles};
 use crate::tui::state::{EncounterState, Pane, State, age_on};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{pane, text, wrap};
@@ -178,7 +178,7 @@ fn draw_viewer(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Them
         short_time(&note.header.written_at)
     );
     let block = pane(
-        text::truncate(&title, area.width.saturating_sub(2) as usize),
+        titles::truncate_words(&title, area.width.saturating_sub(2) as usize),
         focused,
         theme,
     );
@@ -275,13 +275,24 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let mut lines = vec![Line::styled(
-        text::fit("Seq  Code     POA Title", w),
-        theme.heading(),
-    )];
-    let h = inner.height.saturating_sub(1) as usize;
-    let start = enc.codes_pos.window_start(codes.len(), h);
-    for (i, a) in codes.iter().enumerate().skip(start).take(h) {
+    let rows = inner.height as usize;
+    // Column headings while every code fits beneath them; when the list is longer the row goes to
+    // a code, and the principal stays on the first row however far the list is scrolled.
+    let mut lines = Vec::new();
+    let h = if codes.len() < rows {
+        lines.push(Line::styled(
+            text::fit("Seq  Code     POA Title", w),
+            theme.heading(),
+        ));
+        rows - 1
+    } else {
+        rows
+    };
+    let principal = codes
+        .iter()
+        .position(|a| a.principal && a.system.is_diagnosis());
+    for i in layout::pinned_window(codes.len(), principal, enc.codes_pos, h) {
+        let Some(a) = codes.get(i) else { continue };
         let (poa, poa_style) = match (a.poa, a.system.is_diagnosis()) {
             (Some(p), _) => (p.as_str().to_string(), Style::new()),
             (None, true) if inpatient && exempt(a) => ("ex".to_string(), theme.dim()),
@@ -298,7 +309,14 @@ fn draw_codes(enc: &EncounterState, frame: &mut Frame, area: Rect, theme: &Theme
             Span::styled(text::fit(&seq_label(a), 5), seq_style),
             Span::raw(text::fit(&a.code, 9)),
             Span::styled(text::fit(&poa, 4), poa_style),
-            Span::raw(text::fit(&a.title, title_w)),
+            Span::raw(titles::fit_title(
+                &a.title,
+                &titles::siblings_of(
+                    &a.code,
+                    codes.iter().map(|c| (c.code.as_str(), c.title.as_str())),
+                ),
+                title_w,
+            )),
         ]);
         if i == enc.codes_pos.selected {
             line = line.style(theme.selected(focused));
@@ -376,7 +394,8 @@ fn draw_search(
     }
     // When the highlighted title is cut, its full text goes on the last rows (the words that tell
     // look-alike codes apart are usually at the end).
-    let title_w = w.saturating_sub(10);
+    // Codes are at most 8 characters ("S72.001A", a header "S72.001+"): 8 cells and a space.
+    let title_w = w.saturating_sub(9);
     let full: Vec<String> = match s.selected_hit() {
         Some(hit) if text::width(&hit.title) > title_w && h >= 7 && no_detail => {
             let n = if h >= 10 { 3 } else { 2 };
@@ -398,10 +417,16 @@ fn draw_search(
             theme.dim()
         };
         let mut spans = vec![
-            Span::styled(text::fit(&code, 9), code_style),
+            Span::styled(text::fit(&code, 8), code_style),
             Span::raw(" "),
         ];
-        let title = text::truncate(&hit.title, title_w);
+        let siblings = titles::siblings_of(
+            &hit.code,
+            s.results
+                .iter()
+                .map(|h| (h.code.as_str(), h.title.as_str())),
+        );
+        let title = titles::fit_title(&hit.title, &siblings, title_w);
         let room = title_w.saturating_sub(text::width(&title));
         spans.push(Span::raw(title));
         if let Some(m) = hit.matched.as_deref().filter(|_| room > 6) {

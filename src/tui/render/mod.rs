@@ -8,6 +8,7 @@ mod edits;
 mod encounter;
 pub mod notes_search;
 pub mod queries;
+pub mod titles;
 mod worklist;
 
 use crate::tui::keymap;
@@ -66,19 +67,22 @@ pub fn render(state: &State, frame: &mut Frame) {
         }
         Screen::Dashboard => dashboard::draw(state, frame, area, &theme),
     };
-    draw_status(state, frame, status, &theme);
-    let hints = keymap::footer(state);
-    frame.render_widget(
-        Paragraph::new(widgets::key_hints(&hints, &theme, footer.width)),
-        footer,
-    );
+    // A status too long for its line wraps onto the footer's until the next key clears it.
+    if !draw_status(state, frame, status, footer, &theme) {
+        let hints = keymap::footer(state);
+        frame.render_widget(
+            Paragraph::new(widgets::key_hints(&hints, &theme, footer.width)),
+            footer,
+        );
+    }
     if state.help.is_some() {
         draw_help(state, frame, area, &theme);
     }
 }
 
-/// The status line, or the command line while `:` is being typed.
-fn draw_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
+/// The status line, or the command line while `:` is being typed. A status wider than its line is
+/// word-wrapped onto the footer line too (`below`); returns true when it took that line.
+fn draw_status(state: &State, frame: &mut Frame, area: Rect, below: Rect, theme: &Theme) -> bool {
     let line_input = match (
         &state.command,
         state.encounter.as_ref().and_then(|e| e.find.as_ref()),
@@ -106,17 +110,37 @@ fn draw_status(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             area.x + (prompt.len() + text::width(&shown)) as u16,
             area.y,
         ));
-        return;
+        return false;
     }
-    if let Some(s) = &state.status {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                text::truncate(&s.text, area.width as usize),
-                theme.status(s.kind),
-            )),
-            area,
-        );
+    let Some(s) = &state.status else {
+        return false;
+    };
+    let w = area.width as usize;
+    let mut rows = text::wrap(&s.text, w);
+    let two = rows.len() > 1 && below.height > 0 && below.y == area.y + area.height;
+    if rows.len() > 2 {
+        // Cut at a word on the second line, with a mark that there was more.
+        let rest = rows[1..].join(" ");
+        rows.truncate(1);
+        rows.push(titles::truncate_words(&rest, w));
     }
+    if !two {
+        rows = vec![titles::truncate_words(&s.text, w)];
+    }
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|r| Line::styled(r, theme.status(s.kind)))
+        .collect();
+    let target = if two {
+        Rect {
+            height: area.height + below.height,
+            ..area
+        }
+    } else {
+        area
+    };
+    frame.render_widget(Paragraph::new(lines), target);
+    two
 }
 
 /// The end of `s` that fits in `w` cells (what you are typing stays visible).
@@ -153,11 +177,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         lines.push(Line::styled(section.title, theme.heading()));
         for k in section.keys {
-            lines.push(Line::from(vec![
-                Span::styled(text::fit(k.keys, key_w), theme.key()),
-                Span::raw(" "),
-                Span::raw(text::truncate(k.what, what_w)),
-            ]));
+            lines.extend(widgets::help_row(k.keys, k.what, key_w, what_w, theme));
         }
     }
     if state.screen == Screen::Encounter {
@@ -179,11 +199,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             ),
             ("[ACK] [INF]", "edit: acknowledged warning, information"),
         ] {
-            lines.push(Line::from(vec![
-                Span::styled(text::fit(k, key_w), theme.key()),
-                Span::raw(" "),
-                Span::raw(text::truncate(what, what_w)),
-            ]));
+            lines.extend(widgets::help_row(k, what, key_w, what_w, theme));
         }
     }
     let rows = inner.height.saturating_sub(1) as usize;

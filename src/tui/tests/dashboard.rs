@@ -77,7 +77,7 @@ fn review(coder: &str, errors: u32, codes: u32) -> DoneReview {
 }
 
 /// A supervisor's dashboard with every panel filled from hand-built rows.
-fn supervisor_state() -> State {
+pub(super) fn supervisor_state() -> State {
     let mut events = Vec::new();
     let mut types = HashMap::new();
     for i in 0..12 {

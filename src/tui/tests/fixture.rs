@@ -10,7 +10,7 @@ use crate::store;
 use crate::tui::App;
 use crate::tui::state::State;
 
-fn entry(
+pub(super) fn entry(
     system: CodeSystem,
     kind: EntryKind,
     code: &str,
@@ -30,7 +30,7 @@ fn entry(
     }
 }
 
-fn cm_codes() -> Vec<CodeEntry> {
+pub(super) fn cm_codes() -> Vec<CodeEntry> {
     use CodeSystem::Icd10Cm as CM;
     use EntryKind::*;
     let n = TabularNotes::default;

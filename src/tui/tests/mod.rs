@@ -13,6 +13,7 @@ mod queries;
 mod queries_flow;
 mod refresh;
 mod render;
+mod snapshots;
 mod state;
 mod tuicore;
 mod worklist_moves;

@@ -54,7 +54,13 @@ pub(super) fn selected_text(app: &App) -> Option<String> {
     Some(note.body[s..e].to_string())
 }
 
-fn row(id: i64, status: QueryStatus, provider: &str, owner: &str, sent: Option<&str>) -> QueueRow {
+pub(super) fn row(
+    id: i64,
+    status: QueryStatus,
+    provider: &str,
+    owner: &str,
+    sent: Option<&str>,
+) -> QueueRow {
     QueueRow {
         id,
         encounter_id: id,
@@ -74,7 +80,7 @@ fn row(id: i64, status: QueryStatus, provider: &str, owner: &str, sent: Option<&
     }
 }
 
-fn card(r: QueueRow) -> QueryCard {
+pub(super) fn card(r: QueueRow) -> QueryCard {
     QueryCard {
         row: r,
         purpose: None,

@@ -26,18 +26,108 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect 
     inner
 }
 
-/// "key what  key what ..." for the footer, cut to fit.
+/// "key what  key what ..." for the footer: whole hints only, as many as fit; when some are left
+/// out, the help hint is kept (last) so the rest can always be found.
 pub fn key_hints<'a>(keys: &[(&'a str, &'a str)], theme: &Theme, width: u16) -> Line<'a> {
+    let need = |(key, what): &(&str, &str)| text::width(key) + text::width(what) + 3;
+    let total: usize = keys.iter().map(need).sum();
+    let help = keys
+        .iter()
+        .position(|(_, what)| what.contains("help"))
+        .filter(|_| total > width as usize);
+    let budget = (width as usize).saturating_sub(help.map_or(0, |i| need(&keys[i])));
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (key, what) in keys {
-        let need = text::width(key) + text::width(what) + 3;
-        if used + need > width as usize {
+    for (i, hint) in keys.iter().enumerate() {
+        if Some(i) == help {
+            continue;
+        }
+        if used + need(hint) > budget {
             break;
         }
-        spans.push(Span::styled(*key, theme.key()));
-        spans.push(Span::raw(format!(" {what}  ")));
-        used += need;
+        spans.push(Span::styled(hint.0, theme.key()));
+        spans.push(Span::raw(format!(" {}  ", hint.1)));
+        used += need(hint);
+    }
+    if let Some(i) = help {
+        spans.push(Span::styled(keys[i].0, theme.key()));
+        spans.push(Span::raw(format!(" {}", keys[i].1)));
     }
     Line::from(spans)
+}
+
+/// One row of a help table: `keys` in a column of `key_w` cells and `what` beside it, both
+/// word-wrapped onto as many lines as they need (never cut mid-word).
+pub fn help_row<'a>(
+    keys: &str,
+    what: &str,
+    key_w: usize,
+    what_w: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let k = text::wrap(keys, key_w.max(1));
+    let w = text::wrap(what, what_w.max(1));
+    (0..k.len().max(w.len()).max(1))
+        .map(|i| {
+            Line::from(vec![
+                Span::styled(
+                    text::fit(k.get(i).map_or("", String::as_str), key_w),
+                    theme.key(),
+                ),
+                Span::raw(" "),
+                Span::raw(w.get(i).cloned().unwrap_or_default()),
+            ])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn footer_keeps_the_help_hint_when_short_of_room() {
+        let theme = Theme::new(false);
+        let keys = [
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("s", "notes"),
+            ("m", "scope"),
+            ("?", "help"),
+        ];
+        let all = plain(&key_hints(&keys, &theme, 80));
+        assert!(
+            all.contains("m scope") && all.ends_with("? help  "),
+            "{all:?}"
+        );
+        let short = plain(&key_hints(&keys, &theme, 30));
+        assert!(short.ends_with("? help"), "{short:?}");
+        assert!(text::width(&short) <= 30, "{short:?}");
+        assert!(!short.contains("scope"), "{short:?}");
+    }
+
+    #[test]
+    fn help_rows_wrap_instead_of_cutting() {
+        let theme = Theme::new(false);
+        let rows = help_row(
+            "Alt+y Alt+n",
+            "set POA of the highlighted code from anywhere",
+            6,
+            20,
+            &theme,
+        );
+        let text: Vec<String> = rows.iter().map(plain).collect();
+        assert_eq!(
+            text,
+            vec![
+                "Alt+y  set POA of the",
+                "Alt+n  highlighted code",
+                "       from anywhere",
+            ]
+        );
+    }
 }
