@@ -279,6 +279,9 @@ pub struct Step {
     pub kind: &'static str,
     pub bytes: Vec<u8>,
     pub wait: Wait,
+    /// A typed space at the end of the text: it shows nothing on screen (the box's text is
+    /// padded with spaces already), so it is sent and settled but not timed.
+    pub untimed: bool,
 }
 
 /// Expands rows into steps (checking every cell).
@@ -292,6 +295,7 @@ pub fn expand(rows: &[Row]) -> Result<Vec<Step>> {
                 kind: row.kind,
                 bytes: Vec::new(),
                 wait: Wait::parse(row.wait, "").map_err(ctx)?,
+                untimed: false,
             });
             continue;
         }
@@ -306,6 +310,7 @@ pub fn expand(rows: &[Row]) -> Result<Vec<Step>> {
                     kind: row.kind,
                     bytes,
                     wait: Wait::parse(row.wait, &typed).map_err(ctx)?,
+                    untimed: typed.ends_with(' ') && row.wait.contains("{typed}"),
                 });
             }
         }

@@ -75,6 +75,8 @@ pub enum Action {
     Assign(CodeSystem, String),
     /// `e`: open or close the list of coding edits.
     ToggleEdits,
+    /// `g`: open or close the working MS-DRG panel.
+    ToggleDrg,
     /// `a` in the edits list: acknowledge the highlighted warning.
     AckEdit,
     /// An answer from the code search thread.

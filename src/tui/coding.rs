@@ -430,6 +430,10 @@ impl App {
             self.find_action(action);
             return;
         }
+        if enc.drg_open && enc.confirm.is_none() && !picking {
+            self.drg_action(action);
+            return;
+        }
         // The edits list takes moving, Enter, Esc and `a`; code changes (from `:`) still apply.
         let list_action = matches!(
             action,
@@ -610,6 +614,7 @@ impl App {
             }
             Action::AskRemove => self.ask_remove(),
             Action::ToggleEdits => self.toggle_edits(),
+            Action::ToggleDrg => self.drg_action(Action::ToggleDrg),
             Action::AckEdit => {
                 // Outside the list there is nothing highlighted: open it on the first warning.
                 self.toggle_edits();

@@ -159,9 +159,18 @@ impl App {
         };
         let basis = self.edits_basis();
         let found = self.service.encounter_edits(id);
+        // The working DRG regroups on the same changes as the edits.
+        let drg = match self.service.working_drg_for(id) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!("working DRG for encounter {id}: {e:#}");
+                None
+            }
+        };
         let Some(enc) = self.state.encounter.as_mut() else {
             return;
         };
+        enc.drg = drg;
         let ed = &mut enc.edits;
         ed.basis = basis;
         match found {

@@ -619,6 +619,11 @@ pub const ENCOUNTER: Table = Table {
             "mark coded (refused while errors fire or warnings are unacknowledged)",
             ("c", "coded", 46),
         ),
+        row(
+            &[(C('g'), Action::ToggleDrg)],
+            "g",
+            "the working MS-DRG (inpatient): principal, MDC, path, which codes made the CC/MCC",
+        ),
         row(&[(C('o'), Action::Reopen)], "o", "reopen a coded encounter"),
         row(
             &[(C('r'), Action::Release)],
@@ -940,6 +945,35 @@ pub const EDITS: Table = Table {
     ],
 };
 
+pub const DRG: Table = Table {
+    title: "MS-DRG panel (after g)",
+    rows: &[
+        row(
+            &[
+                (C('j'), Action::Down),
+                (K(DOWN), Action::Down),
+                (C('k'), Action::Up),
+                (K(UP), Action::Up),
+            ],
+            "j k  Down Up",
+            "scroll",
+        ),
+        row(
+            &[(K(PGDN), Action::PageDown), (K(PGUP), Action::PageUp)],
+            "PgDn PgUp",
+            "page",
+        ),
+        foot(
+            &[(C('g'), Action::ToggleDrg), (K(ESC), Action::ToggleDrg)],
+            "g  Esc",
+            "close the panel",
+            ("g Esc", "close", 1),
+        ),
+        HELP_ROW,
+        QUIT_ROW,
+    ],
+};
+
 pub const CONFIRM: Table = Table {
     title: "A question (y/n)",
     rows: &[
@@ -1160,6 +1194,7 @@ pub enum Context {
     Find,
     Picker,
     Edits,
+    Drg,
     Pcs,
     DetailRefs,
     /// The query panel, note selection and the CDI queue: `queries::keys`.
@@ -1176,13 +1211,14 @@ pub enum Context {
 
 impl Context {
     /// Every context, for tests and the README.
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Help,
         Context::Command,
         Context::Confirm,
         Context::Find,
         Context::Picker,
         Context::Edits,
+        Context::Drg,
         Context::Pcs,
         Context::DetailRefs,
         Context::Queries,
@@ -1205,6 +1241,7 @@ impl Context {
             Context::Find => &[&FIND],
             Context::Picker => &[&PICKER],
             Context::Edits => &[&EDITS],
+            Context::Drg => &[&DRG],
             Context::Pcs => &[&PCS],
             Context::DetailRefs => &[&DETAIL_REFS],
             Context::Queries => &[],
@@ -1233,7 +1270,8 @@ pub fn context(state: &State) -> Context {
         Some(Modal::QueryPanel) => Context::Queries,
         Some(Modal::Pcs) => Context::Pcs,
         Some(Modal::DetailRefs) => Context::DetailRefs,
-        Some(Modal::Detail | Modal::Drg) | None => match state.screen {
+        Some(Modal::Drg) => Context::Drg,
+        Some(Modal::Detail) | None => match state.screen {
             Screen::Worklist if state.worklist.editing => Context::WorklistFilter,
             Screen::Worklist => Context::Worklist,
             Screen::Dashboard => Context::Dashboard,
@@ -1385,6 +1423,7 @@ pub fn help_sections(state: &State) -> Vec<HelpSection> {
             &VIEWER,
             &CODES,
             &EDITS,
+            &DRG,
             &SEARCH,
             &DETAIL_REFS,
             &PCS,
@@ -1407,7 +1446,7 @@ pub fn global_section(state: &State) -> HelpSection {
 }
 
 /// The tables the README's Keys section lists, in its order.
-pub const README_TABLES: [&Table; 19] = [
+pub const README_TABLES: [&Table; 20] = [
     &GLOBAL,
     &WORKLIST,
     &WORKLIST_FILTER,
@@ -1420,6 +1459,7 @@ pub const README_TABLES: [&Table; 19] = [
     &CODES,
     &SEARCH,
     &EDITS,
+    &DRG,
     &DETAIL_REFS,
     &PCS,
     &PICKER,

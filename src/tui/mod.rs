@@ -10,6 +10,7 @@ mod coding;
 pub mod command;
 pub mod dashboard;
 pub mod detail_nav;
+mod drg;
 pub mod edits;
 pub mod event;
 pub mod find;

@@ -30,7 +30,7 @@ pub enum Modal {
     DetailRefs,
     /// The code detail as a popup (small windows, or the zoomed viewer).
     Detail,
-    /// Reserved for the MS-DRG overlay (the `g` key in the encounter is kept for it).
+    /// `g` the working MS-DRG explained.
     Drg,
 }
 
@@ -67,7 +67,7 @@ impl Modal {
             Modal::Pcs => enc.is_some_and(|e| e.pcs.is_some()),
             Modal::DetailRefs => enc.is_some_and(|e| e.nav.active),
             Modal::Detail => enc.is_some_and(|e| e.detail_open),
-            Modal::Drg => false,
+            Modal::Drg => enc.is_some_and(|e| e.drg_open),
         }
     }
 

@@ -427,6 +427,12 @@ pub struct EncounterState {
     pub cdi: crate::tui::queries::EncounterCdi,
     /// Opened to review without claiming (a supervisor from the dashboard): read-only until `C`.
     pub review: bool,
+    /// The working MS-DRG of the codes as they stand (inpatient encounters with a diagnosis),
+    /// regrouped with the edits after every change.
+    pub drg: Option<crate::service::DrgView>,
+    /// `g`: the DRG panel is open, scrolled to this line.
+    pub drg_open: bool,
+    pub drg_scroll: usize,
 }
 
 impl EncounterState {
@@ -458,6 +464,9 @@ impl EncounterState {
             pcs: None,
             cdi: Default::default(),
             review: false,
+            drg: None,
+            drg_open: false,
+            drg_scroll: 0,
         }
     }
     /// An encounter opened to review stays read-only while the acting user does not hold it.

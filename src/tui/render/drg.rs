@@ -1,15 +1,16 @@
 //! The working MS-DRG on the encounter screen: one line under the codes ("DRG 871 Septicemia … ·
 //! 1.9073 · MCC N17.9") and the explanation panel (principal → MDC → medical/surgical → DRG, the
 //! CC/MCC that counted, those not counted and why, HAC effects). Pure: a view in, lines out.
-// Wired into the encounter screen by the lead after the TUI restructuring; tested here until then.
-#![allow(dead_code)]
 use crate::domain::CodeSystem;
 use crate::domain::code::display_code;
 use crate::grouper::{DrgType, Level, ReturnCode};
 use crate::service::DrgView;
 use crate::tui::widgets::text;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
 /// Text from the database or the tables made safe for a cell: control characters become '?'.
 fn safe(s: &str) -> String {
@@ -286,6 +287,36 @@ pub fn drg_panel_lines(view: &DrgView, width: usize) -> Vec<Line<'static>> {
         wrapped(&mut out, "note: ", &safe(&n), 6, width);
     }
     out.into_iter().map(|l| fit_line(l, width)).collect()
+}
+
+/// The panel over the encounter's body (`g`), scrolled to `enc.drg_scroll`.
+pub fn draw_panel(
+    enc: &crate::tui::state::EncounterState,
+    frame: &mut Frame,
+    body: Rect,
+    theme: &crate::tui::theme::Theme,
+) {
+    let Some(view) = enc.drg.as_ref() else {
+        return;
+    };
+    let w = body.width.min(100).saturating_sub(4) as usize;
+    let lines = drg_panel_lines(view, w.max(20));
+    let area = crate::tui::layout::centered(
+        body,
+        100,
+        (lines.len().min(500) as u16).saturating_add(2).max(5),
+    );
+    let title = format!("MS-DRG {} (g Esc close)", view.account);
+    let inner = crate::tui::widgets::popup(
+        frame,
+        area,
+        &text::truncate(&safe(&title), area.width.saturating_sub(4) as usize),
+        theme,
+    );
+    let h = inner.height as usize;
+    let start = enc.drg_scroll.min(lines.len().saturating_sub(h));
+    let shown: Vec<Line> = lines.into_iter().skip(start).take(h).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub fn draw(state: &State, frame: &mut Frame, a: &EncounterAreas, theme: &Theme)
             Modal::Pcs => crate::tui::pcs_browser::draw(enc, frame, a.body, theme),
             Modal::QueryPanel => crate::tui::render::compose::draw(state, frame, a, theme),
             Modal::Edits => edits::draw_list(enc, frame, a.body, theme),
+            Modal::Drg => super::drg::draw_panel(enc, frame, a.body, theme),
             Modal::Picker => detail::draw_picker(enc, frame, a.body, theme),
             Modal::Confirm => detail::draw_confirm(enc, frame, a.body, theme),
             _ => {}
@@ -94,6 +95,15 @@ fn draw_header(enc: &EncounterState, role: Role, frame: &mut Frame, area: Rect, 
         )),
         (None, Some(h)) => spans.push(Span::raw(format!("held by {h}"))),
         (None, None) => spans.push(Span::raw("not claimed")),
+    }
+    // The working DRG where it fits (inpatient with a diagnosis); `g` explains it.
+    if let Some(v) = &enc.drg {
+        let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+        let room = (area.width as usize).saturating_sub(used + 3);
+        if room >= 14 {
+            spans.push(Span::raw(" · "));
+            spans.extend(super::drg::drg_summary_line(v, room).spans);
+        }
     }
     frame.render_widget(Paragraph::new(vec![line1, Line::from(spans)]), area);
 }

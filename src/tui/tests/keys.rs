@@ -226,13 +226,27 @@ fn q_quits_and_poa_letters_act_only_in_the_codes_pane() {
 }
 
 #[test]
-fn g_is_kept_free_in_the_encounter_for_the_drg_overlay() {
+fn g_opens_the_drg_panel_in_every_encounter_pane_and_closes_it() {
     for ctx in [Context::Notes, Context::Viewer, Context::Codes] {
+        let g: Vec<_> = rows(ctx)
+            .flat_map(|r| r.keys.iter())
+            .filter(|(k, _)| *k == Key::C('g'))
+            .map(|(_, a)| a.clone())
+            .collect();
         assert!(
-            !rows(ctx).any(|r| r.keys.iter().any(|(k, _)| *k == Key::C('g'))),
-            "{ctx:?} binds g"
+            matches!(g.as_slice(), [Action::ToggleDrg]),
+            "{ctx:?} binds g to {g:?}"
         );
     }
+    let g: Vec<_> = rows(Context::Drg)
+        .flat_map(|r| r.keys.iter())
+        .filter(|(k, _)| *k == Key::C('g') || *k == Key::K(KeyCode::Esc))
+        .map(|(_, a)| a.clone())
+        .collect();
+    assert!(
+        matches!(g.as_slice(), [Action::ToggleDrg, Action::ToggleDrg]),
+        "{g:?}"
+    );
 }
 
 #[test]

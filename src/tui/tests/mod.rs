@@ -2,6 +2,7 @@
 mod cosmetics;
 mod dashboard;
 mod demo;
+mod drg;
 mod edits;
 mod encoder;
 mod fixture;
