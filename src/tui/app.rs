@@ -68,6 +68,8 @@ pub enum Action {
     Claim,
     /// `:reassign ACCOUNT LOGIN`: hand an encounter's claim to a coder (supervisors, admins).
     Reassign(String, String),
+    /// `:override REASON` in the edits list: a supervisor overrides the highlighted error.
+    OverrideEdit(String),
     /// `R` on the worklist (supervisors): the command line, prefilled to reassign the highlighted
     /// encounter.
     StartReassign,

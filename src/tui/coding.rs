@@ -615,6 +615,7 @@ impl App {
             Action::AskRemove => self.ask_remove(),
             Action::ToggleEdits => self.toggle_edits(),
             Action::ToggleDrg => self.drg_action(Action::ToggleDrg),
+            Action::OverrideEdit(reason) => self.override_edit(&reason),
             Action::AckEdit => {
                 // Outside the list there is nothing highlighted: open it on the first warning.
                 self.toggle_edits();

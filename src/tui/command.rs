@@ -66,6 +66,17 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
                 ":reassign takes an account and a login, e.g. :reassign A12345678 jsmith".into(),
             ),
         },
+        "override" => {
+            let reason = line.get(cmd.len()..).unwrap_or("").trim();
+            if reason.is_empty() {
+                return Err(
+                    ":override takes a reason, e.g. :override principal confirmed by the \
+                     attending's addendum (supervisors; the highlighted error in the edits list)"
+                        .into(),
+                );
+            }
+            Ok(Some(Action::OverrideEdit(reason.to_string())))
+        }
         "all" => none(Action::SetScope(Scope::All)),
         "mine" => none(Action::SetScope(Scope::Mine)),
         "unassigned" | "todo" => none(Action::SetScope(Scope::Unassigned)),
@@ -83,7 +94,7 @@ pub fn parse(line: &str) -> Result<Option<Action>, String> {
         "pcs" | "browse" => none(Action::PcsBrowse),
         other => Err(format!(
             "unknown command :{other}: try :open, :assign, :poa, :principal, :coded, :edits, \
-             :reopen, :release, :reassign, :notes, :query, :queue, :pcs, :dashboard, :mine, :all, :q (? lists \
+             :reopen, :release, :reassign, :override, :notes, :query, :queue, :pcs, :dashboard, :mine, :all, :q (? lists \
              them)"
         )),
     }

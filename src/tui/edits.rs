@@ -264,6 +264,39 @@ impl App {
         self.reload_edits();
     }
 
+    /// `:override REASON` with the edits list open: a supervisor overrides the highlighted error
+    /// (the service checks the role, the reason and that the error still fires; audited).
+    pub(crate) fn override_edit(&mut self, reason: &str) {
+        let Some((id, e)) = self.state.encounter.as_ref().and_then(|enc| {
+            enc.edits
+                .open
+                .then(|| enc.edits.selected())
+                .flatten()
+                .map(|e| (enc.view.encounter.id, e.clone()))
+        }) else {
+            self.state.set_status(
+                StatusKind::Info,
+                "open the edits list (e), highlight the error, then :override REASON",
+            );
+            return;
+        };
+        match self
+            .service
+            .override_edit(id, e.edit.rule, &e.edit.codes, reason)
+        {
+            Ok(edit) => self.state.set_status(
+                StatusKind::Success,
+                format!(
+                    "overrode {} on {} (audited with your reason)",
+                    edit.rule,
+                    edit.codes.join(", ")
+                ),
+            ),
+            Err(err) => self.error(&err),
+        }
+        self.reload_edits();
+    }
+
     /// Enter on an edit: close the list and put the cursor on its first code in the codes pane.
     fn goto_edit_code(&mut self) {
         let Some(enc) = self.state.encounter.as_mut() else {

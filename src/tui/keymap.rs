@@ -31,6 +31,10 @@ pub const COMMANDS: &[KeyHelp] = &[
         "hand a claim to a coder (supervisors)",
     ),
     k(":edits", "open or close the coding edits list"),
+    k(
+        ":override REASON",
+        "override the highlighted error in the edits list (supervisors; audited)",
+    ),
     k(":notes QUERY", "search every note"),
     k(":pcs", "the ICD-10-PCS axis browser"),
     k(":all  :mine  :unassigned", "worklist scope"),

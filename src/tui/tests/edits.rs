@@ -228,3 +228,57 @@ fn mce_principal_diagnosis_errors_block_c_on_an_inpatient_encounter() {
         app.service.remove_assignment(enc_id, id).unwrap();
     }
 }
+
+#[test]
+fn a_supervisor_overrides_the_highlighted_error_with_a_reason_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    initialize(&data, "tester", Some(12), &mut |_, _, _| {}).unwrap();
+    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
+    let mut config = Config::default();
+    config.ui.color = ColorMode::Never;
+    let mut app = App::new(service, &config);
+    update(&mut app, Action::Resize(80, 24));
+    let account = app
+        .state
+        .worklist
+        .rows
+        .iter()
+        .find(|r| r.enc_type == crate::domain::EncounterType::Inpatient)
+        .map(|r| r.account.clone())
+        .expect("the demo worklist has an inpatient encounter");
+    update(&mut app, Action::Open(account));
+    update(
+        &mut app,
+        Action::Assign(CodeSystem::Icd10Cm, "Z87.891".into()),
+    );
+    assert_eq!(
+        has_edit(&app, "mce-unacceptable-pdx", &["Z87.891"]),
+        Some(Severity::Error)
+    );
+    // Outside the edits list there is nothing highlighted: the status says how.
+    update(
+        &mut app,
+        Action::OverrideEdit("documented as the reason for the visit".into()),
+    );
+    assert!(
+        status(&app).contains("open the edits list"),
+        "{}",
+        status(&app)
+    );
+    key(&mut app, 'e');
+    select_edit(&mut app, "mce-unacceptable-pdx");
+    // Too short a reason is refused by the service.
+    update(&mut app, Action::OverrideEdit("ok".into()));
+    assert!(status(&app).contains("reason"), "{}", status(&app));
+    update(
+        &mut app,
+        Action::OverrideEdit("claim reviewed with the attending; principal confirmed".into()),
+    );
+    assert!(status(&app).contains("overrode"), "{}", status(&app));
+    let audit = app.service.audit_log(None, 50).unwrap();
+    assert!(
+        audit.iter().any(|r| r.action == "override_edit"),
+        "{audit:#?}"
+    );
+}
