@@ -98,7 +98,13 @@ pub fn drg_summary_line(view: &DrgView, width: usize) -> Line<'static> {
     if room(&tail) < MIN_TITLE {
         tail = tail_for(None);
     }
-    let title = text::truncate(&safe(&g.title), room(&tail));
+    // No room for a useful title: the number and weight alone ("DRG 872 · 1.0233").
+    let (head, title) = if room(&tail) < MIN_TITLE {
+        (head.trim_end().to_string(), String::new())
+    } else {
+        let r = room(&tail);
+        (head, text::truncate(&safe(&g.title), r))
+    };
     let line = Line::from(vec![
         Span::styled(head, Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(title),
