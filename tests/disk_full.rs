@@ -179,7 +179,10 @@ fn a_full_disk_is_a_clear_error_leaves_nothing_half_written_and_work_continues_a
         .skip(before)
         .map(|(_, b)| b)
         .collect();
-    assert!(stored.len() < n);
+    // All of them may be in the database when only the index ran out of room (the database is
+    // the truth; the index catches up at the next start, checked below); never more, and never
+    // out of order.
+    assert!(stored.len() <= n, "{} stored of {n}", stored.len());
     assert_eq!(
         stored,
         bodies[..stored.len()],
