@@ -493,7 +493,7 @@ fn help_overlay_lists_every_key_of_the_screen() {
         assert!(t.contains(want), "missing {want}\n{t}");
     }
     // Scrolled further down: the codes keys.
-    let t: String = [20, 40]
+    let t: String = [20, 40, 60]
         .into_iter()
         .map(|off| {
             s.help = Some(off);
