@@ -1,34 +1,10 @@
 //! The working MS-DRG on the encounter screen: regrouped after every code change, shown in the
 //! header, explained by the `g` panel; outpatient encounters say why there is none.
-use super::fixture::screen;
-use crate::config::{ColorMode, Config};
+use super::fixture::{demo_app, key, screen};
 use crate::domain::{CodeSystem, EncounterType};
-use crate::service::{DataDir, Service, initialize};
 use crate::tui::app::{Action, App, update};
 use crate::tui::keymap;
 use crate::tui::modal::{self, Modal};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn key(app: &mut App, c: char) {
-    if let Some(a) = keymap::map(
-        &app.state,
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
-    ) {
-        update(app, a);
-    }
-}
-
-fn app_with_demo() -> (tempfile::TempDir, App) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path());
-    initialize(&data, "tester", Some(12), &mut |_, _, _| {}).unwrap();
-    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
-    let mut config = Config::default();
-    config.ui.color = ColorMode::Never;
-    let mut app = App::new(service, &config);
-    update(&mut app, Action::Resize(80, 24));
-    (dir, app)
-}
 
 fn first_of(app: &App, inpatient: bool) -> Option<String> {
     app.state
@@ -41,7 +17,7 @@ fn first_of(app: &App, inpatient: bool) -> Option<String> {
 
 #[test]
 fn the_working_drg_follows_the_codes_and_g_explains_it() {
-    let (_dir, mut app) = app_with_demo();
+    let (_dir, mut app) = demo_app(12);
     let account = first_of(&app, true).expect("the demo has an inpatient encounter");
     update(&mut app, Action::Open(account));
     // Whatever the demo assigned, start from a known principal and one CC/MCC candidate.
@@ -96,7 +72,7 @@ fn the_working_drg_follows_the_codes_and_g_explains_it() {
 
 #[test]
 fn an_outpatient_encounter_has_no_drg_and_g_says_why() {
-    let (_dir, mut app) = app_with_demo();
+    let (_dir, mut app) = demo_app(12);
     let account = first_of(&app, false).expect("the demo has an outpatient encounter");
     update(&mut app, Action::Open(account));
     update(

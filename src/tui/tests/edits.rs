@@ -1,15 +1,12 @@
 //! Coding edits on the encounter screen, against a real data directory with the built-in code
 //! sets (`service::initialize`): edits follow every code change, errors block `c`, warnings are
 //! acknowledged from the list.
-use super::fixture::screen;
-use crate::config::{ColorMode, Config};
+use super::fixture::{demo_app, key, screen};
 use crate::domain::{CodeSystem, EncounterStatus};
 use crate::edits::Severity;
-use crate::service::{DataDir, Service, initialize};
 use crate::tui::app::{Action, App, update};
 use crate::tui::keymap;
 use crate::tui::state::{Pane, StatusKind};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn status(app: &App) -> String {
     app.state
@@ -43,25 +40,9 @@ fn select_edit(app: &mut App, rule: &str) {
     panic!("no {rule} edit in the list");
 }
 
-fn key(app: &mut App, c: char) {
-    if let Some(a) = keymap::map(
-        &app.state,
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
-    ) {
-        update(app, a);
-    }
-}
-
 #[test]
 fn excludes1_pair_shows_an_error_blocks_coded_and_warnings_are_acknowledged() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path());
-    initialize(&data, "tester", Some(5), &mut |_, _, _| {}).unwrap();
-    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
-    let mut config = Config::default();
-    config.ui.color = ColorMode::Never;
-    let mut app = App::new(service, &config);
-    update(&mut app, Action::Resize(80, 24));
+    let (_dir, mut app) = demo_app(5);
     let account = app.state.worklist.rows[0].account.clone();
     update(&mut app, Action::Open(account));
     let enc = app.state.encounter.as_ref().expect("encounter open");
@@ -177,14 +158,7 @@ fn excludes1_pair_shows_an_error_blocks_coded_and_warnings_are_acknowledged() {
 
 #[test]
 fn mce_principal_diagnosis_errors_block_c_on_an_inpatient_encounter() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path());
-    initialize(&data, "tester", Some(12), &mut |_, _, _| {}).unwrap();
-    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
-    let mut config = Config::default();
-    config.ui.color = ColorMode::Never;
-    let mut app = App::new(service, &config);
-    update(&mut app, Action::Resize(80, 24));
+    let (_dir, mut app) = demo_app(12);
     let Some(row) = app
         .state
         .worklist
@@ -231,14 +205,7 @@ fn mce_principal_diagnosis_errors_block_c_on_an_inpatient_encounter() {
 
 #[test]
 fn a_supervisor_overrides_the_highlighted_error_with_a_reason_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = DataDir::new(dir.path());
-    initialize(&data, "tester", Some(12), &mut |_, _, _| {}).unwrap();
-    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
-    let mut config = Config::default();
-    config.ui.color = ColorMode::Never;
-    let mut app = App::new(service, &config);
-    update(&mut app, Action::Resize(80, 24));
+    let (_dir, mut app) = demo_app(12);
     let account = app
         .state
         .worklist

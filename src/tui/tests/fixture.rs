@@ -387,3 +387,28 @@ pub fn screen(state: &State, w: u16, h: u16) -> Vec<String> {
         })
         .collect()
 }
+
+/// A workstation at 80x24 (no colour) on a fresh data directory with the built-in code sets and
+/// `encounters` demo encounters, as "tester" (an admin).
+pub fn demo_app(encounters: usize) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    crate::service::initialize(&data, "tester", Some(encounters), &mut |_, _, _| {}).unwrap();
+    let service = Service::open(&data, "tester", &mut |_, _, _| {}).unwrap();
+    let mut config = Config::default();
+    config.ui.color = crate::config::ColorMode::Never;
+    let mut app = App::new(service, &config);
+    crate::tui::app::update(&mut app, crate::tui::app::Action::Resize(80, 24));
+    (dir, app)
+}
+
+/// Presses a plain character key through the key tables.
+pub fn key(app: &mut App, c: char) {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    if let Some(a) = crate::tui::keymap::map(
+        &app.state,
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+    ) {
+        crate::tui::app::update(app, a);
+    }
+}
